@@ -1,0 +1,35 @@
+# Two commands a newcomer needs: `make run` (app on demo data) and `make test` (whole suite).
+PY ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test venv data demo bench clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PY) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PY))"; exit 1; }
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(BIN)/.installed
+
+data: venv
+	$(BIN)/python -m geo data
+
+demo: data
+	$(BIN)/python -m geo demo --if-empty
+
+run: demo
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+test: venv
+	$(BIN)/python -m geo data
+	$(BIN)/python -m pytest -q tests
+
+bench: data
+	$(BIN)/python -m geo bench
+
+clean:
+	rm -rf data/boundaries/*.gpkg data/sources data/*.db .pytest_cache

@@ -1,0 +1,1 @@
+"""Map building blocks, one module per layer or control (as folium does with its plugins)."""
