@@ -1,0 +1,157 @@
+"""Shared fixtures: the real built boundaries, temporary SQLite stores, a real Streamlit server and
+headless Chromium (Debian's ``chromium`` driven by Playwright)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from geo.paths import BOUNDARIES_GPKG, REPO_ROOT
+
+ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
+CHROMIUM = os.environ.get("TQMAP_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def boundaries_gpkg() -> Path:
+    """The GeoPackage built from the real sources (built once if missing)."""
+    if not BOUNDARIES_GPKG.is_file():
+        from geo.build import build
+
+        build(out=BOUNDARIES_GPKG)
+    return BOUNDARIES_GPKG
+
+
+@pytest.fixture()
+def tmp_db(tmp_path, monkeypatch) -> Path:
+    """A fresh SQLite store path, exported as TQMAP_DB for the code under test."""
+    path = tmp_path / "app.db"
+    monkeypatch.setenv("TQMAP_DB", str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StreamlitServer:
+    """``streamlit run app.py`` on a free loopback port, with its own environment."""
+
+    def __init__(self, env: dict[str, str], log: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        self._f = open(log, "w")
+        full_env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=REPO_ROOT, env=full_env, stdout=self._f, stderr=subprocess.STDOUT)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited: {log.read_text()}")
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"streamlit did not start: {log.read_text()}")
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._f.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory, boundaries_gpkg) -> Path:
+    """A store holding the demo data set (built by ``python -m geo demo``) shared by browser tests."""
+    path = tmp_path_factory.mktemp("demo") / "app.db"
+    env = {**os.environ, "TQMAP_DB": str(path)}
+    subprocess.run([sys.executable, "-m", "geo", "demo"], cwd=REPO_ROOT, env=env, check=True,
+                   capture_output=True)
+    return path
+
+
+@pytest.fixture(scope="session")
+def streamlit_server(demo_db, tmp_path_factory):
+    """A real Streamlit server on the demo store (public-demo mode: no login)."""
+    log = tmp_path_factory.mktemp("st") / "streamlit.log"
+    server = StreamlitServer({"TQMAP_DB": str(demo_db), "TQMAP_PUBLIC_DEMO": "1"}, log)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (.ci/run does)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    """A fresh page that records console errors and every request to a non-loopback host."""
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="vi-VN")
+    pg = ctx.new_page()
+    pg.console_errors = []
+    pg.external_requests = []
+    pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
+    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+
+    def _req(r):
+        host = r.url.split("/")[2] if "://" in r.url else ""
+        if r.url.startswith(("http://", "https://", "ws://", "wss://")) and not host.startswith(
+                ("127.0.0.1", "localhost", "[::1]")):
+            pg.external_requests.append(r.url)
+
+    pg.on("request", _req)
+    yield pg
+    ctx.close()
+
+
+def map_frame_paths(pg, minimum: int = 1, timeout_s: float = 30.0) -> tuple[object, int]:
+    """Wait until a frame of ``pg`` shows at least ``minimum`` Leaflet vector paths."""
+    deadline = time.time() + timeout_s
+    best = (None, 0)
+    while time.time() < deadline:
+        for f in pg.frames:
+            try:
+                n = f.evaluate("document.querySelectorAll('path.leaflet-interactive').length")
+            except Exception:
+                continue
+            if n > best[1]:
+                best = (f, n)
+        if best[1] >= minimum:
+            return best
+        time.sleep(0.25)
+    return best
