@@ -44,6 +44,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sources.title": ("Nguồn dữ liệu", "Data sources"),
     "sources.built": ("Dữ liệu ranh giới dựng lúc", "Boundary data built at"),
     "kpi.drug_free": ("Xã không ma túy", "Drug-free communes"),
+    "kpi.target": ("Chỉ tiêu năm", "This year's target"),
+    "kpi.key": ("Xã trọng điểm phức tạp", "Key complex communes"),
+    "kpi.routes": ("Tuyến trọng điểm", "Priority routes"),
+    "kpi.needed_2030": ("Còn cần đến 2030", "Still needed by 2030"),
+    "sheet.title": ("Tình hình xây dựng xã không ma túy năm {year}", "Drug-free communes, {year}"),
+    "sheet.year": ("Năm", "Year"),
+    "sheet.date": ("Ngày in", "Printed"),
+    "sheet.legend": ("Chú giải", "Legend"),
+    "sheet.sources": ("Nguồn dữ liệu", "Data sources"),
 }
 
 

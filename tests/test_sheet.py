@@ -1,0 +1,87 @@
+"""Printable briefing sheet: paper size and orientation, text and Vietnamese diacritics, PNG size."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from PIL import Image
+
+from geo import boundaries
+from geo.export.sheet import write_sheet
+from geo.model import CATEGORIES, Route
+
+KPIS = dict(drug_free=35, total_units=124, share_pct=100 * 35 / 124, target_pct=20.0,
+            diff_points=100 * 35 / 124 - 20, key_count=71, routes_count=1, needed_for_2030=89)
+
+
+@pytest.fixture(scope="module")
+def frame(boundaries_gpkg):
+    f = boundaries.communes(web=True, path=boundaries_gpkg)
+    f["category"] = [CATEGORIES[i % len(CATEGORIES)] for i in range(len(f))]
+    return f
+
+
+@pytest.fixture(scope="module")
+def routes(boundaries_gpkg):
+    road = boundaries.layer("roads", boundaries_gpkg).set_index("name").loc["Quốc lộ 2"]
+    return [Route(id="QL2", name="Tuyến Quốc lộ 2", geometry_wkt=road.geometry.wkt)]
+
+
+def _pdf_text(path) -> str:
+    assert shutil.which("pdftotext"), "poppler-utils (pdftotext) is needed: .ci/run installs it"
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def _pdf_size_pts(path) -> tuple[float, float]:
+    out = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    line = next(ln for ln in out.splitlines() if ln.startswith("Page size:"))
+    w, _, h = line.split(":", 1)[1].split()[:3]
+    return float(w), float(h)
+
+
+@pytest.mark.parametrize("paper,size_pts", [("a4", (841.89, 595.28)), ("a3", (1190.55, 841.89))])
+def test_pdf_paper_landscape_and_text(tmp_path, frame, routes, paper, size_pts):
+    out = write_sheet(tmp_path / f"sheet_{paper}.pdf", "pdf", frame=frame, routes=routes, year=2025,
+                      kpis=KPIS, demo=True, paper=paper)
+    w, h = _pdf_size_pts(out)
+    assert w > h  # landscape
+    assert abs(w - size_pts[0]) < 1 and abs(h - size_pts[1]) < 1
+    text = _pdf_text(out)
+    assert "Tình hình xây dựng xã không ma túy năm 2025" in text  # title, diacritics intact
+    assert "DỮ LIỆU MINH HỌA" in text
+    assert "Chú giải" in text and "Đã công nhận không ma túy: 21" in text  # legend with counts
+    assert "28,2%" in text and "+8,2 điểm %" in text
+    assert "thanglequoc" in text  # sources
+    assert "Trọng điểm phức tạp loại III" in text
+
+
+def test_no_demo_mark_on_real_data(tmp_path, frame, routes):
+    out = write_sheet(tmp_path / "real.pdf", "pdf", frame=frame, routes=routes, year=2025, kpis=KPIS,
+                      demo=False, paper="a4")
+    assert "MINH HỌA" not in _pdf_text(out)
+
+
+def test_english_sheet(tmp_path, frame, routes):
+    out = write_sheet(tmp_path / "en.pdf", "pdf", frame=frame, routes=routes, year=2025, kpis=KPIS,
+                      demo=True, paper="a4", lang="en")
+    text = _pdf_text(out)
+    assert "Drug-free communes, 2025" in text and "28.2%" in text and "Legend" in text
+
+
+@pytest.mark.parametrize("paper,dpi,expected", [("a4", 100, (1169, 827)), ("a3", 100, (1654, 1169))])
+def test_png_dimensions(tmp_path, frame, routes, paper, dpi, expected, artifacts_dir):
+    out = write_sheet(tmp_path / f"sheet_{paper}.png", "png", frame=frame, routes=routes, year=2025,
+                      kpis=KPIS, demo=True, paper=paper, dpi=dpi)
+    with Image.open(out) as im:
+        assert abs(im.size[0] - expected[0]) <= 2 and abs(im.size[1] - expected[1]) <= 2
+    shutil.copyfile(out, artifacts_dir / f"sheet_{paper}.png")
+
+
+def test_bad_paper_and_format(tmp_path, frame, routes):
+    with pytest.raises(ValueError, match="Khổ giấy"):
+        write_sheet(tmp_path / "x.pdf", "pdf", frame=frame, routes=routes, year=2025, kpis=KPIS, paper="letter")
+    with pytest.raises(ValueError, match="Định dạng"):
+        write_sheet(tmp_path / "x.svg", "svg", frame=frame, routes=routes, year=2025, kpis=KPIS)
