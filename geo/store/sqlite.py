@@ -71,6 +71,7 @@ class SQLiteStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._codes: frozenset[str] | None = None
+        self._depth = 0
         self._conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000,
                                      isolation_level=None, check_same_thread=False)
         c = self._conn
@@ -88,13 +89,25 @@ class SQLiteStore:
     def _tx(self):
         """One write transaction: ``BEGIN IMMEDIATE`` … ``COMMIT``; any exception rolls back."""
         with self._lock:
+            if self._depth:  # inside batch(): the outer transaction commits
+                yield self._conn
+                return
             self._conn.execute("BEGIN IMMEDIATE")
+            self._depth += 1
             try:
                 yield self._conn
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._depth -= 1
+
+    @contextmanager
+    def batch(self):
+        """Several writes (each its own revision) committed together, or none of them."""
+        with self._tx():
+            yield self
 
     def _q(self, sql: str, params=()) -> list[tuple]:
         with self._lock:

@@ -1,0 +1,222 @@
+"""Status tables and KPIs from the store (used by every page and export; no streamlit).
+
+Pure results are cached by the store's data version (corridor membership, the frames), so a page
+rerun costs a dictionary lookup. Callers get copies.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import threading
+
+import geopandas as gpd
+import pandas as pd
+
+from . import boundaries
+from .corridors import route_membership
+from .model import (CLASSES, INDICATORS, YEARS, category, consistency_warnings, per_thousand,
+                    share_pct)
+
+GOAL_YEAR = YEARS[-1]
+TARGET_PRIORITY = ("ministry", "province", "national")  # which target a year's KPI is measured against
+CHANGE_KINDS = ("newly_recognised", "lost_recognition", "newly_key", "no_longer_key", "unchanged")
+
+_lock = threading.Lock()
+_cache: dict = {}
+_CACHE_MAX = 64
+
+
+def _cached(key, fn):
+    with _lock:
+        if key in _cache:
+            return _cache[key]
+    val = fn()
+    with _lock:
+        if len(_cache) >= _CACHE_MAX:
+            _cache.pop(next(iter(_cache)))
+        _cache[key] = val
+    return val
+
+
+def _store_key(store) -> tuple:
+    return (str(getattr(store, "path", id(store))), store.data_version())
+
+
+@functools.lru_cache(maxsize=16)
+def _membership(routes_sig: tuple, bpath: str, mtime: int) -> dict[str, tuple[str, ...]]:
+    from .model import Route
+
+    routes = [Route(id=i, name="", geometry_wkt=w, half_width_km=h) for i, w, h in routes_sig]
+    return {c: tuple(v) for c, v in route_membership(routes, boundaries.communes(web=True)).items()}
+
+
+def membership(routes) -> dict[str, tuple[str, ...]]:
+    """{code: (route ids)} for the given routes, cached by (id, geometry, width) of each route."""
+    from .paths import boundaries_path
+
+    p = boundaries_path()
+    sig = tuple((r.id, r.geometry_wkt, float(r.half_width_km)) for r in routes)
+    return _membership(sig, str(p), p.stat().st_mtime_ns if p.exists() else 0)
+
+
+def status_frame(store, year: int) -> gpd.GeoDataFrame:
+    """The 124 web communes joined with ``year``'s assessments (see module docs for the columns)."""
+    return _cached(("frame", *_store_key(store), year), lambda: _status_frame(store, year)).copy()
+
+
+def _status_frame(store, year: int) -> gpd.GeoDataFrame:
+    gdf = boundaries.communes(web=True)
+    assessments = store.assessments(year)
+    routes = store.routes(year)
+    names = {r.id: r.name for r in routes}
+    member = membership(routes)
+    rows = []
+    for code, pop in zip(gdf["code"], gdf["population"]):
+        a = assessments.get(code)
+        rids = list(member.get(code, ()))
+        row = {"category": category(a), "routes": rids, "route_names": [names[r] for r in rids]}
+        if a is None:
+            row.update(complexity_class="", drug_free=False, decision_no="", decision_date=None,
+                       target_year=None, note="", source_ref="", warnings=[],
+                       **{k: None for k in INDICATORS}, addicts_users_per_1000=None, offenders_per_1000=None)
+        else:
+            row.update(complexity_class=a.complexity_class, drug_free=a.drug_free, decision_no=a.decision_no,
+                       decision_date=a.decision_date, target_year=a.target_year, note=a.note,
+                       source_ref=a.source_ref, warnings=consistency_warnings(a, int(pop), bool(rids)),
+                       **{k: getattr(a, k) for k in INDICATORS},
+                       addicts_users_per_1000=per_thousand(a.addicts + a.users, int(pop)),
+                       offenders_per_1000=per_thousand(a.offenders, int(pop)))
+        rows.append(row)
+    extra = pd.DataFrame(rows, index=gdf.index)
+    for k in INDICATORS:
+        extra[k] = extra[k].astype("Float64" if k == "plant_area_m2" else "Int64")
+    extra["target_year"] = extra["target_year"].astype("Int64")
+    for k in ("addicts_users_per_1000", "offenders_per_1000"):
+        extra[k] = extra[k].astype(float)
+    cols = ["code", "name", "short_name", "kind", "population", "area_km2", "old_province", "former_districts"]
+    out = pd.concat([gdf[cols], extra, gdf[["geometry"]]], axis=1)
+    out["year"] = year
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=gdf.crs)
+
+
+def _targets_by_year(store) -> dict[int, dict[str, object]]:
+    out: dict[int, dict[str, object]] = {}
+    for t in store.targets():
+        out.setdefault(t.year, {})[t.scope] = t
+    return out
+
+
+def year_target(store, year: int, total: int):
+    """(scope, share %, units) of the target ``year`` is measured against, or (None, None, None)."""
+    ts = _targets_by_year(store).get(year, {})
+    for scope in TARGET_PRIORITY:
+        t = ts.get(scope)
+        if t is not None:
+            units = t.required_units(total)
+            pct = t.share_pct if t.share_pct is not None else share_pct(units, total)
+            return scope, float(pct), units
+    return None, None, None
+
+
+def goal_units(store, total: int) -> int:
+    """Units the province's 2030 goal requires (100 % by default)."""
+    t = _targets_by_year(store).get(GOAL_YEAR, {}).get("province")
+    return t.required_units(total) if t is not None else total
+
+
+def kpis(store, year: int) -> dict:
+    return dict(_cached(("kpis", *_store_key(store), year), lambda: _kpis(store, year)))
+
+
+def _kpis(store, year: int) -> dict:
+    a = store.assessments(year)
+    total = len(boundaries.commune_table())
+    drug_free = sum(1 for x in a.values() if x.drug_free)
+    key = [x for x in a.values() if not x.drug_free and x.is_key]
+    by_class = {c: sum(1 for x in key if x.complexity_class == c) for c in CLASSES}
+    by_cat = {c: 0 for c in ("drug_free", "class_I", "class_II", "class_III", "other")}
+    for x in a.values():
+        by_cat[category(x)] += 1
+    by_cat["no_data"] = total - len(a)
+    share = share_pct(drug_free, total)
+    scope, tpct, tunits = year_target(store, year, total)
+    goal = goal_units(store, total)
+    need_2030 = max(0, goal - drug_free)
+    remaining = [y for y in YEARS if y > year]
+    per_year = []
+    if remaining:
+        base, extra = divmod(need_2030, len(remaining))
+        per_year = [{"year": y, "needed": base + (1 if i < extra else 0)} for i, y in enumerate(remaining)]
+    return {
+        "year": year,
+        "total_units": total,
+        "with_data": len(a),
+        "drug_free": drug_free,
+        "share_pct": share,
+        "target_scope": scope,
+        "target_pct": tpct,
+        "target_units": tunits,
+        "target": None if scope is None else {"scope": scope, "share_pct": tpct, "units": tunits},
+        "diff_points": None if tpct is None else round(share - tpct, 10),
+        "key_count": len(key),
+        "by_class": by_class,
+        "by_category": by_cat,
+        "routes_count": len(store.routes(year)),
+        "needed_for_target": None if tunits is None else max(0, tunits - drug_free),
+        "goal_2030_units": goal,
+        "needed_for_2030": need_2030,
+        "per_year_needed": per_year,
+        "demo": store.is_demo(year),
+    }
+
+
+def progress(store) -> pd.DataFrame:
+    """One row per year 2025–2030: has_data, drug_free, share_pct and the targets by scope (in %)."""
+    total = len(boundaries.commune_table())
+    tby = _targets_by_year(store)
+    have = set(store.years())
+    rows = []
+    for y in YEARS:
+        a = store.assessments(y) if y in have else {}
+        n = sum(1 for x in a.values() if x.drug_free)
+        row = {"year": y, "has_data": bool(a), "drug_free": n if a else None,
+               "share_pct": share_pct(n, total) if a else None}
+        for scope in ("ministry", "national", "province"):
+            t = tby.get(y, {}).get(scope)
+            row[f"target_{scope}_pct"] = (None if t is None else
+                                          t.share_pct if t.share_pct is not None else share_pct(t.count, total))
+        rows.append(row)
+    df = pd.DataFrame(rows)
+    for c in ("share_pct", "target_ministry_pct", "target_national_pct", "target_province_pct"):
+        df[c] = df[c].astype(float)
+    df["drug_free"] = df["drug_free"].astype("Int64")
+    return df
+
+
+def changes(store, year_a: int, year_b: int) -> pd.DataFrame:
+    """Per commune between two years: category in each, the change kind, and one flag per kind.
+
+    ``change`` is the main kind (recognition first, then key status); a class III commune
+    recognised drug-free is ``newly_recognised`` with ``no_longer_key`` also True."""
+    t = boundaries.commune_table()[["code", "name", "short_name"]]
+    A, B = store.assessments(year_a), store.assessments(year_b)
+    rows = []
+    for code in t["code"]:
+        a, b = A.get(code), B.get(code)
+        fa, fb = bool(a and a.drug_free), bool(b and b.drug_free)
+        ka, kb = bool(a and a.is_key and not a.drug_free), bool(b and b.is_key and not b.drug_free)
+        flags = {"newly_recognised": not fa and fb, "lost_recognition": fa and not fb,
+                 "newly_key": not ka and kb, "no_longer_key": ka and not kb}
+        main = next((k for k in CHANGE_KINDS[:4] if flags[k]), "unchanged")
+        rows.append({"code": code, "category_a": category(a), "category_b": category(b),
+                     "class_a": a.complexity_class if a else "", "class_b": b.complexity_class if b else "",
+                     "change": main, **flags, "unchanged": main == "unchanged",
+                     "has_data": a is not None and b is not None})
+    return t.merge(pd.DataFrame(rows), on="code")
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
+    _membership.cache_clear()
