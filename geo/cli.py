@@ -92,6 +92,9 @@ def parser() -> argparse.ArgumentParser:
     rr.add_argument("--reason", required=True, help="lý do khôi phục")
     rr.add_argument("--user", default=None, help="người thực hiện (mặc định: người dùng hệ điều hành)")
     rv.set_defaults(func=_cmd_revisions)
+    from .importer.commands import add_parsers as _add_import_parsers
+
+    _add_import_parsers(sub)  # status import|export|template, routes import
     return p
 
 
