@@ -1,0 +1,1 @@
+"""Exports: standalone HTML maps, printable sheets."""

@@ -1,0 +1,200 @@
+"""One self-contained ``.html`` map that opens from a USB stick on an air-gapped computer.
+
+Route chosen: the exported map IS the app's folium map (same layers, legend, tooltips, demo mark,
+built by :mod:`geo.maps.views` with ``app=False``), rendered by ``m.get_root().render()``.
+Nothing has to be removed afterwards because nothing external is ever added: our map elements
+carry no ``default_js``/``default_css`` (checked, and cleared on every element to be sure), and
+Leaflet's own JS and CSS (its images as ``data:`` URIs) are inlined into ``<head>``. Geometry
+travels in the compact encoding of :mod:`geo.maps.compact`, which keeps the province overview
+with six routes well under 600 KB. Writing a template by hand would have meant a second copy
+of every layer, legend and tooltip, which would drift from the app's.
+
+The export adds a title panel (title, data year, export date), a data-sources panel (from
+:data:`geo.sources.SOURCES`) and an expanded layer control.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import folium
+from branca.element import MacroElement
+from folium.template import Template
+
+from .. import sources
+from ..i18n import fmt_date, t
+from ..maps import assets
+from ..maps.compact import script_json
+
+MAX_OVERVIEW_BYTES = 600 * 1024
+_EXTERNAL = re.compile(r"""<(?:script|link|img|iframe|source|video|audio)\b[^>]*?(?:src|href)\s*=\s*["']?(?!data:)[^"'\s>]+""",
+                       re.IGNORECASE)
+
+
+class ExportError(ValueError):
+    """The map cannot be exported as a self-contained file (message in Vietnamese)."""
+
+
+class _Panel(MacroElement):
+    """A static HTML panel as a Leaflet control."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map) {
+          var c = L.control({position: {{ this.position|tojson }}});
+          c.onAdd = function () {
+            var d = L.DomUtil.create("div", {{ this.css_class|tojson }});
+            d.innerHTML = {{ this.html_json }};
+            L.DomEvent.disableClickPropagation(d); L.DomEvent.disableScrollPropagation(d);
+            return d;
+          };
+          c.addTo(map);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, inner_html: str, position: str, css_class: str):
+        super().__init__()
+        self._name = "TqPanel"
+        self.position = position
+        self.css_class = css_class
+        self.html_json = script_json(inner_html)
+
+
+class _ZoomBelowTitle(MacroElement):
+    """Re-add Leaflet's zoom buttons so they sit below the title panel, not above it."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (m) { var z = m.zoomControl; if (z) { m.removeControl(z); z.addTo(m); } })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+
+EXPORT_CSS = """
+.tq-title { max-width: 430px; padding: 10px 14px 9px; }
+.tq-title h1 { margin: 0 0 4px; font-size: 21px; line-height: 1.25; font-weight: 700; color: #102a43; }
+.tq-title .tq-meta { font-size: 13.5px; color: #333; }
+.tq-title .tq-meta b { color: #111; }
+.tq-title .tq-demo-inline { color: #b71c1c; font-weight: 800; letter-spacing: .03em; }
+.tq-credits { max-width: 520px; font-size: 11px; line-height: 1.35; color: #333; padding: 5px 9px; }
+.tq-credits b { font-size: 11.5px; }
+.leaflet-control-layers-expanded { padding: 7px 10px 7px 8px; }
+"""
+
+
+def _clear_cdn(m: folium.Map) -> None:
+    """Drop every ``default_js``/``default_css`` in the tree (Leaflet gets inlined instead)."""
+    stack = [m]
+    while stack:
+        el = stack.pop()
+        if getattr(el, "default_js", None):
+            el.default_js = []
+        if getattr(el, "default_css", None):
+            el.default_css = []
+        stack.extend(getattr(el, "_children", {}).values())
+
+
+def title_html(title: str, year: int | None, date: dt.date, lang: str, demo: bool) -> str:
+    e = html.escape
+    meta = []
+    if year is not None:
+        meta.append(f"{e(t('export.year', lang))}: <b>{e(str(year))}</b>")
+    meta.append(f"{e(t('export.date', lang))}: <b>{e(fmt_date(date, lang))}</b>")
+    out = f"<h1>{e(title)}</h1><div class=\"tq-meta\">{' · '.join(meta)}</div>"
+    if demo:
+        out += f'<div class="tq-meta tq-demo-inline">{e(t("demo.mark", lang))}</div>'
+    return out
+
+
+def credits_html(lang: str, attribution: str | None = None) -> str:
+    e = html.escape
+    text = attribution if attribution is not None else sources.ATTRIBUTION
+    return (f"<b>{e(t('export.sources', lang))}:</b> {e(text)}. "
+            f"{e(t('map.border.legend', lang))}; {e(t('map.roads', lang))}. {e(t('export.offline', lang))}")
+
+
+def standalone_html(m: folium.Map, *, title: str, year: int | None, date: dt.date | None = None,
+                    lang: str = "vi", demo: bool = False, attribution: str | None = None) -> str:
+    """The whole page as text. ``m`` should come from a view built with ``app=False``."""
+    date = date or dt.date.today()
+    _clear_cdn(m)
+    root = m.get_root()
+    root.title = title
+    root.header.add_child(folium.Element(f"<style>{assets.inline_css()}</style>"), name="tq_leaflet_css", index=0)
+    root.header.add_child(folium.Element(f"<style>{EXPORT_CSS}</style>"), name="tq_export_css")
+    root.header.add_child(folium.Element(f"<script>{assets.inline_js()}</script>"), name="tq_leaflet_js", index=1)
+    _Panel(title_html(title, year, date, lang, demo), "topleft", "tq-panel tq-title leaflet-control").add_to(m)
+    _Panel(credits_html(lang, attribution), "bottomleft", "tq-panel tq-credits leaflet-control").add_to(m)
+    _ZoomBelowTitle().add_to(m)
+    page = root.render()
+    page = page.replace("<html>", f'<html lang="{"en" if lang == "en" else "vi"}">', 1)
+    bad = _EXTERNAL.findall(page)
+    if bad:
+        raise ExportError("Bản đồ xuất ra còn tham chiếu tài nguyên bên ngoài: " + ", ".join(bad[:3]))
+    return page
+
+
+def write_html(path: str | os.PathLike, page: str) -> Path:
+    """Write ``page`` atomically (temporary file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".export-", suffix=".html")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(page)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def parse_view(view: str) -> tuple[str, str | None]:
+    """``overview`` | ``route:ID`` | ``key`` | ``commune:CODE`` -> (kind, argument)."""
+    kind, _, arg = (view or "").partition(":")
+    kind = kind.strip().lower()
+    if kind in ("overview", "key") and not arg:
+        return kind, None
+    if kind in ("route", "commune") and arg.strip():
+        return kind, arg.strip()
+    raise ExportError(f"Kiểu bản đồ không hợp lệ: {view!r}. Dùng overview, route:MÃ_TUYẾN, key hoặc commune:MÃ_XÃ "
+                      "(ví dụ commune:00694).")
+
+
+def export_view(frame, routes, view: str, *, year: int, lang: str = "vi", demo: bool = False,
+                counts: dict[str, int] | None = None, date: dt.date | None = None,
+                attribution: str | None = None, basemap: bool = False) -> str:
+    """Build the view named by ``view`` (see :func:`parse_view`) and return the standalone page."""
+    from ..maps import views
+
+    kind, arg = parse_view(view)
+    if kind == "overview":
+        m = views.overview_map(frame, routes, year=year, lang=lang, demo=demo, counts=counts, app=False,
+                               basemap=basemap)
+        title = t("export.title.overview", lang, year=year)
+    elif kind == "key":
+        m = views.key_map(frame, routes, year=year, lang=lang, demo=demo, counts=counts, app=False, basemap=basemap)
+        title = t("export.title.key", lang, year=year)
+    elif kind == "route":
+        route = next((r for r in routes if r.id == arg), None)
+        if route is None:
+            known = ", ".join(r.id for r in routes) or "(chưa có tuyến nào)"
+            raise ExportError(f"Không có tuyến {arg!r} trong năm {year}. Các tuyến có: {known}.")
+        m = views.route_map(frame, routes, arg, year=year, lang=lang, demo=demo, counts=counts, app=False,
+                            basemap=basemap)
+        title = t("export.title.route", lang, name=route.name or route.id, year=year)
+    else:
+        codes = set(map(str, frame["code"]))
+        if arg not in codes:
+            raise ExportError(f"Không có xã mã {arg!r} (mã gồm 5 chữ số, ví dụ 00694).")
+        m = views.commune_map(frame, arg, routes=routes, year=year, lang=lang, demo=demo, counts=counts,
+                              app=False, basemap=basemap)
+        name = str(frame.loc[frame["code"].astype(str) == arg, "name"].iloc[0])
+        title = t("export.title.commune", lang, name=name, year=year)
+    return standalone_html(m, title=title, year=year, date=date, lang=lang, demo=demo, attribution=attribution)

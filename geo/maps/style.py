@@ -1,0 +1,146 @@
+"""The maps' look: category fills, outlines, the hatch pattern for "no data", panes and CSS.
+
+Sober, for an official setting and a projector: muted paper background, thin dark-grey commune
+outlines, the programme's colours (drug-free green; class I/II/III red/orange/yellow; other grey),
+"no data" as a grey diagonal hatch on white (an SVG ``<pattern>`` injected into the commune
+layer's own SVG renderer, so ``fill: url(#tq-hatch)`` works without any plugin or CDN).
+System fonts only (no web fonts: the export must work offline).
+"""
+
+from __future__ import annotations
+
+import folium
+from branca.element import Element, MacroElement
+from folium.template import Template
+
+from ..model import CAT_NO_DATA, CATEGORIES, CATEGORY_COLOURS
+
+HATCH_ID = "tq-hatch"
+HATCH_FILL = f"url(#{HATCH_ID})"
+HATCH_DEFS = (
+    f'<pattern id="{HATCH_ID}" patternUnits="userSpaceOnUse" width="7" height="7" '
+    'patternTransform="rotate(45)">'
+    '<rect width="7" height="7" fill="#ffffff"></rect>'
+    '<line x1="0" y1="0" x2="0" y2="7" stroke="#6d6d6d" stroke-width="2.2"></line></pattern>'
+)
+# The same hatch for HTML swatches (legend), as CSS.
+HATCH_CSS = "background:repeating-linear-gradient(45deg,#ffffff 0 3px,#6d6d6d 3px 5px);"
+
+OUTLINE = "#4a4a4a"
+FONT = '"Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif'
+BACKGROUND = "#f4f1ea"
+
+# Symbols carried by legend swatches, so the legend reads without colour.
+CATEGORY_SYMBOLS = {"drug_free": "✓", "class_I": "I", "class_II": "II", "class_III": "III",
+                    "other": "–", "no_data": ""}
+# Text colour on each swatch (contrast ≥ 4.5 against the fill).
+SYMBOL_COLOURS = {"drug_free": "#ffffff", "class_I": "#ffffff", "class_II": "#1a1a1a",
+                  "class_III": "#1a1a1a", "other": "#1a1a1a", "no_data": "#1a1a1a"}
+
+BASE_STYLE = {"color": OUTLINE, "weight": 0.7, "opacity": 0.9, "fillOpacity": 0.78,
+              "className": "tq-commune"}
+HOVER_STYLE = {"weight": 2.6, "color": "#000000", "opacity": 1}
+FADED = {"fillOpacity": 0.22, "opacity": 0.45}
+FOCUS = {"weight": 3.2, "color": "#0d47a1", "opacity": 1}
+
+# Leaflet panes (z-index): communes < outlines < corridors < routes < border. All panes let the
+# pointer through; interactive paths take it back (Leaflet's CSS), so lower tooltips still work.
+PANES = (("tq-communes", 410), ("tq-outline", 420), ("tq-corridors", 430), ("tq-routes", 440),
+         ("tq-border", 445))
+
+ROUTE_COLOURS = ("#4a148c", "#0d47a1", "#006064", "#3e2723", "#880e4f", "#1a237e", "#263238",
+                 "#33691e")
+BORDER_COLOUR = "#b71c1c"
+
+
+def category_fill(cat: str) -> str:
+    """Leaflet ``fillColor`` for a category (the hatch pattern for no data)."""
+    if cat == CAT_NO_DATA or cat not in CATEGORIES:
+        return HATCH_FILL
+    return CATEGORY_COLOURS[cat]
+
+
+def category_style(cat: str) -> dict:
+    st = {"fillColor": category_fill(cat)}
+    if cat == CAT_NO_DATA:
+        st["fillOpacity"] = 0.9
+    return st
+
+
+def swatch_html(fill: str | None, symbol: str = "", text_colour: str = "#1a1a1a", hatch: bool = False,
+                line: str | None = None, dashed: bool = False) -> str:
+    """A legend swatch: a filled square with a symbol, a hatched square, or a line sample."""
+    if line:
+        border = "dashed" if dashed else "solid"
+        return (f'<span class="tq-sw tq-sw-line" aria-hidden="true">'
+                f'<span style="border-top:4px {border} {line}"></span></span>')
+    bg = HATCH_CSS if hatch else f"background:{fill};"
+    return (f'<span class="tq-sw" aria-hidden="true" style="{bg}color:{text_colour}">{symbol}</span>')
+
+
+CSS = f"""
+.leaflet-container {{ background:{BACKGROUND}; font-family:{FONT}; }}
+.tq-panel {{ background:rgba(255,255,255,.96); color:#1f1f1f; border:1px solid #b9b9b9;
+  border-radius:3px; box-shadow:0 1px 4px rgba(0,0,0,.18); padding:8px 11px; font-family:{FONT}; }}
+.tq-legend {{ font-size:13.5px; line-height:1.3; min-width:230px; }}
+.tq-legend h4 {{ margin:0 0 6px; font-size:14.5px; font-weight:700; letter-spacing:.01em; }}
+.tq-legend ul {{ list-style:none; margin:0; padding:0; }}
+.tq-legend li {{ display:flex; align-items:center; gap:8px; margin:3px 0; }}
+.tq-legend .tq-lbl {{ flex:1; }}
+.tq-legend .tq-n {{ font-weight:700; min-width:2.2em; text-align:right; font-variant-numeric:tabular-nums; }}
+.tq-legend .tq-total {{ border-top:1px solid #ccc; margin-top:5px; padding-top:4px; }}
+.tq-legend .tq-sub {{ margin-top:7px; font-size:12.5px; color:#444; }}
+.tq-sw {{ display:inline-flex; align-items:center; justify-content:center; width:24px; height:17px;
+  border:1px solid #555; font-size:11px; font-weight:700; flex:none; box-sizing:border-box; }}
+.tq-sw-line {{ border:none; background:none; }}
+.tq-sw-line span {{ display:block; width:24px; }}
+.tq-tip {{ font-family:{FONT}; font-size:13px; line-height:1.35; max-width:340px; white-space:normal;
+  border-radius:3px; border:1px solid #888; }}
+.tq-tip b {{ font-size:14px; }}
+.tq-tip .tq-k {{ color:#555; }}
+.tq-label {{ background:rgba(255,255,255,.88); border:1px solid #777; border-radius:2px;
+  box-shadow:none; padding:1px 5px; font:700 12px {FONT}; color:#222; }}
+.tq-label:before {{ display:none; }}
+.tq-demo {{ background:#fff8e1; border:3px solid #b71c1c; color:#b71c1c; text-align:center;
+  padding:6px 18px 7px; border-radius:3px; box-shadow:0 2px 8px rgba(0,0,0,.25); font-family:{FONT};
+  pointer-events:none; max-width:640px; }}
+.tq-demo .tq-demo-mark {{ font-size:26px; font-weight:800; letter-spacing:.06em; line-height:1.1; }}
+.tq-demo .tq-demo-note {{ font-size:12.5px; color:#5d1010; margin-top:2px; }}
+.leaflet-top.tq-center {{ left:50%; transform:translateX(-50%); }}
+.leaflet-top.tq-center .leaflet-control {{ float:none; margin-left:0; }}
+.leaflet-control-layers {{ font-family:{FONT}; font-size:13px; }}
+.leaflet-control-scale-line + .leaflet-control-scale-line {{ display:none; }}
+.leaflet-control-scale-line {{ font-size:12px; }}
+"""
+
+
+class Panes(MacroElement):
+    """Creates the custom panes once (must be added to the map before any layer)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map) {
+          {% for name, z in this.panes %}
+          if (!map.getPane({{ name|tojson }})) {
+            var p = map.createPane({{ name|tojson }});
+            p.style.zIndex = {{ z }}; p.style.pointerEvents = "none";
+          }
+          {% endfor %}
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "TqPanes"
+        self.panes = PANES
+
+
+def apply(m: folium.Map) -> folium.Map:
+    """Add the CSS and panes every view needs (idempotent)."""
+    root = m.get_root()
+    if "tq_style" not in root.header._children:
+        root.header.add_child(Element(f"<style>{CSS}</style>"), name="tq_style")
+    if not any(isinstance(c, Panes) for c in m._children.values()):
+        Panes().add_to(m)
+    return m
