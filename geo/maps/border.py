@@ -16,7 +16,7 @@ def add_border(m, lang: str = "vi", *, show: bool = True) -> CompactGeoJson:
            f"{html.escape(t('map.border.derived', lang))}")
     feats = [(g, {"tip": tip}) for g in gdf.geometry]
     layer = CompactGeoJson(feats, key="border", name=t("map.border", lang), pane="tq-border",
-                           style={"color": style.BORDER_COLOUR, "weight": 3.2, "opacity": 0.95,
+                           style={"color": style.BORDER_COLOUR, "weight": 2.6, "opacity": 0.95,
                                   "dashArray": "10 4 2 4", "fill": False, "className": "tq-border"},
                            hover={"weight": 5}, show=show)
     layer.add_to(m)

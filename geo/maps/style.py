@@ -82,11 +82,11 @@ CSS = f"""
 .leaflet-container {{ background:{BACKGROUND}; font-family:{FONT}; }}
 .tq-panel {{ background:rgba(255,255,255,.96); color:#1f1f1f; border:1px solid #b9b9b9;
   border-radius:3px; box-shadow:0 1px 4px rgba(0,0,0,.18); padding:8px 11px; font-family:{FONT}; }}
-.tq-legend {{ font-size:13.5px; line-height:1.3; min-width:230px; }}
+.tq-legend {{ font-size:13.5px; line-height:1.3; min-width:230px; max-width:340px; }}
 .tq-legend h4 {{ margin:0 0 6px; font-size:14.5px; font-weight:700; letter-spacing:.01em; }}
 .tq-legend ul {{ list-style:none; margin:0; padding:0; }}
 .tq-legend li {{ display:flex; align-items:center; gap:8px; margin:3px 0; }}
-.tq-legend .tq-lbl {{ flex:1; }}
+.tq-legend .tq-lbl {{ flex:1; overflow-wrap:anywhere; }}
 .tq-legend .tq-n {{ font-weight:700; min-width:2.2em; text-align:right; font-variant-numeric:tabular-nums; }}
 .tq-legend .tq-total {{ border-top:1px solid #ccc; margin-top:5px; padding-top:4px; }}
 .tq-legend .tq-sub {{ margin-top:7px; font-size:12.5px; color:#444; }}
