@@ -220,3 +220,28 @@ def clear_cache() -> None:
     with _lock:
         _cache.clear()
     _membership.cache_clear()
+
+
+def route_summary(store, year: int) -> pd.DataFrame:
+    """Per route in force in ``year``: length, communes crossed and their status, population."""
+    from shapely import wkt as _wkt
+
+    from .corridors import METRIC_CRS
+
+    frame = status_frame(store, year)
+    rows = []
+    for r in store.routes(year):
+        on = frame[[r.id in (rs or []) for rs in frame["routes"]]]
+        line = gpd.GeoSeries([_wkt.loads(r.geometry_wkt)], crs="EPSG:4326").to_crs(METRIC_CRS)
+        cats = on["category"].value_counts().to_dict()
+        rows.append({
+            "id": r.id, "name": r.name, "kind": r.kind, "half_width_km": r.half_width_km,
+            "length_km": round(float(line.length.iloc[0]) / 1000, 1), "communes": len(on),
+            "drug_free": int(cats.get("drug_free", 0)),
+            "key": int(sum(cats.get(f"class_{c}", 0) for c in CLASSES)),
+            "class_I": int(cats.get("class_I", 0)), "class_II": int(cats.get("class_II", 0)),
+            "class_III": int(cats.get("class_III", 0)), "other": int(cats.get("other", 0)),
+            "no_data": int(cats.get("no_data", 0)),
+            "population": int(on["population"].sum()),
+        })
+    return pd.DataFrame(rows)

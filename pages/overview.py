@@ -1,13 +1,77 @@
+"""Tổng quan: KPI cards, the province map by category, filters, search."""
+
 import streamlit as st
-from streamlit_folium import st_folium
 
-from geo.maps import base, communes as communes_layer
-from ui import common
+from geo.i18n import fmt_int, fmt_pct, fmt_points
+from geo.model import CATEGORIES, CLASSES
+from geo.search import search
+from ui import common, mapview
 
+if "xa" in st.query_params:  # a shared deep link /?xa=00694 opens the commune profile
+    st.switch_page("pages/profile.py", query_params={"xa": st.query_params["xa"]})
+
+common.page_setup()
 lang = common.lang()
+year = common.year_selector()
 st.title(common.t("app.title"))
-st.caption(common.t("app.subtitle"))
+common.demo_banner(year)
 
-m = base.new_map()
-communes_layer.add_communes(m, common.communes_web(), lang)
-st_folium(m, height=650, use_container_width=True, returned_objects=[], key="overview_map")
+k = common.kpis(year)
+frame = common.status_frame(year)
+routes = common.routes(year)
+
+# --- KPI cards ----------------------------------------------------------------------------------
+c1, c2, c3, c4, c5 = st.columns(5)
+target_txt = ""
+if k["target_pct"] is not None:
+    target_txt = common.t("kpi.vs_target", pct=fmt_pct(k["target_pct"], lang),
+                          diff=fmt_points(k["diff_points"], lang))
+c1.metric(common.t("kpi.drug_free"), f"{fmt_int(k['drug_free'], lang)}/{fmt_int(k['total_units'], lang)}",
+          f"{fmt_pct(k['share_pct'], lang)} · {target_txt}" if target_txt else fmt_pct(k["share_pct"], lang),
+          delta_color="normal" if (k["diff_points"] or 0) >= 0 else "inverse")
+c2.metric(common.t("kpi.key"), fmt_int(k["key_count"], lang),
+          " · ".join(f"{common.t('kpi.class')} {c}: {k['by_class'][c]}" for c in CLASSES), delta_color="off")
+c3.metric(common.t("kpi.routes"), fmt_int(k["routes_count"], lang))
+need = k["needed_for_target"]
+c4.metric(common.t("kpi.needed_year", year=year), "–" if need is None else fmt_int(need, lang),
+          common.t("kpi.reached") if need == 0 else None, delta_color="off")
+c5.metric(common.t("kpi.needed_2030"), fmt_int(k["needed_for_2030"], lang),
+          common.t("kpi.goal_2030", n=k["goal_2030_units"]), delta_color="off")
+
+# --- filters and search ------------------------------------------------------------------------
+with st.sidebar.expander(common.t("filter.title"), expanded=False):
+    f_cat = st.multiselect(common.t("filter.category"), CATEGORIES, key="f_cat",
+                           format_func=lambda c: mapview.category_label(c, lang))
+    f_class = st.multiselect(common.t("filter.class"), CLASSES, key="f_class")
+    f_route = st.multiselect(common.t("filter.route"), [r.id for r in routes], key="f_route",
+                             format_func=lambda rid: next((r.name for r in routes if r.id == rid), rid))
+    f_prov = st.multiselect(common.t("field.old_province"), ["Hà Giang", "Tuyên Quang"], key="f_prov")
+    f_dist = st.multiselect(common.t("field.former_districts"), mapview.former_district_names(), key="f_dist")
+
+selected = mapview.apply_filters(frame, f_cat, f_class, f_route, f_prov, f_dist)
+filtered = len(selected) < len(frame)
+
+left, right = st.columns([3, 1])
+with right:
+    query = st.text_input(common.t("search.label"), key="q", placeholder=common.t("search.placeholder"))
+    focus = None
+    if query:
+        hits = search(query, common.commune_table())
+        if not hits:
+            st.info(common.t("search.none", q=common.esc(query)[:60]))
+        else:
+            choice = st.radio(common.t("search.results"), [h.code for h in hits], key="q_choice",
+                              format_func=lambda c: mapview.hit_label(c, hits, lang))
+            focus = choice
+            st.page_link("pages/profile.py", label=common.t("search.open_profile"), icon="📄",
+                         query_params={"xa": choice})
+    mapview.legend_block(frame, routes, lang, selected if filtered else None)
+    if filtered:
+        st.caption(common.t("filter.showing", n=len(selected), total=len(frame)))
+
+with left:
+    m = mapview.overview(frame, routes, year=year, lang=lang, demo=common.is_demo(year),
+                         focus_code=focus, highlight_codes=list(selected["code"]) if filtered else None)
+    mapview.show(m, key=f"overview_{year}_{lang}")
+
+mapview.download_row("overview", year, lang)

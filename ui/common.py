@@ -1,12 +1,20 @@
-"""Helpers shared by pages: language, cached data access, the demo banner."""
+"""Helpers shared by pages: language, year, the store and cached data, the demo banner, escaping.
+
+Everything heavy is cached per server process and keyed by the store's data version, so a page
+rerun (a filter change, a click) never re-reads geometry or recomputes corridors.
+"""
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
-from geo import boundaries
+from geo import boundaries, status
 from geo.i18n import DEFAULT_LANG, LANGS
 from geo.i18n import t as _t
+from geo.model import YEARS
+from geo.store import open_store
 
 
 def lang() -> str:
@@ -17,6 +25,10 @@ def t(key: str, lang_: str | None = None, **kw) -> str:
     return _t(key, lang_ or lang(), **kw)
 
 
+def esc(text) -> str:
+    return html.escape("" if text is None else str(text))
+
+
 def language_switch() -> str:
     """Sidebar switch Tiếng Việt / English, remembered in the session and the URL (?lang=en)."""
     if "lang" not in st.session_state:
@@ -25,7 +37,84 @@ def language_switch() -> str:
     choice = st.sidebar.radio(
         _t("lang.label", st.session_state["lang"]), LANGS, key="lang",
         format_func=lambda x: {"vi": "Tiếng Việt", "en": "English"}[x], horizontal=True)
+    if choice != DEFAULT_LANG:
+        st.query_params["lang"] = choice
+    elif "lang" in st.query_params:
+        del st.query_params["lang"]
     return choice
+
+
+@st.cache_resource(show_spinner=False)
+def store():
+    """The store (SQLite by default; TQMAP_DB chooses the file)."""
+    return open_store()
+
+
+def data_version() -> int:
+    return store().data_version()
+
+
+def years_available() -> list[int]:
+    have = store().years()
+    return [y for y in YEARS if y in have] or [YEARS[0]]
+
+
+def year_selector(key: str = "year") -> int:
+    """Year chosen in the sidebar; ?nam=2026 in the URL preselects it (a bad value is reported)."""
+    years = years_available()
+    if key not in st.session_state:
+        raw = st.query_params.get("nam")
+        chosen = years[-1] if len(years) == 1 else (2025 if 2025 in years else years[0])
+        if raw is not None:
+            if raw.isdigit() and int(raw) in years:
+                chosen = int(raw)
+            else:
+                st.session_state["_bad_year"] = raw
+        st.session_state[key] = chosen
+    bad = st.session_state.pop("_bad_year", None)
+    if bad is not None:
+        st.sidebar.error(t("err.bad_year", value=esc(bad)[:20], years=", ".join(map(str, years))))
+    return st.sidebar.selectbox(t("ui.year"), years, key=key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _status_frame(year: int, version: int):
+    return status.status_frame(store(), year)
+
+
+def status_frame(year: int):
+    """The status GeoDataFrame of a year (do not modify it: it is shared)."""
+    return _status_frame(year, data_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _kpis(year: int, version: int):
+    return status.kpis(store(), year)
+
+
+def kpis(year: int) -> dict:
+    return _kpis(year, data_version())
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _routes(year: int | None, version: int):
+    return store().routes(year)
+
+
+def routes(year: int | None = None):
+    return _routes(year, data_version())
+
+
+def is_demo(year: int | None = None) -> bool:
+    return store().is_demo(year)
+
+
+def demo_banner(year: int | None = None) -> None:
+    """The unmistakable illustrative-data mark, on every page that shows demo content."""
+    if is_demo(year):
+        st.markdown(
+            f"<div class='tq-demo' role='alert'><b>{esc(t('demo.mark'))}</b> — {esc(t('demo.notice'))}</div>",
+            unsafe_allow_html=True)
 
 
 @st.cache_resource(show_spinner=False)
@@ -37,3 +126,76 @@ def communes_web():
 @st.cache_resource(show_spinner=False)
 def layer(name: str):
     return boundaries.layer(name)
+
+
+CSS = """
+<style>
+.tq-demo {background:#fff3e0;border:2px solid #b71c1c;color:#7f0000;padding:.45rem .8rem;border-radius:4px;
+          margin:.2rem 0 .8rem 0;font-size:1.0rem}
+.tq-demo b {color:#b71c1c;letter-spacing:.04em}
+.tq-legend {display:flex;flex-direction:column;gap:.25rem;font-size:.95rem}
+.tq-legend .row {display:flex;align-items:center;gap:.5rem}
+.tq-legend .sw {width:1.4rem;height:1.0rem;border:1px solid #444;display:inline-flex;align-items:center;
+                justify-content:center;font-size:.7rem;font-weight:700;color:#fff}
+.tq-legend .n {margin-left:auto;font-weight:700;font-variant-numeric:tabular-nums}
+div[data-testid="stMetricValue"] {font-variant-numeric:tabular-nums}
+</style>
+"""
+
+
+def page_setup() -> None:
+    st.markdown(CSS, unsafe_allow_html=True)
+
+
+@st.cache_resource(show_spinner=False)
+def commune_table():
+    """The 124 units' attributes (no geometry)."""
+    return boundaries.commune_table()
+
+
+def current_user():
+    """The logged-in user (set by ui.auth), or None."""
+    return st.session_state.get("tq_user")
+
+
+def user_name() -> str:
+    u = current_user()
+    return getattr(u, "name", None) or "khách"
+
+
+def audit_as(store_, user: str, action: str, what: str) -> None:
+    """Append an audit entry."""
+    from geo import audit as _audit
+
+    _audit.record(store_, user, action, what)
+
+
+def audit(action: str, what: str) -> None:
+    audit_as(store(), user_name(), action, what)
+
+
+def clear_data_caches() -> None:
+    """After a write: drop every cached frame so all pages see the new data version."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def cached(key: tuple, fn):
+    """Memoise ``fn()`` per data version for the life of the server process."""
+    return _cached(key, data_version(), fn)
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _cached(key: tuple, version: int, _fn):
+    return _fn()
+
+
+def decision_text(rec: dict, lang_: str | None = None) -> str:
+    """"35/QĐ-UBND, 04/02/2026" for a recognised commune, else ""."""
+    from geo.i18n import fmt_date
+
+    if not rec.get("drug_free"):
+        return ""
+    no = rec.get("decision_no") or ""
+    d = rec.get("decision_date")
+    return ", ".join(x for x in (no, fmt_date(d, lang_ or lang()) if d else "") if x)

@@ -1,0 +1,68 @@
+"""Tiến độ: drug-free share by year against the targets, the change map, what each year needs."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from geo import status
+from geo.i18n import fmt_int, fmt_pct
+from geo.maps import changes, views
+from geo.model import YEARS
+from ui import common, mapview
+
+common.page_setup()
+lang = common.lang()
+st.title(common.t("progress.title"))
+common.demo_banner(None)
+
+prog = common.cached(("progress",), lambda: status.progress(common.store()))
+series = []
+for r in prog.itertuples():
+    if r.has_data:
+        series.append({"year": r.year, "pct": r.share_pct, "what": common.t("progress.actual")})
+    for scope, col in (("ministry", r.target_ministry_pct), ("national", r.target_national_pct),
+                       ("province", r.target_province_pct)):
+        if pd.notna(col):
+            series.append({"year": r.year, "pct": col, "what": common.t(f"progress.target_{scope}")})
+df = pd.DataFrame(series)
+df["label"] = [fmt_pct(p, lang) for p in df["pct"]]
+chart = (alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=80), strokeWidth=3)
+         .encode(x=alt.X("year:O", title=common.t("ui.year")),
+                 y=alt.Y("pct:Q", title=common.t("progress.share_axis"), scale=alt.Scale(domain=[0, 100])),
+                 color=alt.Color("what:N", title=None, legend=alt.Legend(orient="bottom")),
+                 strokeDash=alt.StrokeDash("what:N", legend=None),
+                 tooltip=[alt.Tooltip("what:N", title=" "), alt.Tooltip("year:O"), alt.Tooltip("label:N", title="%")]))
+text = alt.Chart(df).mark_text(dy=-12, fontSize=13).encode(x="year:O", y="pct:Q", text="label:N", color="what:N")
+st.altair_chart((chart + text).properties(height=380), use_container_width=True)
+
+years = common.years_available()
+last = max(years)
+k = common.kpis(last)
+st.subheader(common.t("progress.needed_title", year=last))
+need = pd.DataFrame({common.t("ui.year"): [str(p["year"]) for p in k["per_year_needed"]],
+                     common.t("progress.needed"): [p["needed"] for p in k["per_year_needed"]]})
+st.markdown(common.t("progress.needed_text", have=k["drug_free"], goal=k["goal_2030_units"],
+                     need=k["needed_for_2030"], year=last))
+if len(need):
+    st.dataframe(need, hide_index=True)
+
+st.subheader(common.t("progress.change_title"))
+if len(years) < 2:
+    st.info(common.t("progress.one_year"))
+    st.stop()
+c1, c2 = st.columns(2)
+ya = c1.selectbox(common.t("progress.from"), years, index=0, key="chg_a")
+yb = c2.selectbox(common.t("progress.to"), years, index=len(years) - 1, key="chg_b")
+if ya == yb:
+    st.warning(common.t("progress.same_year"))
+    st.stop()
+cf = common.cached(("change_frame", ya, yb),
+                   lambda: changes.change_frame(common.status_frame(ya), common.status_frame(yb)))
+counts = changes.count_changes(cf)
+cols = st.columns(len(changes.CHANGES))
+for col, ch in zip(cols, changes.CHANGES):
+    col.metric(changes.CHANGE_LABELS[ch][1 if lang == "en" else 0], fmt_int(counts[ch], lang))
+m = common.cached(("change_map", ya, yb, lang),
+                  lambda: views.change_map(cf, year_from=ya, year_to=yb, lang=lang,
+                                           demo=common.is_demo(ya) or common.is_demo(yb), routes=common.routes(yb)))
+mapview.show(m, key=f"change_{ya}_{yb}_{lang}")
