@@ -95,6 +95,11 @@ def parser() -> argparse.ArgumentParser:
     from .importer.commands import add_parsers as _add_import_parsers
 
     _add_import_parsers(sub)  # status import|export|template, routes import
+    ex = sub.add_parser("export", help="xuất bản đồ: html (độc lập, không cần mạng)")
+    exs = ex.add_subparsers(dest="format", required=True)
+    from .export.commands import add_html_parser
+
+    add_html_parser(exs)  # export html; other formats register on `exs` the same way
     return p
 
 

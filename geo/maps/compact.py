@@ -122,7 +122,7 @@ if (!window.tqGeo) { window.tqGeo = (function () {
   }
   function make(key, data, opts) {
     var base = opts.style || {}, hover = opts.hover;
-    var renderer = L.svg({pane: opts.pane, padding: 0.5});
+    var renderer = L.svg({pane: opts.pane});
     if (opts.defs) {
       renderer.on("add", function () {
         var svg = renderer._container;

@@ -41,7 +41,7 @@ BASE_STYLE = {"color": OUTLINE, "weight": 0.7, "opacity": 0.9, "fillOpacity": 0.
               "className": "tq-commune"}
 HOVER_STYLE = {"weight": 2.6, "color": "#000000", "opacity": 1}
 FADED = {"fillOpacity": 0.22, "opacity": 0.45}
-FOCUS = {"weight": 3.2, "color": "#0d47a1", "opacity": 1}
+FOCUS = {"weight": 4, "color": "#111111", "opacity": 1}
 
 # Leaflet panes (z-index): communes < outlines < corridors < routes < border. All panes let the
 # pointer through; interactive paths take it back (Leaflet's CSS), so lower tooltips still work.
