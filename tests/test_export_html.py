@@ -162,3 +162,24 @@ def test_write_html_replaces_atomically(tmp_path):
     export_html.write_html(target, "<p>hai</p>")
     assert target.read_text(encoding="utf-8") == "<p>hai</p>"
     assert [p.name for p in target.parent.iterdir()] == ["map.html"]
+
+
+def test_cli_export_html_on_the_demo_store(demo_db, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from geo.paths import REPO_ROOT
+
+    env = {**os.environ, "TQMAP_DB": str(demo_db)}
+    out = tmp_path / "tong-quan.html"
+    r = subprocess.run([sys.executable, "-m", "geo", "export", "html", "--year", "2025", "--view", "overview",
+                        "--lang", "vi", "--out", str(out)], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    page = out.read_text(encoding="utf-8")
+    assert out.stat().st_size <= MAX_BYTES
+    assert 'd.id = "tq-demo-mark"' in page  # the demo store is flagged illustrative
+    bad = subprocess.run([sys.executable, "-m", "geo", "export", "html", "--year", "2025", "--view", "route:KHONG",
+                          "--out", str(tmp_path / "x.html")], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    assert bad.returncode == 1 and "Không có tuyến 'KHONG'" in bad.stderr
+    assert not (tmp_path / "x.html").exists()
