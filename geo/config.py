@@ -1,0 +1,239 @@
+"""Runtime configuration: environment variables over an optional ``.streamlit/secrets.toml``.
+
+    cfg = load_config()          # raises ConfigError (Vietnamese message) on a bad value
+    cfg.public_demo              # TQMAP_PUBLIC_DEMO=1: no login at all (demo data only)
+    cfg.oidc                     # OidcConfig when [auth] is configured for st.login, else None
+    cfg.role_for(email, groups)  # role from [tqmap.roles], default viewer (or None = no access)
+    cfg.session_timeout_minutes  # idle minutes before logout (default 30)
+    cfg.upload_limit_mb / cfg.upload_limit_bytes   # default 20
+
+Environment variables (they win over the file):
+    TQMAP_PUBLIC_DEMO=1|0, TQMAP_SESSION_TIMEOUT_MINUTES, TQMAP_UPLOAD_LIMIT_MB,
+    TQMAP_SECRETS (path of the secrets file; default .streamlit/secrets.toml in the repository).
+
+secrets.toml (git-ignored, never committed)::
+
+    [auth]                       # Streamlit's own OIDC settings, read by st.login
+    redirect_uri = "https://bando.example.vn/oauth2callback"
+    cookie_secret = "…long random…"
+    client_id = "…"
+    client_secret = "…"
+    server_metadata_url = "https://idp.example.vn/.well-known/openid-configuration"
+
+    [tqmap]
+    session_timeout_minutes = 30
+    upload_limit_mb = 20
+    oidc_default_role = "viewer"  # or "none": unlisted people get no access
+    [tqmap.roles]
+    admin = ["a@congan.tuyenquang.gov.vn"]
+    editor = ["b@…", "group:pc04"]   # "group:NAME" matches a name in the token's groups claim
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .paths import REPO_ROOT
+
+DEFAULT_TIMEOUT_MIN = 30
+DEFAULT_UPLOAD_MB = 20
+TIMEOUT_RANGE = (1, 24 * 60)
+UPLOAD_RANGE = (1, 200)
+ROLES = ("viewer", "editor", "admin")
+OIDC_KEYS = ("client_id", "client_secret", "server_metadata_url")
+TRUE = {"1", "true", "yes", "on", "có", "co"}
+FALSE = {"0", "false", "no", "off", "không", "khong", ""}
+
+
+class ConfigError(ValueError):
+    """A configuration value is wrong; the message (Vietnamese) names the setting and where it came from."""
+
+
+@dataclass(frozen=True)
+class OidcConfig:
+    provider: str | None  # None: the settings sit directly in [auth]; else the [auth.NAME] to pass to st.login
+    providers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    public_demo: bool = False
+    session_timeout_minutes: int = DEFAULT_TIMEOUT_MIN
+    upload_limit_mb: int = DEFAULT_UPLOAD_MB
+    oidc: OidcConfig | None = None
+    roles: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # role -> identities (lower-case)
+    oidc_default_role: str | None = "viewer"
+    secrets_path: Path | None = None  # the file read, if any
+
+    @property
+    def upload_limit_bytes(self) -> int:
+        return self.upload_limit_mb * 1024 * 1024
+
+    def role_for(self, email: str | None, groups: list[str] | tuple[str, ...] | None = ()) -> str | None:
+        """The highest role whose list names the e-mail or one of the groups; else the default role."""
+        ids = set()
+        if email:
+            ids.add(str(email).strip().lower())
+        for g in groups or ():
+            ids.add("group:" + str(g).strip().lower())
+        for role in reversed(ROLES):
+            if ids & set(self.roles.get(role, ())):
+                return role
+        return self.oidc_default_role
+
+
+def _bool(value: Any, name: str, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    s = str(value).strip().lower()
+    if s in TRUE:
+        return True
+    if s in FALSE:
+        return False
+    raise ConfigError(f"Giá trị “{value}” của {where} ({name}) không hợp lệ: chỉ nhận 1 (bật) hoặc 0 (tắt).")
+
+
+def _int(value: Any, name: str, where: str, lo: int, hi: int, unit: str) -> int:
+    if isinstance(value, bool):
+        n = None
+    elif isinstance(value, int):
+        n = value
+    else:
+        try:
+            n = int(str(value).strip())
+        except ValueError:
+            n = None
+    if n is None:
+        raise ConfigError(f"Giá trị “{value}” của {where} ({name}) không phải là số nguyên {unit}.")
+    if not lo <= n <= hi:
+        raise ConfigError(f"Giá trị {n} của {where} ({name}) nằm ngoài khoảng cho phép {lo}–{hi} {unit}.")
+    return n
+
+
+def default_secrets_path() -> Path:
+    env = os.environ.get("TQMAP_SECRETS")
+    return Path(env) if env else REPO_ROOT / ".streamlit" / "secrets.toml"
+
+
+def read_secrets(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Tệp cấu hình “{path}” sai cú pháp TOML ({exc}). Hãy sửa tệp rồi chạy lại.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"Tệp cấu hình “{path}” không phải văn bản UTF-8.") from None
+    except OSError as exc:
+        raise ConfigError(f"Không đọc được tệp cấu hình “{path}” ({exc.strerror}).") from None
+
+
+def _oidc(auth: Any, provider: Any, file: str) -> OidcConfig | None:
+    if auth is None:
+        return None
+    if not isinstance(auth, dict):
+        raise ConfigError(f"Mục [auth] trong {file} phải là một bảng (table) TOML.")
+    for key in ("redirect_uri", "cookie_secret"):
+        if not str(auth.get(key, "")).strip():
+            raise ConfigError(f"Mục [auth] trong {file} thiếu “{key}” (bắt buộc để đăng nhập OIDC bằng st.login).")
+    redirect = str(auth["redirect_uri"])
+    if not redirect.startswith(("https://", "http://")) or not redirect.rstrip("/").endswith("/oauth2callback"):
+        raise ConfigError(f"“redirect_uri” trong [auth] của {file} phải là địa chỉ đầy đủ kết thúc bằng "
+                          f"/oauth2callback (ví dụ https://bando.example.vn/oauth2callback); đang là “{redirect}”.")
+    if len(str(auth["cookie_secret"])) < 32:
+        raise ConfigError(f"“cookie_secret” trong [auth] của {file} quá ngắn: cần ít nhất 32 ký tự ngẫu nhiên "
+                          "(ví dụ: python -c \"import secrets; print(secrets.token_urlsafe(48))\").")
+    subs = tuple(k for k, v in auth.items() if isinstance(v, dict))
+    for name in subs:
+        missing = [k for k in OIDC_KEYS if not str(auth[name].get(k, "")).strip()]
+        if missing:
+            raise ConfigError(f"Mục [auth.{name}] trong {file} thiếu {', '.join(missing)}.")
+    top_missing = [k for k in OIDC_KEYS if not str(auth.get(k, "")).strip()]
+    if provider not in (None, ""):
+        if str(provider) not in subs:
+            raise ConfigError(f"oidc_provider = “{provider}” trong [tqmap] của {file} không khớp mục [auth.…] nào"
+                              + (f" (đang có: {', '.join(subs)})." if subs else "."))
+        return OidcConfig(str(provider), subs)
+    if not top_missing:
+        return OidcConfig(None, subs)
+    if subs:
+        return OidcConfig(subs[0], subs)
+    raise ConfigError(f"Mục [auth] trong {file} thiếu {', '.join(top_missing)}.")
+
+
+def _roles(raw: Any, file: str) -> dict[str, tuple[str, ...]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"Mục [tqmap.roles] trong {file} phải là một bảng: admin = [\"…\"], editor = [\"…\"].")
+    out = {}
+    for role, ids in raw.items():
+        if role not in ROLES:
+            raise ConfigError(f"Vai trò “{role}” trong [tqmap.roles] của {file} không hợp lệ: chỉ nhận "
+                              "admin, editor, viewer.")
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise ConfigError(f"[tqmap.roles] {role} trong {file} phải là danh sách chuỗi, ví dụ "
+                              f"{role} = [\"ten@congan.tuyenquang.gov.vn\", \"group:pc04\"].")
+        for i in ids:
+            s = i.strip()
+            if not (s.lower().startswith("group:") and len(s) > 6) and "@" not in s:
+                raise ConfigError(f"“{i}” trong [tqmap.roles] {role} của {file} không phải địa chỉ e-mail "
+                                  "hay “group:TÊN_NHÓM”.")
+        out[role] = tuple(i.strip().lower() for i in ids)
+    return out
+
+
+def load_config(env: Mapping[str, str] | None = None, secrets_path: str | Path | None = None) -> Config:
+    """Read the configuration; any bad value raises :class:`ConfigError` with a Vietnamese message."""
+    env = os.environ if env is None else env
+    if secrets_path is None:
+        secrets_path = Path(env["TQMAP_SECRETS"]) if env.get("TQMAP_SECRETS") else default_secrets_path()
+    path = Path(secrets_path)
+    data = read_secrets(path)
+    file = f"“{path}”"
+    tq = data.get("tqmap", {})
+    if not isinstance(tq, dict):
+        raise ConfigError(f"Mục [tqmap] trong {file} phải là một bảng TOML.")
+    known = {"public_demo", "session_timeout_minutes", "upload_limit_mb", "oidc_provider", "oidc_default_role", "roles"}
+    unknown = sorted(set(tq) - known)
+    if unknown:
+        raise ConfigError(f"Thiết lập “{unknown[0]}” trong [tqmap] của {file} không được hỗ trợ; các thiết lập có: "
+                          + ", ".join(sorted(known)) + ".")
+
+    def pick(env_name: str, key: str, default):
+        if env.get(env_name, "").strip() != "":
+            return env[env_name], env_name, f"biến môi trường {env_name}"
+        if key in tq:
+            return tq[key], key, f"mục [tqmap] trong {file}"
+        return default, key, "giá trị mặc định"
+
+    v, n, w = pick("TQMAP_PUBLIC_DEMO", "public_demo", False)
+    public_demo = _bool(v, n, w)
+    v, n, w = pick("TQMAP_SESSION_TIMEOUT_MINUTES", "session_timeout_minutes", DEFAULT_TIMEOUT_MIN)
+    timeout = _int(v, n, w, *TIMEOUT_RANGE, "phút")
+    v, n, w = pick("TQMAP_UPLOAD_LIMIT_MB", "upload_limit_mb", DEFAULT_UPLOAD_MB)
+    upload = _int(v, n, w, *UPLOAD_RANGE, "MB")
+    default_role = tq.get("oidc_default_role", "viewer")
+    if not isinstance(default_role, str) or default_role.strip().lower() not in (*ROLES, "none", ""):
+        raise ConfigError(f"oidc_default_role = “{default_role}” trong [tqmap] của {file} không hợp lệ: chỉ nhận "
+                          "viewer, editor, admin hoặc none (không cho truy cập).")
+    default_role = default_role.strip().lower()
+    return Config(public_demo=public_demo, session_timeout_minutes=timeout, upload_limit_mb=upload,
+                  oidc=_oidc(data.get("auth"), tq.get("oidc_provider"), file), roles=_roles(tq.get("roles"), file),
+                  oidc_default_role=None if default_role in ("none", "") else default_role,
+                  secrets_path=path if data else None)
+
+
+def oidc_available() -> bool:
+    """Streamlit's st.login needs Authlib installed (``pip install "streamlit[auth]"``)."""
+    import importlib.util
+
+    return importlib.util.find_spec("authlib") is not None
+
+
+__all__ = ["Config", "OidcConfig", "ConfigError", "load_config", "oidc_available", "default_secrets_path"]
