@@ -68,6 +68,92 @@ def _cmd_revisions(args) -> int:
     return 0
 
 
+def _cli_actor() -> str:
+    import getpass
+
+    try:
+        return "cli:" + getpass.getuser()
+    except Exception:  # no login name in a container
+        return "cli"
+
+
+def _read_password(args) -> str:
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass("Mật khẩu (ít nhất 10 ký tự): ")
+    if getpass.getpass("Nhập lại mật khẩu: ") != first:
+        from .auth import AuthError
+
+        raise AuthError("Hai lần nhập mật khẩu không khớp.")
+    return first
+
+
+def _cmd_users(args) -> int:
+    from . import auth
+
+    db = args.db
+    try:
+        if args.action == "list":
+            users = auth.list_users(db)
+            for u in users:
+                print(f"{u.name}\t{u.role}\t{'VÔ HIỆU' if u.disabled else 'hoạt động'}\t"
+                      f"tạo {u.created_at}\tđăng nhập cuối {u.last_login or '—'}")
+            print(f"{len(users)} người dùng.")
+        elif args.action == "add":
+            u = auth.add_user(db, args.name, _read_password(args), args.role, by=_cli_actor())
+            print(f"Đã thêm người dùng {u.name} ({u.role}).")
+        elif args.action == "set-password":
+            u = auth.set_password(db, args.name, _read_password(args), by=_cli_actor())
+            print(f"Đã đặt lại mật khẩu của {u.name}.")
+        elif args.action in ("disable", "enable"):
+            u = auth.set_disabled(db, args.name, args.action == "disable", by=_cli_actor())
+            print(f"Đã {'vô hiệu hoá' if u.disabled else 'kích hoạt lại'} người dùng {u.name}.")
+        else:  # set-role
+            u = auth.set_role(db, args.name, args.role, by=_cli_actor())
+            print(f"Người dùng {u.name} giờ có vai trò {u.role}.")
+    except auth.AuthError as exc:
+        print(f"LỖI: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_audit(args) -> int:
+    from . import audit
+
+    n = audit.export_csv(args.db, args.out)
+    print(f"Đã xuất {n} dòng nhật ký kiểm tra ra {args.out}.")
+    return 0
+
+
+def _add_security_parsers(sub) -> None:
+    from .store import default_path
+
+    us = sub.add_parser("users", help="tài khoản đăng nhập: add, list, disable, enable, set-role, set-password")
+    us.set_defaults(func=_cmd_users, db=None)
+    uss = us.add_subparsers(dest="action", required=True)
+    ua = uss.add_parser("add", help="thêm người dùng (mật khẩu hỏi bằng getpass hoặc đọc từ stdin)")
+    ua.add_argument("name")
+    ua.add_argument("--role", required=True, choices=["admin", "editor", "viewer"])
+    uss.add_parser("list", help="liệt kê người dùng")
+    for name, hlp in (("disable", "vô hiệu hoá người dùng"), ("enable", "kích hoạt lại người dùng"),
+                      ("set-password", "đặt lại mật khẩu")):
+        uss.add_parser(name, help=hlp).add_argument("name")
+    sr = uss.add_parser("set-role", help="đổi vai trò")
+    sr.add_argument("name")
+    sr.add_argument("role", choices=["admin", "editor", "viewer"])
+    for sp in uss.choices.values():
+        sp.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của stdin")
+        sp.add_argument("--db", type=Path, default=default_path(), help="tệp SQLite (mặc định $TQMAP_DB)")
+    au = sub.add_parser("audit", help="nhật ký kiểm tra")
+    aus = au.add_subparsers(dest="action", required=True)
+    ae = aus.add_parser("export", help="xuất nhật ký ra CSV (UTF-8, mở được bằng Excel)")
+    ae.add_argument("--out", type=Path, required=True)
+    ae.add_argument("--db", type=Path, default=default_path(), help="tệp SQLite (mặc định $TQMAP_DB)")
+    ae.set_defaults(func=_cmd_audit)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m geo", description="Bản đồ xã không ma túy tỉnh Tuyên Quang")
     sub = p.add_subparsers(dest="command", required=True)
@@ -100,6 +186,7 @@ def parser() -> argparse.ArgumentParser:
     from .export.commands import add_html_parser
 
     add_html_parser(exs)  # export html; other formats register on `exs` the same way
+    _add_security_parsers(sub)  # users …, audit export
     return p
 
 
