@@ -48,7 +48,7 @@ with left:
                        file_name=f"xa-trong-diem_{year}{'_minh-hoa' if common.is_demo(year) else ''}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
 with right:
-    m = common.cached(("key_map", year, lang),
-                      lambda: views.key_map(frame, routes, year=year, lang=lang, demo=common.is_demo(year)))
+    m = (views.key_map(frame, routes, year=year, lang=lang, demo=common.is_demo(year)))
     mapview.show(m, key=f"key_{year}_{lang}", height=620)
+    mapview.legend(m)
 mapview.download_row("key", year, lang)

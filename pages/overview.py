@@ -21,22 +21,21 @@ frame = common.status_frame(year)
 routes = common.routes(year)
 
 # --- KPI cards ----------------------------------------------------------------------------------
-c1, c2, c3, c4, c5 = st.columns(5)
-target_txt = ""
-if k["target_pct"] is not None:
-    target_txt = common.t("kpi.vs_target", pct=fmt_pct(k["target_pct"], lang),
-                          diff=fmt_points(k["diff_points"], lang))
-c1.metric(common.t("kpi.drug_free"), f"{fmt_int(k['drug_free'], lang)}/{fmt_int(k['total_units'], lang)}",
-          f"{fmt_pct(k['share_pct'], lang)} · {target_txt}" if target_txt else fmt_pct(k["share_pct"], lang),
-          delta_color="normal" if (k["diff_points"] or 0) >= 0 else "inverse")
-c2.metric(common.t("kpi.key"), fmt_int(k["key_count"], lang),
-          " · ".join(f"{common.t('kpi.class')} {c}: {k['by_class'][c]}" for c in CLASSES), delta_color="off")
-c3.metric(common.t("kpi.routes"), fmt_int(k["routes_count"], lang))
 need = k["needed_for_target"]
-c4.metric(common.t("kpi.needed_year", year=year), "–" if need is None else fmt_int(need, lang),
-          common.t("kpi.reached") if need == 0 else None, delta_color="off")
-c5.metric(common.t("kpi.needed_2030"), fmt_int(k["needed_for_2030"], lang),
-          common.t("kpi.goal_2030", n=k["goal_2030_units"]), delta_color="off")
+target_sub = ""
+if k["target_pct"] is not None:
+    target_sub = common.t("kpi.vs_target", pct=fmt_pct(k["target_pct"], lang), diff=fmt_points(k["diff_points"], lang))
+common.kpi_cards([
+    (common.t("kpi.drug_free_of", total=fmt_int(k["total_units"], lang)),
+     f"{fmt_int(k['drug_free'], lang)} · {fmt_pct(k['share_pct'], lang)}", target_sub, "free"),
+    (common.t("kpi.key"), fmt_int(k["key_count"], lang),
+     " · ".join(f"{common.t('kpi.class')} {c}: {k['by_class'][c]}" for c in CLASSES), "key"),
+    (common.t("kpi.routes"), fmt_int(k["routes_count"], lang), common.t("kpi.routes_sub"), "route"),
+    (common.t("kpi.needed_year", year=year), "–" if need is None else fmt_int(need, lang),
+     common.t("kpi.reached") if need == 0 else common.t("kpi.units"), "warn" if need else "free"),
+    (common.t("kpi.needed_2030"), fmt_int(k["needed_for_2030"], lang),
+     common.t("kpi.goal_2030", n=k["goal_2030_units"]), "warn" if k["needed_for_2030"] else "free"),
+])
 
 # --- filters and search ------------------------------------------------------------------------
 with st.sidebar.expander(common.t("filter.title"), expanded=False):
@@ -51,27 +50,27 @@ with st.sidebar.expander(common.t("filter.title"), expanded=False):
 selected = mapview.apply_filters(frame, f_cat, f_class, f_route, f_prov, f_dist)
 filtered = len(selected) < len(frame)
 
-left, right = st.columns([3, 1])
-with right:
+left, right = st.columns([3.3, 1])
+focus = None
+with right:  # search first: a chosen commune is zoomed to in the same run
     query = st.text_input(common.t("search.label"), key="q", placeholder=common.t("search.placeholder"))
-    focus = None
     if query:
         hits = search(query, common.commune_table())
         if not hits:
-            st.info(common.t("search.none", q=common.esc(query)[:60]))
+            st.info(common.t("search.none", q=query[:60]))
         else:
-            choice = st.radio(common.t("search.results"), [h.code for h in hits], key="q_choice",
-                              format_func=lambda c: mapview.hit_label(c, hits, lang))
-            focus = choice
+            focus = st.radio(common.t("search.results"), [h.code for h in hits], key="q_choice",
+                             format_func=lambda c: mapview.hit_label(c, hits, lang))
             st.page_link("pages/profile.py", label=common.t("search.open_profile"), icon="📄",
-                         query_params={"xa": choice})
-    mapview.legend_block(frame, routes, lang, selected if filtered else None)
+                         query_params={"xa": focus})
     if filtered:
         st.caption(common.t("filter.showing", n=len(selected), total=len(frame)))
 
+m = mapview.overview(frame, routes, year=year, lang=lang, demo=common.is_demo(year), focus_code=focus,
+                     highlight_codes=list(selected["code"]) if filtered else None)
+with right:
+    mapview.legend(m)
 with left:
-    m = mapview.overview(frame, routes, year=year, lang=lang, demo=common.is_demo(year),
-                         focus_code=focus, highlight_codes=list(selected["code"]) if filtered else None)
     mapview.show(m, key=f"overview_{year}_{lang}")
 
 mapview.download_row("overview", year, lang)

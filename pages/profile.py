@@ -54,10 +54,10 @@ c[3].metric(common.t("field.decision"), common.decision_text(rec, lang) or "–"
 
 left, right = st.columns([3, 2])
 with left:
-    m = common.cached(("commune_map", year, lang, code),
-                      lambda: views.commune_map(frame, code, routes=common.routes(year), year=year, lang=lang,
+    m = (views.commune_map(frame, code, routes=common.routes(year), year=year, lang=lang,
                                                 demo=common.is_demo(year)))
     mapview.show(m, key=f"commune_{code}_{year}_{lang}", height=520)
+    mapview.legend(m)
 with right:
     st.subheader(common.t("profile.history"))
     hist = common.store().history(code)

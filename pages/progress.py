@@ -26,13 +26,18 @@ for r in prog.itertuples():
             series.append({"year": r.year, "pct": col, "what": common.t(f"progress.target_{scope}")})
 df = pd.DataFrame(series)
 df["label"] = [fmt_pct(p, lang) for p in df["pct"]]
-chart = (alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=80), strokeWidth=3)
-         .encode(x=alt.X("year:O", title=common.t("ui.year")),
-                 y=alt.Y("pct:Q", title=common.t("progress.share_axis"), scale=alt.Scale(domain=[0, 100])),
-                 color=alt.Color("what:N", title=None, legend=alt.Legend(orient="bottom")),
-                 strokeDash=alt.StrokeDash("what:N", legend=None),
+names = [common.t("progress.actual"), common.t("progress.target_ministry"), common.t("progress.target_province"),
+         common.t("progress.target_national")]
+colour = alt.Color("what:N", title=None, scale=alt.Scale(domain=names, range=["#2e7d32", "#0d47a1", "#ef6c00", "#b71c1c"]),
+                   legend=alt.Legend(orient="bottom", labelFontSize=14, symbolStrokeWidth=4))
+dash = alt.StrokeDash("what:N", scale=alt.Scale(domain=names, range=[[1, 0], [2, 0], [8, 4], [3, 3]]), legend=None)
+chart = (alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=90, filled=True), strokeWidth=3)
+         .encode(x=alt.X("year:O", title=common.t("ui.year"), axis=alt.Axis(labelAngle=0, labelFontSize=14)),
+                 y=alt.Y("pct:Q", title=common.t("progress.share_axis"), scale=alt.Scale(domain=[0, 105])),
+                 color=colour, strokeDash=dash,
                  tooltip=[alt.Tooltip("what:N", title=" "), alt.Tooltip("year:O"), alt.Tooltip("label:N", title="%")]))
-text = alt.Chart(df).mark_text(dy=-12, fontSize=13).encode(x="year:O", y="pct:Q", text="label:N", color="what:N")
+text = (alt.Chart(df[df["what"] == names[0]]).mark_text(dy=-14, fontSize=15, fontWeight="bold", color="#2e7d32")
+        .encode(x="year:O", y="pct:Q", text="label:N"))
 st.altair_chart((chart + text).properties(height=380), use_container_width=True)
 
 years = common.years_available()
@@ -62,7 +67,6 @@ counts = changes.count_changes(cf)
 cols = st.columns(len(changes.CHANGES))
 for col, ch in zip(cols, changes.CHANGES):
     col.metric(changes.CHANGE_LABELS[ch][1 if lang == "en" else 0], fmt_int(counts[ch], lang))
-m = common.cached(("change_map", ya, yb, lang),
-                  lambda: views.change_map(cf, year_from=ya, year_to=yb, lang=lang,
+m = (views.change_map(cf, year_from=ya, year_to=yb, lang=lang,
                                            demo=common.is_demo(ya) or common.is_demo(yb), routes=common.routes(yb)))
-mapview.show(m, key=f"change_{ya}_{yb}_{lang}")
+mapview.map_with_legend(m, key=f"change_{ya}_{yb}_{lang}")

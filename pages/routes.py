@@ -42,9 +42,8 @@ if route.description:
     st.caption(route.description)
 
 frame = common.status_frame(year)
-m = common.cached(("route_map", year, lang, rid),
-                  lambda: views.route_map(frame, routes, rid, year=year, lang=lang, demo=common.is_demo(year)))
-mapview.show(m, key=f"route_{rid}_{year}_{lang}")
+m = (views.route_map(frame, routes, rid, year=year, lang=lang, demo=common.is_demo(year)))
+mapview.map_with_legend(m, key=f"route_{rid}_{year}_{lang}")
 
 on = frame[[rid in (rs or []) for rs in frame["routes"]]]
 table = pd.DataFrame({

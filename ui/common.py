@@ -113,7 +113,7 @@ def demo_banner(year: int | None = None) -> None:
     """The unmistakable illustrative-data mark, on every page that shows demo content."""
     if is_demo(year):
         st.markdown(
-            f"<div class='tq-demo' role='alert'><b>{esc(t('demo.mark'))}</b> — {esc(t('demo.notice'))}</div>",
+            f"<div class='tq-demo-banner' role='alert'><b>{esc(t('demo.mark'))}</b> — {esc(t('demo.notice'))}</div>",
             unsafe_allow_html=True)
 
 
@@ -130,17 +130,34 @@ def layer(name: str):
 
 CSS = """
 <style>
-.tq-demo {background:#fff3e0;border:2px solid #b71c1c;color:#7f0000;padding:.45rem .8rem;border-radius:4px;
+.tq-demo-banner {background:#fff3e0;border:2px solid #b71c1c;color:#7f0000;padding:.45rem .8rem;border-radius:4px;
           margin:.2rem 0 .8rem 0;font-size:1.0rem}
-.tq-demo b {color:#b71c1c;letter-spacing:.04em}
+.tq-demo-banner b {color:#b71c1c;letter-spacing:.04em}
 .tq-legend {display:flex;flex-direction:column;gap:.25rem;font-size:.95rem}
 .tq-legend .row {display:flex;align-items:center;gap:.5rem}
 .tq-legend .sw {width:1.4rem;height:1.0rem;border:1px solid #444;display:inline-flex;align-items:center;
                 justify-content:center;font-size:.7rem;font-weight:700;color:#fff}
 .tq-legend .n {margin-left:auto;font-weight:700;font-variant-numeric:tabular-nums}
 div[data-testid="stMetricValue"] {font-variant-numeric:tabular-nums}
+.tq-legend-side {background:#fafafa;border:1px solid #ccc;border-radius:4px;padding:10px 12px;max-width:none!important}
+.tq-kpis {display:grid;grid-template-columns:repeat(auto-fit,minmax(190px,1fr));gap:.7rem;margin:.2rem 0 1rem}
+.tq-kpi {border:1px solid #d0d7d2;border-left:6px solid #1b5e20;border-radius:4px;padding:.55rem .8rem;background:#fbfcfb}
+.tq-kpi .l {font-size:.92rem;color:#333}
+.tq-kpi .v {font-size:2.1rem;font-weight:700;line-height:1.15;font-variant-numeric:tabular-nums;color:#111}
+.tq-kpi .s {font-size:.9rem;color:#444}
+.tq-kpi.warn {border-left-color:#c62828}
+.tq-kpi.key {border-left-color:#ef6c00}
+.tq-kpi.route {border-left-color:#0d47a1}
 </style>
 """
+
+
+def kpi_cards(cards: list[tuple[str, str, str, str]]) -> None:
+    """Big KPI cards: (label, value, subtitle, kind) — every text escaped; kind is a CSS class."""
+    html_ = "".join(f"<div class='tq-kpi {esc(kind)}' data-kpi='{esc(kind)}'><div class='l'>{esc(label)}</div>"
+                    f"<div class='v'>{esc(value)}</div><div class='s'>{esc(sub)}</div></div>"
+                    for label, value, sub, kind in cards)
+    st.markdown(f"<div class='tq-kpis'>{html_}</div>", unsafe_allow_html=True)
 
 
 def page_setup() -> None:

@@ -19,7 +19,7 @@ from geo.maps.tooltip import category_label as _category_label
 from geo.maps.tooltip import code_from_text
 from ui import common
 
-MAP_HEIGHT = 640
+MAP_HEIGHT = 720
 
 
 def category_label(cat: str, lang: str) -> str:
@@ -57,22 +57,32 @@ def hit_label(code: str, hits, lang: str) -> str:
     return f"{h.name} · {h.code}{via}"
 
 
-def legend_block(frame, routes, lang, selected=None) -> None:
-    """Counts by category beside the map, as text (the map has its own legend too)."""
-    return None
+def legend(m) -> None:
+    """The map's legend (counts by category, routes, border) beside the map, as HTML text."""
+    from geo.maps import style
+
+    inner = getattr(m, "tq_legend_html", None)
+    if inner:
+        st.markdown(f"<style>{style.CSS}</style><div class='tq-panel tq-legend tq-legend-side' role='region'>"
+                    f"{inner}</div>", unsafe_allow_html=True)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _overview(year, lang, version, demo, focus_code, highlight):
-    frame = common.status_frame(year)
-    routes = common.routes(year)
-    return views.overview_map(frame, routes, year=year, lang=lang, demo=demo, focus_code=focus_code,
-                              highlight_codes=list(highlight) if highlight is not None else None)
+def map_with_legend(m, key: str, height: int = MAP_HEIGHT, side=None) -> None:
+    """The map on the left, its legend on the right (``side()`` runs first in the right column)."""
+    left, right = st.columns([3.3, 1])
+    with right:
+        if side is not None:
+            side()
+        legend(m)
+    with left:
+        show(m, key=key, height=height)
 
 
 def overview(frame, routes, *, year, lang, demo, focus_code=None, highlight_codes=None):
-    hl = tuple(sorted(highlight_codes)) if highlight_codes is not None else None
-    return _overview(year, lang, common.data_version(), demo, focus_code, hl)
+    """A fresh map each run (building one takes ~15 ms warm; folium maps must not be shared
+    between reruns: streamlit-folium keeps per-render state on them)."""
+    return views.overview_map(frame, routes, year=year, lang=lang, demo=demo, focus_code=focus_code,
+                              highlight_codes=highlight_codes)
 
 
 def show(m, key: str, height: int = MAP_HEIGHT) -> None:

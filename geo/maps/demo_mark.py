@@ -19,7 +19,7 @@ class DemoMark(MacroElement):
           if (!corners.topcenter) corners.topcenter = L.DomUtil.create("div", "leaflet-top tq-center", box);
           var c = L.control({position: "topcenter"});
           c.onAdd = function () {
-            var d = L.DomUtil.create("div", "tq-demo leaflet-control");
+            var d = L.DomUtil.create("div", "{{ this.css_class }} leaflet-control");
             d.id = "tq-demo-mark"; d.setAttribute("role", "note");
             d.innerHTML = {{ this.html_json }};
             return d;
@@ -29,18 +29,20 @@ class DemoMark(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, lang: str = "vi"):
+    def __init__(self, lang: str = "vi", compact: bool = False):
         super().__init__()
         self._name = "TqDemoMark"
-        inner = (f'<div class="tq-demo-mark">{html.escape(t("demo.mark", "vi"))}</div>'
-                 f'<div class="tq-demo-note">{html.escape(t("demo.notice", lang))}</div>')
+        inner = f'<div class="tq-demo-mark">{html.escape(t("demo.mark", "vi"))}</div>'
+        if not compact:
+            inner += f'<div class="tq-demo-note">{html.escape(t("demo.notice", lang))}</div>'
+        self.css_class = "tq-demo tq-demo-compact" if compact else "tq-demo"
         self.html_json = script_json(inner)
 
 
-def add_demo_mark(m, lang: str = "vi", demo: bool = True) -> DemoMark | None:
-    """Add the banner when ``demo`` (does nothing otherwise)."""
+def add_demo_mark(m, lang: str = "vi", demo: bool = True, compact: bool = False) -> DemoMark | None:
+    """Add the banner when ``demo`` (does nothing otherwise); ``compact``: the mark alone, smaller."""
     if not demo:
         return None
-    mark = DemoMark(lang)
+    mark = DemoMark(lang, compact)
     mark.add_to(m)
     return mark

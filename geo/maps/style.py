@@ -106,6 +106,8 @@ CSS = f"""
   pointer-events:none; max-width:640px; }}
 .tq-demo .tq-demo-mark {{ font-size:26px; font-weight:800; letter-spacing:.06em; line-height:1.1; }}
 .tq-demo .tq-demo-note {{ font-size:12.5px; color:#5d1010; margin-top:2px; }}
+.tq-demo.tq-demo-compact {{ padding:2px 10px; border-width:2px; }}
+.tq-demo.tq-demo-compact .tq-demo-mark {{ font-size:15px; }}
 .leaflet-top.tq-center {{ left:50%; transform:translateX(-50%); }}
 .leaflet-top.tq-center .leaflet-control {{ float:none; margin-left:0; }}
 .leaflet-control-layers {{ font-family:{FONT}; font-size:13px; }}

@@ -67,7 +67,7 @@ def _styles(frame, *, faded: set[str] | None = None, focus: set[str] | None = No
 
 
 def _compose(frame, routes, *, year, lang, demo, app, bounds, styles, legend_html_str, basemap,
-             route_highlight=None, tips=None, collapsed=None, former_districts=True):
+             route_highlight=None, tips=None, collapsed=None, former_districts=True, legend_inside=None):
     m = base.new_map(bounds or province_bounds(frame), app=app)
     style.apply(m)
     layers.add_communes(m, frame, lang, styles=styles, tips=tips)
@@ -79,8 +79,13 @@ def _compose(frame, routes, *, year, lang, demo, app, bounds, styles, legend_htm
     border.add_border(m, lang)
     layers.add_optional_basemap(m, lang, basemap)
     layers.add_layer_control(m, collapsed=app if collapsed is None else collapsed)
-    legend.Legend(legend_html_str, aria=t("legend.title", lang)).add_to(m)
-    add_demo_mark(m, lang, demo)
+    # In the app the legend stands beside the map (readable, never covering it) and the demo mark
+    # is a compact badge, the page's own banner saying the rest; exports carry both in the map.
+    inside = (not app) if legend_inside is None else legend_inside
+    if inside:
+        legend.Legend(legend_html_str, aria=t("legend.title", lang)).add_to(m)
+    m.tq_legend_html = legend_html_str
+    add_demo_mark(m, lang, demo, compact=app and not inside)
     m.tq_year_routes = year_routes  # for exporters (which routes were drawn)
     return m
 
