@@ -186,6 +186,9 @@ def parser() -> argparse.ArgumentParser:
     from .export.commands import add_html_parser
 
     add_html_parser(exs)  # export html; other formats register on `exs` the same way
+    from .present import add_slides_parser
+
+    add_slides_parser(exs)  # export slides (presentation mode)
     _add_security_parsers(sub)  # users …, audit export
     return p
 
