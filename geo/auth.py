@@ -333,6 +333,13 @@ def lock_state(store_or_path, name: str, *, now: dt.datetime | None = None) -> d
     return until if until and audit.utc(now) < until else None
 
 
+
+def has_real_data(store_or_path) -> bool:
+    """True when the store holds any assessment or route NOT flagged as demo data (public-demo guard)."""
+    with audit.connect(store_or_path) as c:
+        return bool(c.execute("SELECT 1 FROM assessments WHERE demo = 0 UNION ALL "
+                              "SELECT 1 FROM routes WHERE demo = 0 LIMIT 1").fetchone())
+
 __all__ = ["ROLES", "ROLE_LABELS", "ACTIONS", "ACTION_LABELS", "PERMISSIONS", "User", "AuthResult", "CurrentUser",
            "AuthError", "can", "session_expired", "get_user", "list_users", "add_user", "set_role", "set_disabled",
-           "disable_user", "set_password", "authenticate", "lock_state", "check_password"]
+           "disable_user", "set_password", "authenticate", "lock_state", "check_password", "has_real_data"]
