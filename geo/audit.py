@@ -49,6 +49,10 @@ CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'Nhật ký kiểm tra chỉ được ghi thêm: không được sửa.'); END;
 CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
 BEGIN SELECT RAISE(ABORT, 'Nhật ký kiểm tra chỉ được ghi thêm: không được xoá.'); END;
+-- INSERT OR REPLACE deletes the old row without firing DELETE triggers: refuse reusing an id.
+CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log
+WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'Nhật ký kiểm tra chỉ được ghi thêm: không được ghi đè.'); END;
 """)
 
 
