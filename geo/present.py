@@ -539,6 +539,8 @@ body { font-family:"Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, san
 DECK_JS = """
 (function () {
   var cfg = %(cfg)s;
+  // no zoom animation: a slide's map is drawn at its final view at once (projector, screenshots, tests)
+  L.Map.mergeOptions({zoomAnimation: false, fadeAnimation: false});
   var slides = Array.prototype.slice.call(document.querySelectorAll(".tq-slide"));
   var made = {}, cur = -1, timer = null;
   var counter = document.getElementById("tq-counter");
