@@ -17,6 +17,7 @@ maps = [
     st.Page("pages/key_communes.py", title=t("nav.key"), icon="⚠️", url_path="xa-trong-diem"),
     st.Page("pages/profile.py", title=t("nav.profile"), icon="📄", url_path="ho-so-xa"),
     st.Page("pages/progress.py", title=t("nav.progress"), icon="📈", url_path="tien-do"),
+    st.Page("pages/present.py", title=t("nav.present"), icon="📽️", url_path="trinh-chieu"),
 ]
 data = [
     st.Page("pages/sources.py", title=t("nav.sources"), icon="ℹ️", url_path="nguon-du-lieu"),
