@@ -505,9 +505,9 @@ body { font-family:"Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, san
 .tq-c-lg { font-size:22px; fill:#111; }
 .tq-s-side { width:440px; flex:none; background:#f7f8fa; border-left:1px solid #cfd6de; padding:22px 26px;
   box-sizing:border-box; overflow:hidden; display:flex; flex-direction:column; gap:14px; }
-.tq-k { background:#fff; border:1px solid #d5dbe2; border-left:10px solid #8795a1; border-radius:4px; padding:12px 16px; }
-.tq-k-big { font-size:50px; font-weight:800; line-height:1.05; font-variant-numeric:tabular-nums; color:#102a43; }
-.tq-k-lbl { font-size:22px; font-weight:600; color:#243b53; margin-top:2px; }
+.tq-k { background:#fff; border:1px solid #d5dbe2; border-left:10px solid #8795a1; border-radius:4px; padding:clamp(6px, 1.1vh, 12px) 16px; }
+.tq-k-big { font-size:clamp(30px, 4.6vh, 50px); font-weight:800; line-height:1.05; font-variant-numeric:tabular-nums; color:#102a43; }
+.tq-k-lbl { font-size:clamp(17px, 2vh, 22px); font-weight:600; color:#243b53; margin-top:2px; }
 .tq-k-note { font-size:20px; color:#1b5e20; font-weight:700; margin-top:4px; }
 .tq-k-green { border-left-color:#2e7d32; } .tq-k-green .tq-k-big { color:#1b5e20; }
 .tq-k-red { border-left-color:#c62828; } .tq-k-red .tq-k-big { color:#b71c1c; } .tq-k-red .tq-k-note { color:#333; }

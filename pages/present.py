@@ -84,6 +84,7 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
 [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], footer { display:none !important; }
 .block-container, [data-testid="stMainBlockContainer"] { padding:0 !important; max-width:100% !important; }
 [data-testid="stAppViewContainer"] { background:#0b2545; }
+[data-testid="stMain"] iframe { height:calc(100vh - 96px) !important; }
 .st-key-present_exit button { margin:4px 10px; font-weight:700; }
 </style>""", unsafe_allow_html=True)
     if st.button("✕ " + common.t("present.exit"), key="present_exit"):
