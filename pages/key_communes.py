@@ -42,7 +42,7 @@ table = pd.DataFrame({
 
 left, right = st.columns([1, 1])
 with left:
-    st.dataframe(table, hide_index=True, use_container_width=True, height=620,
+    st.dataframe(table, hide_index=True, width="stretch", height=620,
                  column_config={common.t("field.code"): st.column_config.TextColumn(width="small")})
     st.download_button(common.t("dl.excel"), data=mapview.excel_bytes(table, "Xa trong diem", common.is_demo(year)),
                        file_name=f"xa-trong-diem_{year}{'_minh-hoa' if common.is_demo(year) else ''}.xlsx",

@@ -69,7 +69,7 @@ with right:
                      common.t("field.class"): (a.complexity_class if a else "") or "",
                      common.t("field.decision"): (f"{a.decision_no}, {fmt_date(a.decision_date, lang)}"
                                                   if a and a.drug_free and a.decision_no else "")})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, use_container_width=True)
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.subheader(common.t("profile.routes"))
     rn = rec.get("route_names") or []
     st.write(", ".join(rn) if rn else common.t("profile.no_routes"))
@@ -100,7 +100,7 @@ with a:
         common.t("profile.merge_type"): [common.t("profile.full") if f["type"] == "full" else common.t("profile.partial")
                                          for f in former],
         common.t("field.former_districts"): [f.get("district", "") for f in former],
-    }), hide_index=True, use_container_width=True)
+    }), hide_index=True, width="stretch")
 with b:
     st.subheader(common.t("profile.neighbours"))
     near = views.neighbours(frame, code)
@@ -108,7 +108,7 @@ with b:
     st.dataframe(pd.DataFrame({
         common.t("field.name"): nb["name"],
         common.t("field.category"): [mapview.category_label(c, lang) for c in nb["category"]],
-    }), hide_index=True, use_container_width=True)
+    }), hide_index=True, width="stretch")
     for n in nb.itertuples():
         st.page_link("pages/profile.py", label=n.name, query_params={"xa": n.code})
 mapview.download_row(f"commune:{code}", year, lang)

@@ -38,7 +38,7 @@ chart = (alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=90, filled=True),
                  tooltip=[alt.Tooltip("what:N", title=" "), alt.Tooltip("year:O"), alt.Tooltip("label:N", title="%")]))
 text = (alt.Chart(df[df["what"] == names[0]]).mark_text(dy=-14, fontSize=15, fontWeight="bold", color="#2e7d32")
         .encode(x="year:O", y="pct:Q", text="label:N"))
-st.altair_chart((chart + text).properties(height=380), use_container_width=True)
+st.altair_chart((chart + text).properties(height=380), width="stretch")
 
 years = common.years_available()
 last = max(years)

@@ -55,9 +55,9 @@ table = pd.DataFrame({
     common.t("field.former_districts"): on["former_districts"],
 })
 st.subheader(common.t("routes.table", n=len(on)))
-st.dataframe(table, hide_index=True, use_container_width=True)
+st.dataframe(table, hide_index=True, width="stretch")
 
 with st.expander(common.t("routes.all")):
     st.dataframe(summary.rename(columns={"id": "ID", "name": common.t("field.name")}), hide_index=True,
-                 use_container_width=True)
+                 width="stretch")
 mapview.download_row(f"route:{rid}", year, lang)

@@ -45,9 +45,15 @@ def language_switch() -> str:
 
 
 @st.cache_resource(show_spinner=False)
+def _store(path: str):
+    return open_store(path)
+
+
 def store():
-    """The store (SQLite by default; TQMAP_DB chooses the file)."""
-    return open_store()
+    """The store (SQLite by default; TQMAP_DB chooses the file), one per file per server process."""
+    from geo.store import default_path
+
+    return _store(str(default_path()))
 
 
 def data_version() -> int:

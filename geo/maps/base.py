@@ -17,8 +17,11 @@ def new_map(bounds=None, *, app: bool = True, height: str | int = "100%") -> fol
     ``app=True`` points Leaflet at the files Streamlit serves; ``app=False`` (standalone export)
     leaves the scripts out: the exporter inlines them.
     """
+    # keyboard=False in the app: Leaflet focuses its container on mousedown for keyboard panning,
+    # and focusing an iframe that is partly off-screen scrolls the page between mousedown and
+    # mouseup, so a click on a commune would land on another one (or none).
     m = folium.Map(location=[22.45, 105.12], zoom_start=8, tiles=None, control_scale=True,
-                   prefer_canvas=False, zoom_snap=0.25, height=height)
+                   prefer_canvas=False, zoom_snap=0.25, height=height, keyboard=not app)
     m.default_js = assets.app_js() if app else []
     m.default_css = assets.app_css() if app else []
     m.get_root().header.add_child(folium.Element(

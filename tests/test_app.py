@@ -1,0 +1,141 @@
+"""Every page rendered with streamlit.testing.v1.AppTest on the real demo store."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo import status
+from geo.i18n import fmt_int, fmt_pct
+from geo.paths import REPO_ROOT
+from geo.store import open_store
+
+APP = str(REPO_ROOT / "app.py")
+PAGES = ["pages/overview.py", "pages/routes.py", "pages/key_communes.py", "pages/profile.py",
+         "pages/progress.py", "pages/sources.py"]
+
+
+@pytest.fixture()
+def app(demo_db, monkeypatch):
+    monkeypatch.setenv("TQMAP_DB", str(demo_db))
+    monkeypatch.setenv("TQMAP_PUBLIC_DEMO", "1")
+    return AppTest.from_file(APP, default_timeout=120)
+
+
+def _html(at) -> str:
+    return "\n".join(str(m.value) for m in at.markdown)
+
+
+def _texts(at) -> str:
+    parts = [str(e.value) for kind in ("markdown", "title", "caption", "subheader", "error", "info", "warning")
+             for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def _kpis(at) -> dict[str, str]:
+    html = _html(at)
+    cards = re.findall(r"<div class='l'>(.*?)</div><div class='v'>(.*?)</div>", html)
+    return {label: value for label, value in cards}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_with_demo_mark(app, page):
+    at = app.run()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert at.title, page
+    assert "DỮ LIỆU MINH HỌA" in _html(at), page
+
+
+def test_overview_kpis_equal_the_store(app, demo_db):
+    at = app.run()
+    k = status.kpis(open_store(demo_db), 2025)
+    kp = _kpis(at)
+    assert kp["Xã không ma túy (trên 124 xã, phường)"] == f"{k['drug_free']} · {fmt_pct(k['share_pct'])}" == "35 · 28,2%"
+    assert kp["Xã trọng điểm phức tạp"] == fmt_int(k["key_count"]) == "71"
+    assert kp["Tuyến trọng điểm"] == "6"
+    assert kp["Còn cần đến 2030"] == fmt_int(k["needed_for_2030"])
+    assert "+8,2 điểm %" in _html(at)
+    # the legend beside the map counts the same as the store
+    legend = dict(re.findall(r'data-key="(\w+)" data-count="(\d+)"', _html(at)))
+    assert {c: int(legend[c]) for c in k["by_category"]} == k["by_category"]
+
+
+def test_year_change_changes_kpis(app, demo_db):
+    at = app.run()
+    at.sidebar.selectbox[0].set_value(2026).run()
+    assert not at.exception
+    k = status.kpis(open_store(demo_db), 2026)
+    assert _kpis(at)["Xã không ma túy (trên 124 xã, phường)"] == f"{k['drug_free']} · {fmt_pct(k['share_pct'])}"
+    assert k["drug_free"] != 35
+
+
+def test_english_switch(app):
+    at = app.run()
+    at.sidebar.radio[0].set_value("en").run()
+    assert not at.exception
+    assert at.title[0].value == "Tuyên Quang drug-free communes map"
+    assert "Drug-free (of 124 units)" in _kpis(at)
+    assert "35 · 28.2%" in _kpis(at).values()
+    at.switch_page("pages/progress.py").run()
+    assert at.title[0].value == "Progress towards 2030"
+
+
+def test_search_is_accent_insensitive(app):
+    at = app.run()
+    at.text_input(key="q").set_value("ha giang 1").run()
+    assert not at.exception
+    radio = at.radio(key="q_choice")
+    assert radio.value == "00694"
+
+
+def test_profile_deep_link(app):
+    at = app
+    at.query_params["xa"] = "00694"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Phường Hà Giang 1"
+    text = _texts(at)
+    assert "Phường Nguyễn Trãi" in str([d.value for d in at.dataframe])  # a former commune
+    assert "00694" in text
+
+
+def test_profile_bad_deep_link_is_explained(app):
+    app.query_params["xa"] = "<script>x</script>"
+    at = app.run()  # /?xa=… on the overview forwards to the profile page
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "Không tìm thấy xã" in errors and "?xa=" in errors
+    assert "<script>" not in errors  # escaped
+
+
+def test_bad_year_parameter_is_explained(app):
+    app.query_params["nam"] = "1999"
+    at = app.run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.sidebar.error)
+    assert "Tham số năm" in errors and "1999" in errors
+    assert _kpis(at)["Xã không ma túy (trên 124 xã, phường)"] == "35 · 28,2%"  # falls back to 2025
+
+
+def test_bad_route_parameter_is_explained(app):
+    at = app.run()
+    at.query_params["tuyen"] = "QL999"
+    at.switch_page("pages/routes.py").run()
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "Không có tuyến «QL999»" in errors and "QL2" in errors
+
+
+def test_routes_page_figures(app):
+    at = app.run()
+    at.switch_page("pages/routes.py").run()
+    assert not at.exception
+    sel = at.selectbox(key="route_choice")
+    assert len(sel.options) == 6
+    sel.set_value("QL2").run()
+    assert not at.exception
+    assert any("xã, phường trên hành lang tuyến" in s.value for s in at.subheader)
