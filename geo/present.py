@@ -22,19 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import importlib.util
 import json
 import re
 
 from .i18n import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_points, t
 from .maps.compact import script_json
 
-# Migrations of the other tables first (their versions are lower): register() needs increasing order.
-for _mod in ("geo.audit", "geo.auth", "geo.users"):
-    if importlib.util.find_spec(_mod) is not None:
-        importlib.import_module(_mod)
-
-from .store import migrations  # noqa: E402
+from .store import migrations
 
 KINDS = ("overview", "route", "key", "progress", "change")
 SETTINGS_KEY = "present.slides"

@@ -46,7 +46,8 @@ def test_open_store_creates_migrates_and_reopens_idempotently(tmp_path, boundari
     assert sha(path) == before
     con = sqlite3.connect(path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert [r[0] for r in con.execute("SELECT version FROM schema_version")] == [v for v, _ in MIGRATIONS]
+    assert [r[0] for r in con.execute("SELECT version FROM schema_version ORDER BY version")] == sorted(
+        v for v, _ in MIGRATIONS)
     con.close()
 
 
@@ -254,3 +255,21 @@ def test_new_migration_is_applied_to_existing_file(tmp_path, boundaries_gpkg, mo
     con = sqlite3.connect(path)
     assert con.execute("SELECT name FROM sqlite_master WHERE name='audit_test'").fetchone()
     con.close()
+
+
+def test_migration_registered_later_with_a_lower_number_is_applied(tmp_path, boundaries_gpkg):
+    """Versions are tracked one by one, so registration order cannot leave a table out."""
+    from geo.store import migrations
+
+    path = tmp_path / "late.db"
+    open_store(path).close()
+    low = min(v for v in range(2, 200) if v not in {v for v, _ in migrations.MIGRATIONS})
+    migrations.register(low, "CREATE TABLE late_table (x INTEGER);")
+    try:
+        open_store(path).close()
+        con = sqlite3.connect(path)
+        assert con.execute("SELECT 1 FROM sqlite_master WHERE name='late_table'").fetchone()
+        assert con.execute("SELECT 1 FROM schema_version WHERE version=?", (low,)).fetchone()
+        con.close()
+    finally:
+        migrations.MIGRATIONS[:] = [(v, s) for v, s in migrations.MIGRATIONS if v != low]

@@ -70,8 +70,18 @@ def default_path() -> Path:
     return Path(env) if env else DATA_DIR / "app.db"
 
 
+# Modules that own tables in the store and register their migrations when imported. They are
+# imported before any store is opened, so every file gets the whole schema whatever the caller
+# imported first.
+SCHEMA_MODULES = ("geo.audit", "geo.auth", "geo.present")
+
+
 def open_store(path: str | Path | None = None) -> "Store":
     """Open (creating folders, file and schema if needed) the SQLite store."""
+    import importlib
+
+    for mod in SCHEMA_MODULES:
+        importlib.import_module(mod)
     from .sqlite import SQLiteStore
 
     return SQLiteStore(Path(path) if path else default_path())

@@ -1,7 +1,7 @@
 """Schema migrations for the SQLite store: an ordered list of ``(version, sql)``.
 
-Other modules append their own (users, audit, …) with :func:`register`; versions must be unique
-and increasing. Each migration runs in one transaction together with its ``schema_version`` row,
+Other modules add their own (users, audit, settings) with :func:`register`; versions must be
+unique, and every missing one is applied, whatever order they were registered in. Each migration runs in one transaction together with its ``schema_version`` row,
 so a failure leaves the schema as it was. Never edit a migration that has shipped: add a new one.
 """
 
@@ -76,11 +76,10 @@ CREATE TABLE targets (
 
 
 def register(version: int, sql: str) -> None:
-    """Append a migration (called at import time by the module that owns the tables)."""
+    """Add a migration (called at import time by a module that owns tables). Versions are unique;
+    the order of registration does not matter: :func:`migrate` applies every missing version."""
     if any(v == version for v, _ in MIGRATIONS):
         raise ValueError(f"migration {version} already registered")
-    if MIGRATIONS and version <= max(v for v, _ in MIGRATIONS):
-        raise ValueError(f"migration {version} must be greater than {max(v for v, _ in MIGRATIONS)}")
     MIGRATIONS.append((version, sql))
 
 
@@ -103,21 +102,27 @@ def current_version(conn: sqlite3.Connection) -> int:
     return int(row[0])
 
 
+def _applied(conn: sqlite3.Connection) -> set[int]:
+    return {int(v) for (v,) in conn.execute("SELECT version FROM schema_version")}
+
+
 def migrate(conn: sqlite3.Connection) -> list[int]:
-    """Apply pending migrations in order; returns the versions applied. ``conn`` is autocommit."""
+    """Apply every registered migration not yet recorded, in version order; returns those applied.
+
+    Each version is tracked on its own (not just the highest), so a migration registered later
+    with a lower number is still applied. ``conn`` is autocommit."""
     import datetime as dt
 
     applied = []
     # Read-only check first, so reopening an up-to-date file writes nothing.
     exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_version'").fetchone()
-    if exists:
-        have = int(conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0])
-        if all(v <= have for v, _ in MIGRATIONS):
-            return applied
+    if exists and {v for v, _ in MIGRATIONS} <= _applied(conn):
+        return applied
     for version, sql in sorted(MIGRATIONS):
         conn.execute("BEGIN IMMEDIATE")
         try:
-            if version <= current_version(conn):  # another process got there first
+            current_version(conn)  # creates schema_version on a new file
+            if version in _applied(conn):  # done earlier, or by another process just now
                 conn.execute("COMMIT")
                 continue
             for stmt in _statements(sql):
