@@ -154,6 +154,12 @@ def _add_security_parsers(sub) -> None:
     ae.set_defaults(func=_cmd_audit)
 
 
+def _cmd_bench(args) -> int:
+    from .bench.run import main as bench_main
+
+    return bench_main(args)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m geo", description="Bản đồ xã không ma túy tỉnh Tuyên Quang")
     sub = p.add_subparsers(dest="command", required=True)
@@ -186,6 +192,11 @@ def parser() -> argparse.ArgumentParser:
     from .export.commands import add_html_parser
 
     add_html_parser(exs)  # export html; other formats register on `exs` the same way
+    bn = sub.add_parser("bench", help="đo hiệu năng: bản đồ của chúng ta so với cách làm folium đơn giản")
+    from .bench.run import add_arguments as _add_bench_args
+
+    _add_bench_args(bn)
+    bn.set_defaults(func=_cmd_bench)
     from .present import add_slides_parser
 
     add_slides_parser(exs)  # export slides (presentation mode)

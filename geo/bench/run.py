@@ -1,0 +1,664 @@
+"""``python -m geo bench``: our map against the naive folium approach, side by side, in ONE run on
+the same machine, plus the growth curve on synthetic coverages. Writes JSON, prints a table.
+
+Naive baseline: :mod:`geo.bench.naive_app` (``folium.GeoJson`` of the raw 124 files, folium's and
+st_folium's defaults). Ours: the standalone overview export (:func:`geo.export.html.export_view`)
+and the app's Overview page (``streamlit run app.py``).
+
+Browser rows use Debian's Chromium driven by Playwright (the launcher flags and the Streamlit server
+come from ``tests/conftest.py``). There is no internet here: every request to a host other than
+127.0.0.1/localhost is COUNTED, then (naive) Leaflet's JS/CSS are answered from the local copies
+and everything else from a CDN or tile server with an empty 200, so the naive map can draw; (ours)
+aborted. Answering CDN requests locally makes the naive figures optimistic (no real CDN latency).
+
+Times of "drawn" are measured in the browser: an init script in every frame records the first
+animation frame at which the page holds the expected number of ``path.leaflet-interactive``
+elements; the figure is that instant minus the top page's navigation start.
+
+No timing is ever asserted (tests only check the JSON shape).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import importlib.metadata
+import importlib.util
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..paths import REPO_ROOT
+
+YEAR_A, YEAR_B = 2025, 2026
+UNITS = 124
+GROWTH_FULL = (1000, 3321)
+GROWTH_QUICK = (200,)
+PACKAGES = ("folium", "streamlit", "streamlit-folium", "shapely", "geopandas", "pyproj", "pyogrio",
+            "playwright", "pandas", "numpy", "branca")
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]", "::1")
+DEFAULT_OUT = Path("bench-results/bench.json")
+
+
+# --- small helpers -----------------------------------------------------------------------------
+
+
+def stats(values: list[float]) -> dict:
+    vals = [float(v) for v in values if v is not None]
+    if not vals:
+        return {"median": None, "min": None, "max": None, "n": 0, "values": []}
+    return {"median": statistics.median(vals), "min": min(vals), "max": max(vals), "n": len(vals),
+            "values": [round(v, 4) for v in vals]}
+
+
+def _python() -> str:
+    return sys.executable
+
+
+def _env(**extra) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env.update({k: str(v) for k, v in extra.items() if v is not None})
+    return env
+
+
+def machine_info() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram_kb = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                ram_kb = int(line.split()[1])
+    except OSError:
+        pass
+    versions = {}
+    for p in PACKAGES:
+        try:
+            versions[p] = importlib.metadata.version(p)
+        except importlib.metadata.PackageNotFoundError:
+            versions[p] = None
+    chromium = _conftest().CHROMIUM
+    try:
+        chromium_v = subprocess.run([chromium, "--version"], capture_output=True, text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        chromium_v = None
+    return {"hostname": platform.node(), "platform": platform.platform(), "cpu_model": cpu,
+            "cores": os.cpu_count(), "ram_gb": round(ram_kb / 1024 / 1024, 1),
+            "python": platform.python_version(), "packages": versions, "chromium": chromium_v}
+
+
+_CONFTEST = None
+
+
+def _conftest():
+    """tests/conftest.py (StreamlitServer, CHROMIUM, CHROMIUM_ARGS, map_frame_paths): reused, not copied."""
+    global _CONFTEST
+    if _CONFTEST is None:
+        spec = importlib.util.spec_from_file_location("tq_bench_conftest", REPO_ROOT / "tests" / "conftest.py")
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        _CONFTEST = mod
+    return _CONFTEST
+
+
+def vm_hwm_mb(pid: int) -> float | None:
+    """Peak resident set size of a process (VmHWM in /proc/PID/status), MB."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+# --- workers (run in fresh processes: `python -c` with the clock started before any import) ------
+
+_WORKER = """
+import time
+_t0 = time.perf_counter()
+import sys
+from geo.bench.run import _worker
+_worker(sys.argv[1], sys.argv[2], _t0)
+"""
+
+
+def _worker(kind: str, out_path: str, t0: float) -> None:
+    """Build the map twice in this fresh process; print JSON {cold_s, warm_s} and write the HTML."""
+    if kind == "naive":
+        from .naive_app import categories_from_store, naive_map
+        from ..store import open_store
+
+        def build() -> str:
+            store = open_store()
+            m = naive_map(categories_from_store(store, YEAR_A))
+            return m.get_root().render()  # exactly what Map.save writes
+    elif kind == "ours":
+        from ..export.html import export_view
+        from ..status import status_frame
+        from ..store import open_store
+
+        def build() -> str:
+            store = open_store()
+            return export_view(status_frame(store, YEAR_A), store.routes(YEAR_A), "overview", year=YEAR_A,
+                               demo=store.is_demo(YEAR_A))
+    elif kind.startswith("synthetic:"):
+        from .synthetic import status_frame_like
+        from .. import boundaries
+        from ..export.html import export_view
+        from ..status import status_frame
+        from ..store import open_store
+
+        store = open_store()
+        real = status_frame(store, YEAR_A)
+        os.environ["TQMAP_BOUNDARIES"] = kind.split(":", 1)[1]
+        t0 = time.perf_counter()  # the synthetic run's clock starts after the real frame is read
+
+        def build() -> str:
+            frame = status_frame_like(real, boundaries.communes(web=True))
+            return export_view(frame, [], "overview", year=YEAR_A, demo=True)
+    else:
+        raise SystemExit(f"unknown worker {kind}")
+    page = build()
+    t1 = time.perf_counter()
+    build()
+    t2 = time.perf_counter()
+    Path(out_path).write_text(page, encoding="utf-8")
+    print(json.dumps({"cold_s": t1 - t0, "warm_s": t2 - t1}))
+
+
+def run_worker(kind: str, out_path: Path, env: dict) -> dict:
+    r = subprocess.run([_python(), "-c", _WORKER, kind, str(out_path)], cwd=REPO_ROOT, env=env,
+                       capture_output=True, text=True, timeout=900)
+    if r.returncode != 0:
+        raise RuntimeError(f"worker {kind} failed:\n{r.stderr[-3000:]}")
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+# --- browser -----------------------------------------------------------------------------------
+
+DRAWN_INIT = """
+(() => {
+  const N = %d;
+  function check() {
+    if (window.__tqDrawnAt) return true;
+    const n = document.querySelectorAll('path.leaflet-interactive').length;
+    if (n >= N) { window.__tqDrawnAt = performance.timeOrigin + performance.now(); window.__tqDrawnN = n; return true; }
+    return false;
+  }
+  // A 10 ms timer (requestAnimationFrame stops in Streamlit's component iframe; a
+  // MutationObserver attached here does not survive that iframe's document swap).
+  const id = setInterval(() => { try { if (check()) clearInterval(id); } catch (e) {} }, 10);
+  window.__tqInit = (window.__tqInit || 0) + 1;
+})();
+"""
+
+SIGNATURE_JS = """() => {
+  const ps = document.querySelectorAll('path.leaflet-interactive');
+  let s = ps.length + ':';
+  ps.forEach(p => { s += (p.getAttribute('fill') || '') + (p.getAttribute('fill-opacity') || '') + ','; });
+  return s;
+}"""
+
+
+def _external(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https", "ws", "wss"):
+        return False
+    return (parts.hostname or "") not in {h.strip("[]") for h in LOCAL_HOSTS}
+
+
+class Browser:
+    """One Chromium for the whole run; each measurement gets a fresh context (empty cache)."""
+
+    def __init__(self):
+        from playwright.sync_api import sync_playwright
+
+        cf = _conftest()
+        self._pw = sync_playwright().start()
+        self.browser = self._pw.chromium.launch(executable_path=cf.CHROMIUM, args=cf.CHROMIUM_ARGS, headless=True)
+
+    def close(self):
+        self.browser.close()
+        self._pw.stop()
+
+    @contextmanager
+    def page(self, *, naive: bool, expect: int = UNITS):
+        """A page whose external requests are counted; ``page.external`` lists them."""
+        from ..maps import assets
+
+        ctx = self.browser.new_context(viewport={"width": 1600, "height": 1000}, locale="vi-VN")
+        ctx.add_init_script(DRAWN_INIT % expect)
+        external: list[str] = []
+        leaflet = assets.package_dir()
+
+        def handle(route):
+            url = route.request.url
+            external.append(url)
+            if not naive:
+                route.abort()
+                return
+            path = urlsplit(url).path
+            name = path.rsplit("/", 1)[-1]
+            if name in ("leaflet.js", "leaflet.css") and "leaflet" in path:
+                route.fulfill(status=200, body=(leaflet / name).read_bytes(),
+                              content_type="text/css" if name.endswith(".css") else "application/javascript")
+            else:
+                ctype = ("text/css" if name.endswith(".css") else "application/javascript" if name.endswith(".js")
+                         else "image/png" if name.endswith(".png") else "text/plain")
+                route.fulfill(status=200, body=b"", content_type=ctype)
+
+        ctx.route(lambda url: _external(url), handle)
+        pg = ctx.new_page()
+        pg.external = external
+        try:
+            yield pg
+        finally:
+            ctx.close()
+
+
+def _drawn_ms(pg, expect: int, timeout_s: float = 120.0) -> float:
+    """ms from the top page's navigation start to the first frame holding ``expect`` shapes."""
+    frame, n = _conftest().map_frame_paths(pg, minimum=expect, timeout_s=timeout_s)
+    if frame is None or n < expect:
+        raise RuntimeError(f"only {n} of {expect} shapes drawn within {timeout_s:.0f} s")
+    deadline = time.time() + 10
+    at = None
+    while at is None and time.time() < deadline:
+        at = frame.evaluate("window.__tqDrawnAt || null")
+        if at is None:
+            time.sleep(0.02)
+    origin = pg.evaluate("performance.timeOrigin")
+    return float(at) - float(origin)
+
+
+def draw_file(br: Browser, path: Path, *, naive: bool, expect: int = UNITS) -> tuple[float, int]:
+    with br.page(naive=naive, expect=expect) as pg:
+        pg.goto(path.resolve().as_uri(), wait_until="commit")
+        ms = _drawn_ms(pg, expect)
+        return ms, len(pg.external)
+
+
+def _map_state(pg, expect: int) -> tuple[object, str]:
+    """(frame, signature) of the frame showing the most Leaflet shapes."""
+    best = (None, "", -1)
+    for f in pg.frames:
+        try:
+            sig = f.evaluate(SIGNATURE_JS)
+        except Exception:
+            continue
+        n = int(sig.split(":", 1)[0])
+        if n > best[2]:
+            best = (f, sig, n)
+    return best[0], best[1]
+
+
+KPI_SELECTOR = '[data-testid="stMetricValue"], .tq-kpi .v'
+
+
+def _kpi(pg) -> str:
+    """The text of every KPI value on the page (st.metric or the app's own KPI cards)."""
+    return pg.evaluate("sel => Array.from(document.querySelectorAll(sel)).map(e => e.innerText).join('|')",
+                       KPI_SELECTOR)
+
+
+def _wait_change(pg, before_sig: str, before_kpi: str | None, expect: int, t0: float,
+                 timeout_s: float = 60.0) -> float:
+    """Seconds from ``t0`` until the map's shapes differ from ``before_sig`` (all drawn) and, if
+    ``before_kpi`` is given, the first KPI text differs."""
+    deadline = time.time() + timeout_s
+    map_done = kpi_done = None
+    while time.time() < deadline:
+        if map_done is None:
+            _f, sig = _map_state(pg, expect)
+            if sig and sig != before_sig and int(sig.split(":", 1)[0]) >= expect:
+                map_done = time.perf_counter()
+        if before_kpi is not None and kpi_done is None:
+            try:
+                if _kpi(pg) != before_kpi:
+                    kpi_done = time.perf_counter()
+            except Exception:
+                pass
+        if map_done is not None and (before_kpi is None or kpi_done is not None):
+            return max(map_done, kpi_done or 0) - t0
+        time.sleep(0.015)
+    raise RuntimeError("the map did not change after the filter/year change")
+
+
+def _sidebar(pg):
+    return pg.locator('[data-testid="stSidebar"]')
+
+
+@contextmanager
+def app_page(br: Browser, url: str, *, naive: bool):
+    with br.page(naive=naive) as pg:
+        pg.goto(url, wait_until="commit")
+        ms = _drawn_ms(pg, UNITS)
+        pg.wait_for_selector(KPI_SELECTOR, timeout=60_000)
+        yield pg, ms
+
+
+def change_year(pg) -> float:
+    _f, before_sig = _map_state(pg, UNITS)
+    before_kpi = _kpi(pg)
+    box = _sidebar(pg).locator('[data-testid="stSelectbox"]').first
+    box.click()
+    opt = pg.get_by_role("option", name=str(YEAR_B), exact=True)
+    opt.wait_for(timeout=10_000)
+    t0 = time.perf_counter()
+    opt.click()
+    return _wait_change(pg, before_sig, before_kpi, UNITS, t0)
+
+
+def change_category(pg, naive: bool) -> float:
+    from ..i18n import t
+    from ..maps.tooltip import category_label
+
+    sb = _sidebar(pg)
+    if not naive:
+        sb.get_by_text(t("filter.title", "vi"), exact=True).first.click()
+    ms = sb.locator('[data-testid="stMultiSelect"]').first
+    ms.wait_for(timeout=10_000)
+    _f, before_sig = _map_state(pg, UNITS)
+    ms.click()
+    opt = pg.get_by_role("option", name=category_label("drug_free", "vi"), exact=True)
+    opt.wait_for(timeout=10_000)
+    t0 = time.perf_counter()
+    opt.click()
+    # The naive app drops the other communes (fewer shapes); ours fades them (124 shapes stay).
+    return _wait_change(pg, before_sig, None, 1 if naive else UNITS, t0)
+
+
+@contextmanager
+def server(script: str, env: dict, log: Path):
+    """conftest's StreamlitServer, pointed at ``script`` (it always runs ``app.py``: the command is
+    rewritten for the naive script while it starts)."""
+    cf = _conftest()
+    real_popen = subprocess.Popen
+    if script != "app.py":
+        def popen(cmd, *a, **kw):
+            return real_popen([script if c == "app.py" else c for c in cmd], *a, **kw)
+        subprocess.Popen = popen
+    try:
+        srv = cf.StreamlitServer(env, log)
+    finally:
+        subprocess.Popen = real_popen
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+# --- the run -----------------------------------------------------------------------------------
+
+
+def _row(rows: list, rid: str, label: str, unit: str, ours: list[float] | None, naive: list[float] | None,
+         note: str = "") -> dict:
+    o = stats(ours) if ours is not None else None
+    n = stats(naive) if naive is not None else None
+    ratio = None
+    if o and n and o["median"] is not None and n["median"]:
+        ratio = o["median"] / n["median"]
+    row = {"id": rid, "label": label, "unit": unit, "ours": o, "naive": n, "ratio": ratio, "note": note}
+    rows.append(row)
+    return row
+
+
+def _log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def run(*, quick: bool = False, runs: int = 5, out: Path = DEFAULT_OUT, browser_runs: int | None = None,
+        growth: tuple[int, ...] | None = None) -> dict:
+    """Run everything; write ``out`` (JSON) and return the result."""
+    started = time.time()
+    runs = 1 if quick else max(1, runs)
+    b_runs = 1 if quick else (browser_runs or max(1, min(3, runs)))
+    build_runs = 1 if quick else max(1, min(3, runs))
+    growth = growth if growth is not None else (GROWTH_QUICK if quick else GROWTH_FULL)
+    rows: list[dict] = []
+    result = {"date": dt.datetime.now().astimezone().isoformat(timespec="seconds"), "quick": quick,
+              "machine": machine_info(), "runs": {"cheap": runs, "browser": b_runs, "data_build": build_runs},
+              "notes": [
+                  "No internet: every request to a host other than 127.0.0.1/localhost is counted; for the naive "
+                  "map, Leaflet JS/CSS are served from the local copies and every other CDN/tile request gets an "
+                  "empty 200 (so the naive figures lack real CDN latency and are optimistic); for ours they "
+                  "would be aborted.",
+                  "Draw times: browser clock, from navigation start to the first animation frame with all "
+                  "commune paths (path.leaflet-interactive) in the page or map iframe.",
+                  "Change times: wall clock from the click on the option to the map's shapes (fill/opacity) "
+                  "and, for the year, the first KPI text both changed (polled every ~15 ms).",
+                  "gzip: level 6 (what web servers use)."],
+              "rows": rows, "growth": []}
+    tmp = Path(tempfile.mkdtemp(prefix="tq-bench-"))
+    db = tmp / "demo.db"
+    env = _env(TQMAP_DB=db)
+    r = subprocess.run([_python(), "-m", "geo", "demo"], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"python -m geo demo failed: {r.stderr[-2000:]}")
+
+    # 1. Python build (cold = fresh process, warm = second call) and the HTML files
+    _log(f"python build: {runs} fresh process(es) each")
+    cold = {"ours": [], "naive": []}
+    warm = {"ours": [], "naive": []}
+    html = {"ours": tmp / "ours.html", "naive": tmp / "naive.html"}
+    for _ in range(runs):
+        for kind in ("naive", "ours"):
+            w = run_worker(kind, html[kind], env)
+            cold[kind].append(w["cold_s"])
+            warm[kind].append(w["warm_s"])
+    sizes = {k: p.read_bytes() for k, p in html.items()}
+    kb = {k: len(v) / 1024 for k, v in sizes.items()}
+    gz = {k: len(gzip.compress(v, 6)) / 1024 for k, v in sizes.items()}
+    _row(rows, "html_kb", "Exported HTML size", "KB", [kb["ours"]], [kb["naive"]],
+         "ours: standalone overview with routes, Leaflet inlined; naive: Map.save of the raw boundaries, libs from CDNs")
+    _row(rows, "html_gzip_kb", "Exported HTML size, gzip", "KB", [gz["ours"]], [gz["naive"]])
+    _row(rows, "py_build_cold_s", "Python build of the map, cold (fresh process, incl. imports)", "s",
+         cold["ours"], cold["naive"], "ours: store → status frame → export_view; naive: read 124 raw files → folium → render")
+    _row(rows, "py_build_warm_s", "Python build of the map, warm (2nd call, same process)", "s",
+         warm["ours"], warm["naive"])
+
+    # 2. data build
+    _log(f"data build: {build_runs} run(s)")
+    builds = []
+    for i in range(build_runs):
+        t0 = time.perf_counter()
+        r = subprocess.run([_python(), "-m", "geo", "data", "--out", str(tmp / f"b{i}.gpkg")], cwd=REPO_ROOT,
+                           env=env, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise RuntimeError(f"python -m geo data failed: {r.stderr[-2000:]}")
+        builds.append(time.perf_counter() - t0)
+    _row(rows, "data_build_s", "Data build (python -m geo data, from the mirror)", "s", builds, None,
+         "naive has no build step (it reads the raw files on every run)")
+
+    # 3. browser
+    br = Browser()
+    try:
+        _log(f"browser: standalone files, {b_runs} run(s)")
+        draw = {"ours": [], "naive": []}
+        ext = {"ours": 0, "naive": 0}
+        for _ in range(b_runs):
+            for kind in ("naive", "ours"):
+                ms, n_ext = draw_file(br, html[kind], naive=(kind == "naive"))
+                draw[kind].append(ms)
+                ext[kind] = max(ext[kind], n_ext)
+        _row(rows, "draw_file_ms", "Standalone HTML (file://): open → 124 shapes drawn", "ms",
+             draw["ours"], draw["naive"])
+        _row(rows, "ext_requests_file", "External requests, standalone HTML", "count",
+             [ext["ours"]], [ext["naive"]], "naive: CDN libs + OSM tiles (served locally here, see notes)")
+
+        app = {"ours": {"first": [], "visit": [], "year": [], "cat": [], "ext": 0, "hwm": None},
+               "naive": {"first": [], "visit": [], "year": [], "cat": [], "ext": 0, "hwm": None}}
+        for kind, script in (("naive", "geo/bench/naive_app.py"), ("ours", "app.py")):
+            _log(f"browser: app {kind}, {b_runs} run(s)")
+            a = app[kind]
+            naive = kind == "naive"
+            with server(script, {"TQMAP_DB": str(db), "TQMAP_PUBLIC_DEMO": "1"}, tmp / f"st-{kind}.log") as srv:
+                # first visit after start (cold server caches), then warm visits
+                with app_page(br, srv.url + "/", naive=naive) as (pg, ms):
+                    a["first"].append(ms)
+                    a["ext"] = max(a["ext"], len(pg.external))
+                for _ in range(b_runs):
+                    with app_page(br, srv.url + "/", naive=naive) as (pg, ms):
+                        a["visit"].append(ms)
+                        a["year"].append(change_year(pg))
+                        a["ext"] = max(a["ext"], len(pg.external))
+                    with app_page(br, srv.url + "/", naive=naive) as (pg, ms):
+                        a["cat"].append(change_category(pg, naive))
+                        a["ext"] = max(a["ext"], len(pg.external))
+                a["hwm"] = vm_hwm_mb(srv.proc.pid)
+        _row(rows, "app_first_ms", "App Overview, first visit after server start: open → 124 shapes", "ms",
+             app["ours"]["first"], app["naive"]["first"])
+        _row(rows, "app_draw_ms", "App Overview: open → 124 shapes drawn (goal 2,500 ms)", "ms",
+             app["ours"]["visit"], app["naive"]["visit"])
+        _row(rows, "app_year_s", f"App: year {YEAR_A} → {YEAR_B} → KPI and map updated (goal 1 s)", "s",
+             app["ours"]["year"], app["naive"]["year"], "first run has the new year's map uncached on the server")
+        _row(rows, "app_filter_s", "App: category filter → map updated (goal 1 s)", "s",
+             app["ours"]["cat"], app["naive"]["cat"], "ours fades non-matching communes; naive drops them")
+        _row(rows, "app_peak_rss_mb", "App server peak memory (VmHWM) over the browser runs", "MB",
+             [app["ours"]["hwm"]], [app["naive"]["hwm"]])
+        _row(rows, "ext_requests_app", "External requests, app", "count", [app["ours"]["ext"]],
+             [app["naive"]["ext"]])
+
+        # 4. growth
+        result["growth"] = growth_curve(br, tmp, env, (UNITS,) + tuple(growth), b_runs, runs=1 if quick else 2,
+                                        real_html=html["ours"], real_cold=cold["ours"], real_warm=warm["ours"])
+    finally:
+        br.close()
+    result["seconds_total"] = round(time.time() - started, 1)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    return result
+
+
+def _real_geometry_build() -> dict:
+    """The real data's web steps (simplify_for_web + round_coverage) on the full 124 units."""
+    import shapely
+
+    from .. import boundaries, build
+
+    full = boundaries.communes(web=False).to_crs(build.UTM).geometry.values
+    t0 = time.perf_counter()
+    px_m = build.metres_per_pixel(shapely.coverage_union_all(full).bounds)
+    web_m, tol, _ = build.simplify_for_web(full, px_m)
+    web = build.round_coverage(build._to(build.UTM, "EPSG:4326")(web_m))
+    return {"seconds_build": time.perf_counter() - t0, "vertices_full": int(shapely.get_num_coordinates(full).sum()),
+            "vertices_web": int(shapely.get_num_coordinates(web).sum()), "tolerance_m": tol}
+
+
+def growth_curve(br: Browser, tmp: Path, env: dict, sizes: tuple[int, ...], b_runs: int, runs: int,
+                 real_html: Path, real_cold: list[float], real_warm: list[float]) -> list[dict]:
+    from . import synthetic
+
+    out = []
+    for n in sizes:
+        _log(f"growth: {n} units")
+        if n == UNITS:
+            g = _real_geometry_build()
+            row = {"units": n, "kind": "real", **g, "seconds_generate": None}
+            html, cold, warm = real_html, real_cold, real_warm
+        else:
+            gpkg = tmp / f"syn_{n}.gpkg"
+            rep = synthetic.write_gpkg(gpkg, n)
+            row = {"units": n, "kind": "synthetic", "seconds_build": rep.seconds_build,
+                   "seconds_generate": rep.seconds_generate, "vertices_full": rep.vertices_full,
+                   "vertices_web": rep.vertices_web, "tolerance_m": rep.tolerance_m, "notes": rep.notes}
+            html = tmp / f"syn_{n}.html"
+            cold, warm = [], []
+            for _ in range(runs):
+                w = run_worker(f"synthetic:{gpkg}", html, env)
+                cold.append(w["cold_s"])
+                warm.append(w["warm_s"])
+        data = html.read_bytes()
+        draws = [draw_file(br, html, naive=False, expect=n)[0] for _ in range(b_runs)]
+        row.update({"export_cold_s": stats(cold), "export_warm_s": stats(warm), "html_kb": len(data) / 1024,
+                    "html_gzip_kb": len(gzip.compress(data, 6)) / 1024, "draw_ms": stats(draws)})
+        out.append(row)
+    return out
+
+
+# --- printing ----------------------------------------------------------------------------------
+
+
+def _fmt(v, unit: str) -> str:
+    if v is None:
+        return "–"
+    if unit == "count":
+        return f"{v:.0f}"
+    if unit == "ms":
+        return f"{v:,.0f}"
+    if unit in ("KB", "MB"):
+        return f"{v:,.0f}" if v >= 100 else f"{v:,.1f}"
+    return f"{v:.2f}" if v < 100 else f"{v:,.0f}"
+
+
+def _cell(s: dict | None, unit: str) -> str:
+    if not s or s["median"] is None:
+        return "–"
+    if s["n"] <= 1 or s["min"] == s["max"]:
+        return _fmt(s["median"], unit)
+    return f"{_fmt(s['median'], unit)} ({_fmt(s['min'], unit)}–{_fmt(s['max'], unit)})"
+
+
+def table_lines(result: dict) -> list[str]:
+    """Markdown tables: the side-by-side rows, then the growth curve."""
+    lines = ["| Measure | Unit | Ours: median (min–max) | Naive: median (min–max) | Ours/naive |",
+             "|---|---|---|---|---|"]
+    for r in result["rows"]:
+        ratio = "–" if r["ratio"] is None else (f"{r['ratio']:.3f}" if r["ratio"] < 0.1 else f"{r['ratio']:.2f}")
+        lines.append(f"| {r['label']} | {r['unit']} | {_cell(r['ours'], r['unit'])} | {_cell(r['naive'], r['unit'])} "
+                     f"| {ratio} |")
+    if result.get("growth"):
+        lines += ["", "| Units | Vertices raw → web | Geometry build (simplify + round) s | Export cold / warm s "
+                      "| HTML KB (gzip) | Draw in Chromium ms |",
+                  "|---|---|---|---|---|---|"]
+        for g in result["growth"]:
+            lines.append(
+                f"| {g['units']:,}{' (real)' if g['kind'] == 'real' else ''} | {g['vertices_full']:,} → "
+                f"{g['vertices_web']:,} | {g['seconds_build']:.2f} | {_cell(g['export_cold_s'], 's')} / "
+                f"{_cell(g['export_warm_s'], 's')} | {g['html_kb']:,.0f} ({g['html_gzip_kb']:,.0f}) | "
+                f"{_cell(g['draw_ms'], 'ms')} |")
+    return lines
+
+
+def header_lines(result: dict) -> list[str]:
+    m = result["machine"]
+    return [f"Run {result['date']} on {m['cpu_model']} ({m['cores']} cores, {m['ram_gb']} GB RAM), "
+            f"Python {m['python']}, {m['chromium'] or 'chromium'}; folium {m['packages'].get('folium')}, "
+            f"streamlit {m['packages'].get('streamlit')}, streamlit-folium {m['packages'].get('streamlit-folium')}; "
+            f"runs: {result['runs']['cheap']} (Python), {result['runs']['browser']} (browser), "
+            f"{result['runs']['data_build']} (data build); total {result.get('seconds_total', 0):.0f} s."]
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quick", action="store_true", help="1 lần chạy, lưới tổng hợp nhỏ (200 đơn vị): kiểm tra nhanh")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="tệp JSON kết quả (mặc định bench-results/bench.json)")
+    p.add_argument("--runs", type=int, default=5, help="số lần đo cho các phép đo rẻ (trình duyệt: tối đa 3)")
+
+
+def main(args) -> int:
+    result = run(quick=args.quick, runs=args.runs, out=args.out)
+    print("\n".join(header_lines(result)))
+    print()
+    print("\n".join(table_lines(result)))
+    print()
+    for note in result["notes"]:
+        print(f"- {note}")
+    print(f"\nĐã ghi {args.out}")
+    return 0
