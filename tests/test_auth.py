@@ -372,3 +372,24 @@ def test_require_role_stops_viewer(tmp_path, monkeypatch):
     at.session_state["role"] = "editor"
     at.run()
     assert "IMPORT FORM" in _texts(at)
+
+
+def test_gate_oidc_without_authlib_shows_no_data(app_env, tmp_path, monkeypatch):
+    """OIDC configured but Streamlit's auth extra (Authlib) missing: a clear message, never the data."""
+    from geo.config import oidc_available
+
+    if oidc_available():
+        pytest.skip("Authlib is installed here: the OIDC flow needs a real identity provider")
+    _, script = app_env
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text(textwrap.dedent("""
+        [auth]
+        redirect_uri = "http://localhost:8501/oauth2callback"
+        cookie_secret = "0123456789abcdef0123456789abcdef-secret"
+        client_id = "tqmap"
+        client_secret = "s"
+        server_metadata_url = "https://idp.example.vn/.well-known/openid-configuration"
+    """), encoding="utf-8")
+    monkeypatch.setenv("TQMAP_SECRETS", str(secrets))
+    at = _app(script).run()
+    assert "thiếu gói Authlib" in _texts(at) and "SECRET DATA" not in _texts(at)
