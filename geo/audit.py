@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import sqlite3
 from contextlib import contextmanager
@@ -201,20 +202,31 @@ def _csv_safe(value: Any) -> str:
 CSV_HEADER = ["id", "thời điểm (UTC)", "người dùng", "hành động", "mã hành động", "nội dung", "chi tiết"]
 
 
+def csv_text(store, **filters) -> tuple[str, int]:
+    """The audit log (oldest first) as CSV text and its row count; ``filters`` as for :func:`entries`."""
+    rows = list(reversed(entries(store, limit=None, **filters)))
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(CSV_HEADER)
+    for e in rows:
+        det = "" if e.detail is None else json.dumps(e.detail, ensure_ascii=False, sort_keys=True)
+        w.writerow([e.id, e.at, _csv_safe(e.user), e.action_label, e.action, _csv_safe(e.what), _csv_safe(det)])
+    return buf.getvalue(), len(rows)
+
+
+def csv_bytes(store, **filters) -> bytes:
+    """UTF-8 with BOM (Excel opens it correctly): for ``st.download_button``."""
+    return csv_text(store, **filters)[0].encode("utf-8-sig")
+
+
 def export_csv(store, path: str | Path, **filters) -> int:
     """Write the audit log (oldest first) as UTF-8 CSV with BOM (opens in Excel); returns the row count."""
-    rows = list(reversed(entries(store, limit=None, **filters)))
+    text, n = csv_text(store, **filters)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(CSV_HEADER)
-        for e in rows:
-            det = "" if e.detail is None else json.dumps(e.detail, ensure_ascii=False, sort_keys=True)
-            w.writerow([e.id, e.at, _csv_safe(e.user), e.action_label, e.action, _csv_safe(e.what), _csv_safe(det)])
+    tmp.write_bytes(text.encode("utf-8-sig"))
     tmp.replace(path)
-    return len(rows)
+    return n
 
-
-__all__ = ["ACTIONS", "ACTION_LABELS", "AuditEntry", "AuditError", "record", "entries", "export_csv"]
+__all__ = ["ACTIONS", "ACTION_LABELS", "AuditEntry", "AuditError", "record", "entries", "export_csv", "csv_bytes"]

@@ -109,3 +109,5 @@ def test_export_csv(store, tmp_path):
     # formula injection neutralised
     assert rows[2][2].startswith("'=") and rows[2][5].startswith("'+")
     assert not (tmp_path / "audit.csv.tmp").exists()
+    assert audit.csv_bytes(store) == raw
+    assert audit.csv_bytes(store, action="import").count(b"\n") == 2
