@@ -357,9 +357,15 @@ def change_year(pg) -> float:
     _f, before_sig = _map_state(pg, UNITS)
     before_kpi = _kpi(pg)
     box = _sidebar(pg).locator('[data-testid="stSelectbox"]').first
-    box.click()
     opt = pg.get_by_role("option", name=str(YEAR_B), exact=True)
-    opt.wait_for(timeout=10_000)
+    for attempt in range(4):
+        box.click()
+        try:
+            opt.wait_for(timeout=4_000)
+            break
+        except Exception:
+            if attempt == 3:
+                raise
     t0 = time.perf_counter()
     opt.click()
     return _wait_change(pg, before_sig, before_kpi, UNITS, t0)
@@ -375,9 +381,15 @@ def change_category(pg, naive: bool) -> float:
     ms = sb.locator('[data-testid="stMultiSelect"]').first
     ms.wait_for(timeout=10_000)
     _f, before_sig = _map_state(pg, UNITS)
-    ms.click()
     opt = pg.get_by_role("option", name=category_label("drug_free", "vi"), exact=True)
-    opt.wait_for(timeout=10_000)
+    for attempt in range(4):  # the expander may still be opening: click again until the list shows
+        ms.locator("input").first.click()
+        try:
+            opt.wait_for(timeout=4_000)
+            break
+        except Exception:
+            if attempt == 3:
+                raise
     t0 = time.perf_counter()
     opt.click()
     # The naive app drops the other communes (fewer shapes); ours fades them (124 shapes stay).
