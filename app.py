@@ -11,15 +11,18 @@ assets.install_static()
 lang = common.language_switch()
 t = common.t
 
+# Each url_path equals its file's name: before st.navigation has run once in a fresh server,
+# Streamlit resolves a deep link (/ho_so_xa?xa=00694) against the files in pages/, and a path that
+# differs shows a "Page not found" dialog over the right page (streamlit/streamlit#9992).
 maps = [
-    st.Page("pages/overview.py", title=t("nav.overview"), icon="🗺️", default=True, url_path="tong-quan"),
-    st.Page("pages/routes.py", title=t("nav.routes"), icon="🛣️", url_path="tuyen"),
-    st.Page("pages/key_communes.py", title=t("nav.key"), icon="⚠️", url_path="xa-trong-diem"),
-    st.Page("pages/profile.py", title=t("nav.profile"), icon="📄", url_path="ho-so-xa"),
-    st.Page("pages/progress.py", title=t("nav.progress"), icon="📈", url_path="tien-do"),
-    st.Page("pages/present.py", title=t("nav.present"), icon="📽️", url_path="trinh-chieu"),
+    st.Page("pages/tong_quan.py", title=t("nav.overview"), icon="🗺️", default=True, url_path="tong_quan"),
+    st.Page("pages/tuyen.py", title=t("nav.routes"), icon="🛣️", url_path="tuyen"),
+    st.Page("pages/xa_trong_diem.py", title=t("nav.key"), icon="⚠️", url_path="xa_trong_diem"),
+    st.Page("pages/ho_so_xa.py", title=t("nav.profile"), icon="📄", url_path="ho_so_xa"),
+    st.Page("pages/tien_do.py", title=t("nav.progress"), icon="📈", url_path="tien_do"),
+    st.Page("pages/trinh_chieu.py", title=t("nav.present"), icon="📽️", url_path="trinh_chieu"),
 ]
 data = [
-    st.Page("pages/sources.py", title=t("nav.sources"), icon="ℹ️", url_path="nguon-du-lieu"),
+    st.Page("pages/nguon_du_lieu.py", title=t("nav.sources"), icon="ℹ️", url_path="nguon_du_lieu"),
 ]
 st.navigation({t("nav.section.maps"): maps, t("nav.section.data"): data}).run()

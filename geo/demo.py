@@ -17,7 +17,6 @@ import math
 import random
 
 import shapely
-from shapely import wkt
 from shapely.ops import linemerge, transform
 
 from . import boundaries
@@ -167,8 +166,6 @@ def demo_data() -> tuple[list[Route], dict[int, list[Assessment]], list[Target]]
     pop = {c: int(info.loc[c, "population"]) for c in codes}
     hg = {c: info.loc[c, "old_province"] == "Hà Giang" for c in codes}
     xa = {c for c in codes if info.loc[c, "kind"] == "xã"}
-    on_route = [c for c in codes if member[c]]
-    off_route = [c for c in codes if not member[c]]
     border = {c for c in codes if "BIEN-GIOI" in member[c]}
 
     # key communes: mostly on the routes/border, a few elsewhere

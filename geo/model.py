@@ -7,7 +7,7 @@ Only commune-level aggregates are held here: never data about a person.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from typing import Iterable
 
 YEARS = tuple(range(2025, 2031))  # the 2025–2030 scheme

@@ -7,7 +7,6 @@ rerun costs a dictionary lookup. Callers get copies.
 from __future__ import annotations
 
 import functools
-import math
 import threading
 
 import geopandas as gpd

@@ -13,8 +13,8 @@ from geo.paths import REPO_ROOT
 from geo.store import open_store
 
 APP = str(REPO_ROOT / "app.py")
-PAGES = ["pages/overview.py", "pages/routes.py", "pages/key_communes.py", "pages/profile.py",
-         "pages/progress.py", "pages/sources.py"]
+PAGES = ["pages/tong_quan.py", "pages/tuyen.py", "pages/xa_trong_diem.py", "pages/ho_so_xa.py",
+         "pages/tien_do.py", "pages/nguon_du_lieu.py"]
 
 
 @pytest.fixture()
@@ -80,7 +80,7 @@ def test_english_switch(app):
     assert at.title[0].value == "Tuyên Quang drug-free communes map"
     assert "Drug-free (of 124 units)" in _kpis(at)
     assert "35 · 28.2%" in _kpis(at).values()
-    at.switch_page("pages/progress.py").run()
+    at.switch_page("pages/tien_do.py").run()
     assert at.title[0].value == "Progress towards 2030"
 
 
@@ -124,7 +124,7 @@ def test_bad_year_parameter_is_explained(app):
 def test_bad_route_parameter_is_explained(app):
     at = app.run()
     at.query_params["tuyen"] = "QL999"
-    at.switch_page("pages/routes.py").run()
+    at.switch_page("pages/tuyen.py").run()
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert "Không có tuyến «QL999»" in errors and "QL2" in errors
@@ -132,7 +132,7 @@ def test_bad_route_parameter_is_explained(app):
 
 def test_routes_page_figures(app):
     at = app.run()
-    at.switch_page("pages/routes.py").run()
+    at.switch_page("pages/tuyen.py").run()
     assert not at.exception
     sel = at.selectbox(key="route_choice")
     assert len(sel.options) == 6

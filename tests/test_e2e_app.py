@@ -7,17 +7,9 @@ import time
 
 import pytest
 
-from tests.conftest import map_frame_paths
-
-# Streamlit probes /<page>/_stcore/health and /host-config before the root ones when a sub-page is
-# opened directly (streamlit/streamlit#7074, open); the browser logs those 404s as console errors.
-KNOWN_STREAMLIT_NOISE = re.compile(r"Failed to load resource: the server responded with a status of 404")
+from tests.conftest import map_frame_paths, real_console_errors
 
 COMMUNES = "path.tq-commune"
-
-
-def _real_errors(page) -> list[str]:
-    return [e for e in page.console_errors if not KNOWN_STREAMLIT_NOISE.search(e)]
 
 
 def _communes_drawn(pg, minimum=124, timeout_s=30.0):
@@ -58,7 +50,7 @@ def test_overview_draws_124_communes_offline(streamlit_server, page, artifacts_d
     time.sleep(0.5)
     page.screenshot(path=str(artifacts_dir / "app_overview.png"))
     assert page.external_requests == []
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []
 
 
 def test_year_change_updates_kpis_and_map(streamlit_server, page):
@@ -72,7 +64,7 @@ def test_year_change_updates_kpis_and_map(streamlit_server, page):
     assert after != before and "44 · 35,5%" in after
     _, n = _communes_drawn(page)
     assert n == 124
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []
 
 
 def test_search_ha_giang_1_opens_profile(streamlit_server, page, artifacts_dir):
@@ -86,9 +78,9 @@ def test_search_ha_giang_1_opens_profile(streamlit_server, page, artifacts_dir):
     frame, _ = _communes_drawn(page)
     page.get_by_role("link", name="Mở hồ sơ xã").click()
     page.get_by_role("heading", name="Phường Hà Giang 1", exact=True).first.wait_for(timeout=30000)
-    assert "ho-so-xa" in page.url and "xa=00694" in page.url
+    assert "ho_so_xa" in page.url and "xa=00694" in page.url
     page.screenshot(path=str(artifacts_dir / "app_search_profile.png"))
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []
 
 
 def test_deep_link_opens_profile(streamlit_server, page):
@@ -98,20 +90,20 @@ def test_deep_link_opens_profile(streamlit_server, page):
     assert "Thành phố Hà Giang" in page.inner_text("body")  # its former district
     _, n = _communes_drawn(page)
     assert n == 124
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []
 
 
 def test_click_on_a_commune_opens_its_profile(streamlit_server, page):
     page.goto(streamlit_server.url + "/")
     frame, _ = _communes_drawn(page)
     frame.locator(COMMUNES).nth(40).click()
-    page.wait_for_function("() => location.href.includes('ho-so-xa') && location.href.includes('xa=')",
+    page.wait_for_function("() => location.href.includes('ho_so_xa') && location.href.includes('xa=')",
                            timeout=30000)
     code = re.search(r"xa=(\d{5})", page.url).group(1)
     heading = page.get_by_role("heading", level=1).first
     heading.wait_for(timeout=30000)
     assert heading.inner_text().startswith(("Xã ", "Phường "))
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []
     del code
 
 
@@ -121,23 +113,23 @@ def test_english_switch(streamlit_server, page):
     page.get_by_text("English", exact=True).click()
     page.get_by_role("heading", name="Tuyên Quang drug-free communes map").wait_for(timeout=30000)
     assert "35 · 28.2%" in _kpi_text(page)
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []
 
 
 @pytest.mark.parametrize("path,heading", [
     ("tuyen", "Tuyến trọng điểm phức tạp về ma túy"),
-    ("xa-trong-diem", "Xã trọng điểm phức tạp về ma túy"),
-    ("ho-so-xa?xa=02269", "Xã Thượng Lâm"),
-    ("tien-do", "Tiến độ xây dựng xã không ma túy đến 2030"),
-    ("nguon-du-lieu", "Nguồn dữ liệu"),
+    ("xa_trong_diem", "Xã trọng điểm phức tạp về ma túy"),
+    ("ho_so_xa?xa=02269", "Xã Thượng Lâm"),
+    ("tien_do", "Tiến độ xây dựng xã không ma túy đến 2030"),
+    ("nguon_du_lieu", "Nguồn dữ liệu"),
 ])
 def test_every_page_in_the_browser(streamlit_server, page, artifacts_dir, path, heading):
     page.goto(f"{streamlit_server.url}/{path}")
     page.get_by_role("heading", name=heading).first.wait_for(timeout=30000)
-    if path != "nguon-du-lieu":
+    if path != "nguon_du_lieu":
         _, n = map_frame_paths(page, minimum=1)
         assert n > 0
     time.sleep(0.5)
     page.screenshot(path=str(artifacts_dir / f"app_{path.split('?')[0]}.png"))
     assert page.external_requests == []
-    assert _real_errors(page) == []
+    assert real_console_errors(page) == []

@@ -18,15 +18,13 @@ import time
 import pytest
 
 from geo import present
+from tests.conftest import real_console_errors
 from geo.maps import assets
 from geo.paths import REPO_ROOT
 from geo.store import open_store
 
 DATE = dt.date(2026, 2, 4)
 ROUTE_IDS = ["BIEN-GIOI", "QL2", "QL2C", "QL34", "QL37-279", "QL4C"]
-# Streamlit noise when a sub-page is opened directly (same on /tien-do; reported to the lead).
-KNOWN_STREAMLIT_NOISE = re.compile(r"Failed to load resource: the server responded with a status of 404"
-                                   r"|The page that you have requested does not seem to exist")
 
 
 def db_hash(path):
@@ -259,7 +257,7 @@ def test_slideshow_offline_keys_maps_and_marks(deck_2026, browser, artifacts_dir
         # the overview slide says the year's figures
         pg.keyboard.press("Home")
         assert _state(pg)["index"] == 0
-        kpi = pg.inner_text(f".tq-slide:not([hidden]) .tq-kpis")
+        kpi = pg.inner_text(".tq-slide:not([hidden]) .tq-kpis")
         assert "44/124" in kpi and "35,5%" in kpi
         # backwards, and the ends
         for key, want in [("End", 9), ("ArrowLeft", 8), ("PageUp", 7), ("ArrowUp", 6), ("ArrowRight", 7),
@@ -335,14 +333,10 @@ def _deck_frame(pg, timeout_s=40.0):
 
 
 def test_present_page_in_the_app(streamlit_server, page, artifacts_dir):
-    page.goto(streamlit_server.url + "/trinh-chieu")
+    page.goto(streamlit_server.url + "/trinh_chieu")
     page.get_by_role("heading", name="Trình chiếu").first.wait_for(timeout=30000)
-    # Streamlit 1.67 shows a "Page not found" notice when any sub-page is opened directly (the
-    # page itself does run, as for /tien-do); close it so the page can be used.
     time.sleep(1.0)
-    if page.get_by_role("dialog").count():
-        page.keyboard.press("Escape")
-        page.get_by_role("dialog").wait_for(state="detached", timeout=10000)
+    assert page.get_by_role("dialog").count() == 0  # no "Page not found" over a deep link
     page.get_by_role("button", name="Bắt đầu trình chiếu").click()
     frame = _deck_frame(page)
     assert frame is not None, "the slideshow did not appear"
@@ -369,4 +363,4 @@ def test_present_page_in_the_app(streamlit_server, page, artifacts_dir):
     page.get_by_role("button", name="Bắt đầu trình chiếu").wait_for(timeout=20000)
     assert "trinh-chieu=1" not in page.url
     assert page.external_requests == []
-    assert [e for e in page.console_errors if not KNOWN_STREAMLIT_NOISE.search(e)] == []
+    assert real_console_errors(page) == []

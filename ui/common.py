@@ -30,18 +30,20 @@ def esc(text) -> str:
 
 
 def language_switch() -> str:
-    """Sidebar switch Tiếng Việt / English, remembered in the session and the URL (?lang=en)."""
+    """Sidebar switch Tiếng Việt / English. The choice lives in a plain session key (widget state
+    does not survive a page switch) and ?lang=en in a shared link preselects it."""
     if "lang" not in st.session_state:
         q = st.query_params.get("lang", DEFAULT_LANG)
         st.session_state["lang"] = q if q in LANGS else DEFAULT_LANG
-    choice = st.sidebar.radio(
-        _t("lang.label", st.session_state["lang"]), LANGS, key="lang",
+
+    def _changed():
+        st.session_state["lang"] = st.session_state["_lang_widget"]
+
+    st.sidebar.radio(
+        _t("lang.label", st.session_state["lang"]), LANGS, index=LANGS.index(st.session_state["lang"]),
+        key="_lang_widget", on_change=_changed,
         format_func=lambda x: {"vi": "Tiếng Việt", "en": "English"}[x], horizontal=True)
-    if choice != DEFAULT_LANG:
-        st.query_params["lang"] = choice
-    elif "lang" in st.query_params:
-        del st.query_params["lang"]
-    return choice
+    return st.session_state["lang"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -66,21 +68,30 @@ def years_available() -> list[int]:
 
 
 def year_selector(key: str = "year") -> int:
-    """Year chosen in the sidebar; ?nam=2026 in the URL preselects it (a bad value is reported)."""
+    """Year chosen in the sidebar, kept across pages; ?nam=2026 in the URL preselects it (a bad
+    value is reported)."""
     years = years_available()
     if key not in st.session_state:
         raw = st.query_params.get("nam")
-        chosen = years[-1] if len(years) == 1 else (2025 if 2025 in years else years[0])
+        chosen = 2025 if 2025 in years else years[0]
         if raw is not None:
             if raw.isdigit() and int(raw) in years:
                 chosen = int(raw)
             else:
                 st.session_state["_bad_year"] = raw
         st.session_state[key] = chosen
+    if st.session_state[key] not in years:
+        st.session_state[key] = years[0]
     bad = st.session_state.pop("_bad_year", None)
     if bad is not None:
         st.sidebar.error(t("err.bad_year", value=esc(bad)[:20], years=", ".join(map(str, years))))
-    return st.sidebar.selectbox(t("ui.year"), years, key=key)
+
+    def _changed():
+        st.session_state[key] = st.session_state[f"_{key}_widget"]
+
+    st.sidebar.selectbox(t("ui.year"), years, index=years.index(st.session_state[key]), key=f"_{key}_widget",
+                         on_change=_changed)
+    return st.session_state[key]
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -93,7 +93,7 @@ def show(m, key: str, height: int = MAP_HEIGHT) -> None:
     last_key = f"_clicked_{key}"
     if clicked and st.session_state.get(last_key) != clicked:
         st.session_state[last_key] = clicked
-        st.switch_page("pages/profile.py", query_params={"xa": clicked})
+        st.switch_page("pages/ho_so_xa.py", query_params={"xa": clicked})
     elif clicked:
         st.session_state[last_key] = clicked
 

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from ..crs import CRS_LABELS, PROVINCE_BBOX, detect_crs_problem, label, likely_crs
-from ..model import ROUTE_KINDS, YEARS, Route
+from ..model import YEARS, Route
 from ..text import fold
 from .report import ImportReport
 from .safety import UnsafeFile, check_file, check_xml, check_zip

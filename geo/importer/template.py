@@ -5,7 +5,6 @@ the importer reads back to the same value."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from ..model import INDICATORS, YEARS, Assessment

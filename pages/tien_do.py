@@ -7,7 +7,6 @@ import streamlit as st
 from geo import status
 from geo.i18n import fmt_int, fmt_pct
 from geo.maps import changes, views
-from geo.model import YEARS
 from ui import common, mapview
 
 common.page_setup()

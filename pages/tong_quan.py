@@ -8,7 +8,7 @@ from geo.search import search
 from ui import common, mapview
 
 if "xa" in st.query_params:  # a shared deep link /?xa=00694 opens the commune profile
-    st.switch_page("pages/profile.py", query_params={"xa": st.query_params["xa"]})
+    st.switch_page("pages/ho_so_xa.py", query_params={"xa": st.query_params["xa"]})
 
 common.page_setup()
 lang = common.lang()
@@ -61,7 +61,7 @@ with right:  # search first: a chosen commune is zoomed to in the same run
         else:
             focus = st.radio(common.t("search.results"), [h.code for h in hits], key="q_choice",
                              format_func=lambda c: mapview.hit_label(c, hits, lang))
-            st.page_link("pages/profile.py", label=common.t("search.open_profile"), icon="📄",
+            st.page_link("pages/ho_so_xa.py", label=common.t("search.open_profile"), icon="📄",
                          query_params={"xa": focus})
     if filtered:
         st.caption(common.t("filter.showing", n=len(selected), total=len(frame)))

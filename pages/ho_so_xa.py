@@ -110,5 +110,5 @@ with b:
         common.t("field.category"): [mapview.category_label(c, lang) for c in nb["category"]],
     }), hide_index=True, width="stretch")
     for n in nb.itertuples():
-        st.page_link("pages/profile.py", label=n.name, query_params={"xa": n.code})
+        st.page_link("pages/ho_so_xa.py", label=n.name, query_params={"xa": n.code})
 mapview.download_row(f"commune:{code}", year, lang)
