@@ -11,9 +11,10 @@ come from ``tests/conftest.py``). There is no internet here: every request to a 
 and everything else from a CDN or tile server with an empty 200, so the naive map can draw; (ours)
 aborted. Answering CDN requests locally makes the naive figures optimistic (no real CDN latency).
 
-Times of "drawn" are measured in the browser: an init script in every frame records the first
-animation frame at which the page holds the expected number of ``path.leaflet-interactive``
-elements; the figure is that instant minus the top page's navigation start.
+Times of "drawn" are measured in the browser: an init script in every frame checks every 10 ms
+for the expected number of ``path.leaflet-interactive`` elements and records the first instant it
+sees them; the figure is that instant minus the top page's navigation start. Every visit uses a
+fresh browser context (empty HTTP cache), like a first-time visitor.
 
 No timing is ever asserted (tests only check the JSON shape).
 """
@@ -451,8 +452,9 @@ def run(*, quick: bool = False, runs: int = 5, out: Path = DEFAULT_OUT, browser_
                   "map, Leaflet JS/CSS are served from the local copies and every other CDN/tile request gets an "
                   "empty 200 (so the naive figures lack real CDN latency and are optimistic); for ours they "
                   "would be aborted.",
-                  "Draw times: browser clock, from navigation start to the first animation frame with all "
-                  "commune paths (path.leaflet-interactive) in the page or map iframe.",
+                  "Draw times: browser clock, from navigation start to the first instant with all "
+                  "commune paths (path.leaflet-interactive) in the page or map iframe (checked every 10 ms); every "
+                  "visit in a fresh browser context (empty HTTP cache).",
                   "Change times: wall clock from the click on the option to the map's shapes (fill/opacity) "
                   "and, for the year, the first KPI text both changed (polled every ~15 ms).",
                   "gzip: level 6 (what web servers use)."],
@@ -583,7 +585,9 @@ def growth_curve(br: Browser, tmp: Path, env: dict, sizes: tuple[int, ...], b_ru
         _log(f"growth: {n} units")
         if n == UNITS:
             g = _real_geometry_build()
-            row = {"units": n, "kind": "real", **g, "seconds_generate": None}
+            row = {"units": n, "kind": "real", **g, "seconds_generate": None,
+                   "notes": ["geometry build re-run on the stored full layer (already cleaned and rounded), so "
+                             "its tolerance and vertex count can differ from the data build's"]}
             html, cold, warm = real_html, real_cold, real_warm
         else:
             gpkg = tmp / f"syn_{n}.gpkg"
