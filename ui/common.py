@@ -187,6 +187,14 @@ def commune_table():
     return boundaries.commune_table()
 
 
+@st.cache_resource(show_spinner=False)
+def config():
+    """Runtime configuration (environment and .streamlit/secrets.toml), read once."""
+    from geo.config import load_config
+
+    return load_config()
+
+
 def current_user():
     """The logged-in user (set by ui.auth), or None."""
     return st.session_state.get("tq_user")

@@ -74,6 +74,7 @@ class ImportReport:
     skipped_rows: int = 0  # template rows left blank
     stored: bool = False  # True once written to the store
     notes: list[str] = field(default_factory=list)  # informational lines (encoding used, CRS…)
+    crs_candidates: list[str] = field(default_factory=list)  # a route file without a CRS: the ones to ask about
 
     @property
     def ok(self) -> bool:

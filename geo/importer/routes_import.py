@@ -235,7 +235,10 @@ def parse_routes(path: str | Path, crs: str | None = None, report: ImportReport 
         gdf = _read(path, crs, rep)
         rep.items = _routes_from(gdf, path, rep)
         rep.rows_read = len(rep.items)
-    except (RouteImportError, UnsafeFile) as exc:
+    except RouteImportError as exc:
+        rep.error(str(exc))
+        rep.crs_candidates = list(exc.candidates)
+    except UnsafeFile as exc:
         rep.error(str(exc))
     except Exception as exc:  # a GDAL/shapely failure on a malformed file
         rep.error(f"Không đọc được tệp “{path.name}” ({type(exc).__name__}): tệp hỏng hoặc sai định dạng.")
