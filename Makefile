@@ -21,8 +21,10 @@ data: venv
 demo: data
 	$(BIN)/python -m geo demo --if-empty
 
+# The demo store holds only illustrative data, so it is served without login (public-demo mode,
+# announced on every page). With real data, unset TQMAP_PUBLIC_DEMO and create users first.
 run: demo
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	TQMAP_PUBLIC_DEMO=1 $(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: venv
 	$(BIN)/python -m geo data
