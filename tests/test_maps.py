@@ -38,7 +38,8 @@ def _layers(m):
 
 
 def _legend_counts(page: str) -> dict[str, int]:
-    # the legend's HTML sits in a JS string: quotes are backslash-escaped there
+    # the in-map legend (exports, app=False; the app shows the same HTML beside the map) sits in a
+    # JS string: quotes are backslash-escaped there
     return {k: int(n) for k, n in re.findall(r'data-key=\\"([\w:]+)\\" data-count=\\"(\d+)\\"', page)}
 
 
@@ -62,7 +63,7 @@ def test_encoding_round_trip_is_exact_at_1e5(boundaries_gpkg):
 
 
 def test_overview_has_124_features_and_legend_counts(frame, routes):
-    m = views.overview_map(frame, routes, year=2025, lang="vi", demo=False, counts=COUNTS)
+    m = views.overview_map(frame, routes, year=2025, lang="vi", demo=False, counts=COUNTS, app=False)
     layers = _layers(m)
     assert layers["communes"].n_features == 124
     page = m.get_root().render()
@@ -79,7 +80,7 @@ def test_overview_has_124_features_and_legend_counts(frame, routes):
 
 
 def test_default_counts_come_from_the_frame(frame, routes):
-    page = views.overview_map(frame, routes, year=2025, lang="vi").get_root().render()
+    page = views.overview_map(frame, routes, year=2025, lang="vi", app=False).get_root().render()
     got = _legend_counts(page)
     assert {c: got[c] for c in CATEGORIES} == category_counts(frame)
 
@@ -168,7 +169,7 @@ def test_routes_filtered_by_year(frame, routes):
 
 def test_route_map_zooms_to_the_route_and_counts_its_communes(frame, routes):
     rid = routes[0].id
-    m = views.route_map(frame, routes, rid, year=2025)
+    m = views.route_map(frame, routes, rid, year=2025, app=False)
     page = m.get_root().render()
     bounds = re.search(r"fitBounds\(\s*(\[\[.*?\]\])", page, re.S).group(1)
     (s, w), (n, e) = json.loads(bounds)
@@ -182,7 +183,7 @@ def test_route_map_zooms_to_the_route_and_counts_its_communes(frame, routes):
 
 
 def test_key_map_legend_counts_classes(frame, routes):
-    page = views.key_map(frame, routes, year=2025, counts=COUNTS).get_root().render()
+    page = views.key_map(frame, routes, year=2025, counts=COUNTS, app=False).get_root().render()
     got = _legend_counts(page)
     assert got["class_I"] == 17 and got["class_II"] == 29 and got["class_III"] == 25 and got["total"] == 71
     assert "Xã trọng điểm phức tạp (71)" in page
@@ -192,7 +193,7 @@ def test_commune_map_with_neighbours(frame, routes):
     code = "00694"
     near = views.neighbours(frame, code)
     assert 2 <= len(near) <= 15 and code not in near
-    page = views.commune_map(frame, code, routes=routes, year=2025).get_root().render()
+    page = views.commune_map(frame, code, routes=routes, year=2025, app=False).get_root().render()
     assert _legend_counts(page)["total"] == len(near) + 1
     data = {f[2]["code"]: f[2]["st"] for f in _communes_data(page)}
     assert data[code]["weight"] == style.FOCUS["weight"]
@@ -213,12 +214,21 @@ def test_change_map(frame, routes):
     assert counts["newly_drug_free"] == 2 and counts["lost_drug_free"] == 1
     assert sum(counts.values()) == 124
     assert ch.loc[i_key, "changes"] == ["newly_drug_free", "no_longer_key"]
-    page = views.change_map(ch, year_from=2025, year_to=2026, routes=routes).get_root().render()
+    page = views.change_map(ch, year_from=2025, year_to=2026, routes=routes, app=False).get_root().render()
     got = _legend_counts(page)
     assert got["newly_drug_free"] == 2 and got["total"] == 124
     assert "Mới được công nhận không ma túy" in page
 
 
 def test_english_labels(frame, routes):
-    page = views.overview_map(frame, routes, year=2025, lang="en", demo=True).get_root().render()
+    page = views.overview_map(frame, routes, year=2025, lang="en", demo=True, app=False).get_root().render()
     assert "Recognised drug-free" in page and "Commune status" in page and "Year 2025" in page
+
+
+def test_app_maps_carry_the_legend_for_beside_the_map(frame, routes):
+    m = views.overview_map(frame, routes, year=2025, counts=COUNTS, demo=True)
+    page = m.get_root().render()
+    assert _legend_counts(page) == {}  # not inside the app map
+    side = {k: int(n) for k, n in re.findall(r'data-key="([\w:]+)" data-count="(\d+)"', m.tq_legend_html)}
+    assert {k: side[k] for k in COUNTS} == COUNTS
+    assert "tq-demo-compact" in page  # the compact demo badge in the app map
