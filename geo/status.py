@@ -13,13 +13,13 @@ import geopandas as gpd
 import pandas as pd
 
 from . import boundaries
+from .changes import CHANGES as CHANGE_KINDS
 from .corridors import route_membership
 from .model import (CLASSES, INDICATORS, YEARS, category, consistency_warnings, per_thousand,
                     share_pct)
 
 GOAL_YEAR = YEARS[-1]
 TARGET_PRIORITY = ("ministry", "province", "national")  # which target a year's KPI is measured against
-CHANGE_KINDS = ("newly_recognised", "lost_recognition", "newly_key", "no_longer_key", "unchanged")
 
 _lock = threading.Lock()
 _cache: dict = {}
@@ -194,25 +194,17 @@ def progress(store) -> pd.DataFrame:
 
 
 def changes(store, year_a: int, year_b: int) -> pd.DataFrame:
-    """Per commune between two years: category in each, the change kind, and one flag per kind.
+    """Per commune between two years (:mod:`geo.changes`): category in each, the main change kind
+    (``change``, recognition first, then key status) and one boolean column per kind."""
+    from .changes import change_frame
 
-    ``change`` is the main kind (recognition first, then key status); a class III commune
-    recognised drug-free is ``newly_recognised`` with ``no_longer_key`` also True."""
-    t = boundaries.commune_table()[["code", "name", "short_name"]]
-    A, B = store.assessments(year_a), store.assessments(year_b)
-    rows = []
-    for code in t["code"]:
-        a, b = A.get(code), B.get(code)
-        fa, fb = bool(a and a.drug_free), bool(b and b.drug_free)
-        ka, kb = bool(a and a.is_key and not a.drug_free), bool(b and b.is_key and not b.drug_free)
-        flags = {"newly_recognised": not fa and fb, "lost_recognition": fa and not fb,
-                 "newly_key": not ka and kb, "no_longer_key": ka and not kb}
-        main = next((k for k in CHANGE_KINDS[:4] if flags[k]), "unchanged")
-        rows.append({"code": code, "category_a": category(a), "category_b": category(b),
-                     "class_a": a.complexity_class if a else "", "class_b": b.complexity_class if b else "",
-                     "change": main, **flags, "unchanged": main == "unchanged",
-                     "has_data": a is not None and b is not None})
-    return t.merge(pd.DataFrame(rows), on="code")
+    cf = change_frame(status_frame(store, year_a), status_frame(store, year_b))
+    out = pd.DataFrame({"code": cf["code"], "name": cf["name"], "short_name": cf["short_name"],
+                        "category_a": cf["category_before"].fillna("no_data"), "category_b": cf["category"],
+                        "change": cf["change"], "has_data": cf["has_data"]})
+    for kind in CHANGE_KINDS:
+        out[kind] = [kind in lst for lst in cf["changes"]] if kind != "unchanged" else cf["change"] == "unchanged"
+    return out.reset_index(drop=True)
 
 
 def clear_cache() -> None:

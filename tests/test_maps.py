@@ -211,12 +211,12 @@ def test_change_map(frame, routes):
     after.loc[i_key, ["drug_free", "category", "complexity_class"]] = [True, "drug_free", ""]
     ch = changes.change_frame(frame, after)
     counts = changes.count_changes(ch)
-    assert counts["newly_drug_free"] == 2 and counts["lost_drug_free"] == 1
+    assert counts["newly_recognised"] == 2 and counts["lost_recognition"] == 1
     assert sum(counts.values()) == 124
-    assert ch.loc[i_key, "changes"] == ["newly_drug_free", "no_longer_key"]
+    assert ch.loc[i_key, "changes"] == ["newly_recognised", "no_longer_key"]
     page = views.change_map(ch, year_from=2025, year_to=2026, routes=routes, app=False).get_root().render()
     got = _legend_counts(page)
-    assert got["newly_drug_free"] == 2 and got["total"] == 124
+    assert got["newly_recognised"] == 2 and got["total"] == 124
     assert "Mới được công nhận không ma túy" in page
 
 

@@ -146,24 +146,14 @@ PARSERS = {"bool": parse_bool, "class": parse_class, "int": lambda v: parse_numb
 
 def _on_route_codes(store, year: int) -> set[str]:
     """Communes crossed by a route corridor in force in ``year`` (for the class I consistency check)."""
-    try:
-        routes = [r for r in store.routes() if r.in_force(year)]
-    except Exception:
-        return set()
+    routes = store.routes(year)
     if not routes:
         return set()
-    try:
-        import geopandas as gpd
-        from shapely import wkt
+    from .. import boundaries
+    from ..corridors import route_membership
 
-        from .. import boundaries
-
-        com = boundaries.communes(web=True)[["code", "geometry"]].to_crs(32648)
-        lines = gpd.GeoSeries([wkt.loads(r.geometry_wkt) for r in routes], crs=4326).to_crs(32648)
-        zones = [g.buffer(r.half_width_km * 1000) for g, r in zip(lines, routes)]
-        return {c for c, g in zip(com["code"], com.geometry) if any(g.intersects(z) for z in zones)}
-    except Exception:
-        return set()
+    members = route_membership(routes, boundaries.communes(web=True))
+    return {code for code, ids in members.items() if ids}
 
 
 def parse_status(path: str | Path, year: int, *, matcher: CommuneMatcher | None = None,

@@ -12,39 +12,41 @@ import html
 
 import folium
 import shapely
-from pyproj import Transformer
 from shapely import wkt
 from shapely.ops import transform
 
+from ..corridors import _TO_LL, _TO_M, corridor_metric
 from ..i18n import fmt_num, t
 from ..model import Route
 from . import style
 from .compact import CompactGeoJson
 
-METRIC_CRS = "EPSG:32648"
-_TO_M = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
-_TO_LL = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
 CORRIDOR_SIMPLIFY_M = 25.0
 LINE_SIMPLIFY_M = 15.0
 LABEL_MAX = 18
 
 
 @functools.lru_cache(maxsize=256)
-def _shapes(geometry_wkt: str, half_width_km: float):
+def _line(geometry_wkt: str):
     line_m = transform(_TO_M.transform, wkt.loads(geometry_wkt))
-    band = line_m.buffer(half_width_km * 1000.0, quad_segs=6).simplify(CORRIDOR_SIMPLIFY_M)
-    return (transform(_TO_LL.transform, line_m.simplify(LINE_SIMPLIFY_M)),
-            transform(_TO_LL.transform, band))
+    return transform(_TO_LL.transform, line_m.simplify(LINE_SIMPLIFY_M))
+
+
+@functools.lru_cache(maxsize=256)
+def _band(route_id: str, geometry_wkt: str, half_width_km: float):
+    band = corridor_metric(Route(id=route_id, name="", geometry_wkt=geometry_wkt, half_width_km=half_width_km))
+    return transform(_TO_LL.transform, band.simplify(CORRIDOR_SIMPLIFY_M))
 
 
 def route_line(route: Route):
     """The route's line (EPSG:4326), lightly simplified for display."""
-    return _shapes(route.geometry_wkt, float(route.half_width_km))[0]
+    return _line(route.geometry_wkt)
 
 
 def corridor(route: Route):
-    """The corridor polygon (EPSG:4326): the line buffered by ``half_width_km`` in EPSG:32648."""
-    return _shapes(route.geometry_wkt, float(route.half_width_km))[1]
+    """The corridor (geo.corridors: the line buffered by ``half_width_km`` in EPSG:32648), simplified
+    by 25 m for display, in EPSG:4326."""
+    return _band(route.id, route.geometry_wkt, float(route.half_width_km))
 
 
 def label_point(line):
