@@ -54,16 +54,16 @@ def _free_port() -> int:
 
 
 class StreamlitServer:
-    """``streamlit run app.py`` on a free loopback port, with its own environment."""
+    """``streamlit run SCRIPT`` (default app.py) on a free loopback port, with its own environment."""
 
-    def __init__(self, env: dict[str, str], log: Path):
+    def __init__(self, env: dict[str, str], log: Path, script: str = "app.py"):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._f = open(log, "w")
         full_env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(self.port),
+            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=REPO_ROOT, env=full_env, stdout=self._f, stderr=subprocess.STDOUT)

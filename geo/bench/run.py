@@ -399,18 +399,8 @@ def change_category(pg, naive: bool) -> float:
 
 @contextmanager
 def server(script: str, env: dict, log: Path):
-    """conftest's StreamlitServer, pointed at ``script`` (it always runs ``app.py``: the command is
-    rewritten for the naive script while it starts)."""
-    cf = _conftest()
-    real_popen = subprocess.Popen
-    if script != "app.py":
-        def popen(cmd, *a, **kw):
-            return real_popen([script if c == "app.py" else c for c in cmd], *a, **kw)
-        subprocess.Popen = popen
-    try:
-        srv = cf.StreamlitServer(env, log)
-    finally:
-        subprocess.Popen = real_popen
+    """conftest's StreamlitServer running ``script``."""
+    srv = _conftest().StreamlitServer(env, log, script=script)
     try:
         yield srv
     finally:
