@@ -187,11 +187,12 @@ def parser() -> argparse.ArgumentParser:
     from .importer.commands import add_parsers as _add_import_parsers
 
     _add_import_parsers(sub)  # status import|export|template, routes import
-    ex = sub.add_parser("export", help="xuất bản đồ: html (độc lập, không cần mạng)")
+    ex = sub.add_parser("export", help="xuất bản đồ: html (độc lập, không cần mạng), pdf/png (tờ trình), slides")
     exs = ex.add_subparsers(dest="format", required=True)
-    from .export.commands import add_html_parser
+    from .export.commands import add_html_parser, add_sheet_parsers
 
     add_html_parser(exs)  # export html; other formats register on `exs` the same way
+    add_sheet_parsers(exs)  # export pdf | png
     bn = sub.add_parser("bench", help="đo hiệu năng: bản đồ của chúng ta so với cách làm folium đơn giản")
     from .bench.run import add_arguments as _add_bench_args
 

@@ -85,3 +85,46 @@ def test_bad_paper_and_format(tmp_path, frame, routes):
         write_sheet(tmp_path / "x.pdf", "pdf", frame=frame, routes=routes, year=2025, kpis=KPIS, paper="letter")
     with pytest.raises(ValueError, match="Định dạng"):
         write_sheet(tmp_path / "x.svg", "svg", frame=frame, routes=routes, year=2025, kpis=KPIS)
+
+
+@pytest.mark.parametrize("view,title", [
+    ("route:QL2", "Tuyến trọng điểm Tuyến Quốc lộ 2"),
+    ("key", "Xã trọng điểm phức tạp về ma túy năm 2025"),
+    ("commune:00694", "Phường Hà Giang 1 – năm 2025"),
+])
+def test_cli_sheet_views_from_the_demo_store(demo_db, tmp_path, view, title):
+    import os
+    import sys
+
+    from geo.paths import REPO_ROOT
+
+    out = tmp_path / "sheet.pdf"
+    r = subprocess.run([sys.executable, "-m", "geo", "export", "pdf", "--year", "2025", "--view", view,
+                        "--paper", "a3", "--out", str(out)], cwd=REPO_ROOT, capture_output=True, text=True,
+                       env={**os.environ, "TQMAP_DB": str(demo_db)}, timeout=300)
+    assert r.returncode == 0, r.stderr
+    text = _pdf_text(out)
+    assert title in " ".join(text.split()) and "DỮ LIỆU MINH HỌA" in text
+    w, h = _pdf_size_pts(out)
+    assert abs(w - 1190.55) < 1 and abs(h - 841.89) < 1
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--view", "route:XYZ"], "Không có tuyến 'XYZ'"),
+    (["--view", "commune:99999"], "Không có xã mã '99999'"),
+    (["--view", "tong-quan"], "Kiểu bản đồ không hợp lệ"),
+    (["--year", "1999"], "không có số liệu năm 1999"),
+])
+def test_cli_sheet_bad_input_writes_nothing(demo_db, tmp_path, args, message):
+    import os
+    import sys
+
+    from geo.paths import REPO_ROOT
+
+    out = tmp_path / "sheet.pdf"
+    base = ["--year", "2025"] if "--year" not in args else []
+    r = subprocess.run([sys.executable, "-m", "geo", "export", "pdf", *base, *args, "--out", str(out)],
+                       cwd=REPO_ROOT, capture_output=True, text=True, env={**os.environ, "TQMAP_DB": str(demo_db)},
+                       timeout=300)
+    assert r.returncode == 1 and message in r.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == []

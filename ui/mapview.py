@@ -114,12 +114,12 @@ def _html_bytes(store, view: str, year: int, lang: str, version: int, day: str) 
 
 
 @functools.lru_cache(maxsize=16)
-def _sheet_bytes(store, fmt: str, paper: str, year: int, lang: str, version: int, day: str) -> bytes:
+def _sheet_bytes(store, fmt: str, view: str, paper: str, year: int, lang: str, version: int, day: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"sheet.{fmt}"
         sheet.write_sheet(out, fmt, frame=status.status_frame(store, year), routes=store.routes(year), year=year,
                           kpis=status.kpis(store, year), lang=lang, demo=store.is_demo(year), paper=paper,
-                          date=dt.date.fromisoformat(day), dpi=150)
+                          date=dt.date.fromisoformat(day), dpi=150, view=view)
         return out.read_bytes()
 
 
@@ -149,15 +149,12 @@ def download_row(view: str, year: int, lang: str) -> None:
                            on_click="ignore")
         paper = c3.radio(common.t("dl.paper"), ["a4", "a3"], horizontal=True, key=f"paper_{slug}",
                          format_func=str.upper)
-        if view == "overview":
-            c2.download_button(common.t("dl.pdf"), data=_deferred(_sheet_bytes, f"PDF {paper} {year}", "pdf", paper,
-                                                                  year, lang, version, day),
-                               file_name=f"to-trinh_{year}_{paper}{demo}.pdf", mime="application/pdf",
-                               key=f"dl_pdf_{slug}", on_click="ignore")
-            c2.download_button(common.t("dl.png"), data=_deferred(_sheet_bytes, f"PNG {paper} {year}", "png", paper,
-                                                                  year, lang, version, day),
-                               file_name=f"to-trinh_{year}_{paper}{demo}.png", mime="image/png",
-                               key=f"dl_png_{slug}", on_click="ignore")
+        for fmt, mime in (("pdf", "application/pdf"), ("png", "image/png")):
+            c2.download_button(common.t(f"dl.{fmt}"),
+                               data=_deferred(_sheet_bytes, f"{fmt.upper()} {view} {paper} {year}", fmt, view, paper,
+                                              year, lang, version, day),
+                               file_name=f"to-trinh_{slug}_{year}_{paper}{demo}.{fmt}", mime=mime,
+                               key=f"dl_{fmt}_{slug}", on_click="ignore")
 
 
 def excel_bytes(df, sheet_name: str, demo: bool) -> bytes:

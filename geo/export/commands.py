@@ -56,3 +56,69 @@ def add_html_parser(formats: argparse._SubParsersAction) -> None:
     h.add_argument("--basemap", action="store_true",
                    help="thêm lớp nền OpenStreetMap (tắt sẵn; chỉ hiện khi có mạng và được bật)")
     h.set_defaults(func=_cmd_export_html)
+
+
+def export_sheet_from_store(fmt: str, year: int, view: str, paper: str, lang: str, out: Path,
+                            *, store=None, dpi: int = 150) -> Path:
+    """The printable briefing sheet (PDF or PNG) of ``view`` for ``year``, written atomically."""
+    import os
+    import tempfile
+
+    from .. import status
+    from ..store import open_store
+    from .html import ExportError, parse_view
+    from .sheet import PAPER_MM, write_sheet
+
+    parse_view(view)  # a bad --view fails before the store is opened
+    if paper not in PAPER_MM:
+        raise ExportError(f"Khổ giấy không hợp lệ: {paper!r} (chọn a4 hoặc a3).")
+    own = store is None
+    store = store or open_store()
+    try:
+        if year not in store.years():
+            known = ", ".join(map(str, store.years())) or "chưa có năm nào"
+            raise ExportError(f"Kho dữ liệu không có số liệu năm {year} (có: {known}).")
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".sheet-", suffix=f".{fmt}")
+        os.close(fd)
+        try:
+            write_sheet(tmp, fmt, frame=status.status_frame(store, year), routes=store.routes(year), year=year,
+                        kpis=status.kpis(store, year), lang=lang, demo=store.is_demo(year), paper=paper,
+                        view=view, dpi=dpi)
+            os.replace(tmp, out)
+        except ValueError as exc:
+            raise ExportError(str(exc)) from exc
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    finally:
+        if own:
+            store.close()
+    return out
+
+
+def _cmd_export_sheet(args) -> int:
+    from ..store import StoreError
+    from .html import ExportError
+
+    try:
+        path = export_sheet_from_store(args.format, args.year, args.view, args.paper, args.lang, args.out)
+    except (ExportError, StoreError) as exc:
+        print(f"LỖI: {exc}", file=sys.stderr)
+        return 1
+    print(f"Đã ghi {path} ({path.stat().st_size / 1024:.0f} KB): tờ trình {args.paper.upper()} khổ ngang.")
+    return 0
+
+
+def add_sheet_parsers(formats: argparse._SubParsersAction) -> None:
+    """Register ``pdf`` and ``png`` under the ``export`` command's sub-commands."""
+    for fmt in ("pdf", "png"):
+        p = formats.add_parser(fmt, help=f"tờ trình in ({fmt.upper()}, A4/A3 khổ ngang)")
+        p.add_argument("--year", type=int, required=True, help="năm số liệu, ví dụ 2025")
+        p.add_argument("--view", default="overview",
+                       help="overview | route:MÃ_TUYẾN | key | commune:MÃ_XÃ (mặc định: overview)")
+        p.add_argument("--paper", choices=("a4", "a3"), default="a4")
+        p.add_argument("--lang", choices=("vi", "en"), default="vi")
+        p.add_argument("--out", type=Path, required=True, help=f"tệp .{fmt} kết quả")
+        p.set_defaults(func=_cmd_export_sheet, format=fmt)
