@@ -27,6 +27,7 @@ run: demo
 	TQMAP_PUBLIC_DEMO=1 $(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: venv
+	bash .ci/system-packages.sh
 	$(BIN)/python -m geo data
 	$(BIN)/python -m pytest -q tests
 
