@@ -47,6 +47,40 @@ def artifacts_dir() -> Path:
     return ARTIFACTS
 
 
+def db_hash(path: Path) -> str:
+    """SHA-256 of a SQLite file together with its WAL: "byte-identical" for a store that is open."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for p in (path, path.with_name(path.name + "-wal")):
+        if p.exists():
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def open_offline_file(browser, path: Path, ready: str, viewport=(1600, 1000), timeout_ms: int = 30000):
+    """Open a local file with EVERY other request aborted and recorded; wait for the JS condition
+    ``ready``. Returns (page, attempted requests, console errors, context)."""
+    ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="vi-VN")
+    pg = ctx.new_page()
+    url = path.resolve().as_uri()
+    attempts, errors = [], []
+    pg.on("console", lambda m: m.type == "error" and errors.append(m.text))
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+
+    def handler(route):
+        if route.request.url == url:
+            route.continue_()
+        else:
+            attempts.append(route.request.url)
+            route.abort()
+
+    pg.route("**/*", handler)
+    pg.goto(url)
+    pg.wait_for_function(ready, timeout=timeout_ms)
+    return pg, attempts, errors, ctx
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -150,14 +184,16 @@ def real_console_errors(pg) -> list[str]:
     return [e for e in pg.console_errors if not KNOWN_STREAMLIT_NOISE.search(e)]
 
 
-def map_frame_paths(pg, minimum: int = 1, timeout_s: float = 30.0) -> tuple[object, int]:
-    """Wait until a frame of ``pg`` shows at least ``minimum`` Leaflet vector paths."""
+def map_frame_paths(pg, minimum: int = 1, timeout_s: float = 30.0,
+                    selector: str = "path.leaflet-interactive") -> tuple[object, int]:
+    """Wait until a frame of ``pg`` shows at least ``minimum`` elements matching ``selector``
+    (default: any Leaflet vector path); returns (the frame with most, how many)."""
     deadline = time.time() + timeout_s
     best = (None, 0)
     while time.time() < deadline:
         for f in pg.frames:
             try:
-                n = f.evaluate("document.querySelectorAll('path.leaflet-interactive').length")
+                n = f.evaluate("(s) => document.querySelectorAll(s).length", selector)
             except Exception:
                 continue
             if n > best[1]:

@@ -13,20 +13,7 @@ COMMUNES = "path.tq-commune"
 
 
 def _communes_drawn(pg, minimum=124, timeout_s=30.0):
-    deadline = time.time() + timeout_s
-    best = (None, 0)
-    while time.time() < deadline:
-        for f in pg.frames:
-            try:
-                n = f.evaluate(f"document.querySelectorAll('{COMMUNES}').length")
-            except Exception:
-                continue
-            if n > best[1]:
-                best = (f, n)
-        if best[1] >= minimum:
-            return best
-        time.sleep(0.2)
-    return best
+    return map_frame_paths(pg, minimum, timeout_s, selector=COMMUNES)
 
 
 def _kpi_text(pg) -> str:

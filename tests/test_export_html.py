@@ -12,6 +12,7 @@ import pytest
 from geo.export import html as export_html
 from geo.model import CATEGORIES
 from tests.map_inputs import category_counts, make_frame, make_routes
+from tests.conftest import open_offline_file
 
 MAX_BYTES = 600 * 1024
 DATE = dt.date(2026, 2, 4)
@@ -28,26 +29,7 @@ def frame(routes):
 
 
 def _open(browser, path, viewport=(1600, 1000)):
-    """Open ``path`` with every other request aborted; returns (page, attempts, errors, ctx)."""
-    ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="vi-VN")
-    pg = ctx.new_page()
-    url = path.resolve().as_uri()
-    attempts, errors = [], []
-    pg.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-
-    def handler(route):
-        if route.request.url == url:
-            route.continue_()
-        else:
-            attempts.append(route.request.url)
-            route.abort()
-
-    pg.route("**/*", handler)
-    pg.goto(url)
-    pg.wait_for_function("document.querySelectorAll('path.tq-commune.leaflet-interactive').length >= 124",
-                         timeout=20000)
-    return pg, attempts, errors, ctx
+    return open_offline_file(browser, path, "document.querySelectorAll('path.tq-commune.leaflet-interactive').length >= 124", viewport, timeout_ms=20000)
 
 
 def test_overview_size_and_self_contained(frame, routes, tmp_path, artifacts_dir):

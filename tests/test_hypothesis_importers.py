@@ -14,7 +14,6 @@ and then optionally corrupted, so the properties reach past the first "not a zip
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import json
 import os
@@ -33,6 +32,7 @@ from geo.importer.routes_import import RouteImportError
 from geo.importer.safety import UnsafeFile
 from geo.importer.table import COLUMNS, TableError, read_table
 from geo.store import open_store
+from tests.conftest import db_hash
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 
@@ -43,14 +43,6 @@ HOSTILE = ["=cmd|' /C calc'!A0", "+1+1", "-5", "1e309", "NaN", "inf", "٣", "１
 
 
 # --- fixtures ----------------------------------------------------------------------------------
-
-
-def db_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    for p in (path, path.with_name(path.name + "-wal")):
-        if p.exists():
-            h.update(p.read_bytes())
-    return h.hexdigest()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 import html
 import os
 import re
@@ -18,7 +17,7 @@ import time
 import pytest
 
 from geo import present
-from tests.conftest import real_console_errors
+from tests.conftest import db_hash, open_offline_file, real_console_errors
 from geo.maps import assets
 from geo.paths import REPO_ROOT
 from geo.store import open_store
@@ -27,12 +26,6 @@ DATE = dt.date(2026, 2, 4)
 ROUTE_IDS = ["BIEN-GIOI", "QL2", "QL2C", "QL34", "QL37-279", "QL4C"]
 
 
-def db_hash(path):
-    h = hashlib.sha256()
-    for p in (path, path.with_name(path.name + "-wal")):
-        if p.exists():
-            h.update(p.read_bytes())
-    return h.hexdigest()
 
 
 @pytest.fixture()
@@ -172,24 +165,7 @@ def test_slides_that_cannot_show_are_left_out(store):
 
 
 def _open(browser, path, viewport=(1920, 1080)):
-    ctx = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]}, locale="vi-VN")
-    pg = ctx.new_page()
-    url = path.resolve().as_uri()
-    attempts, errors = [], []
-    pg.on("console", lambda m: m.type == "error" and errors.append(m.text))
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-
-    def handler(route):
-        if route.request.url == url:
-            route.continue_()
-        else:
-            attempts.append(route.request.url)
-            route.abort()
-
-    pg.route("**/*", handler)
-    pg.goto(url)
-    pg.wait_for_function("window.tqSlides && window.tqSlides.index === 0", timeout=20000)
-    return pg, attempts, errors, ctx
+    return open_offline_file(browser, path, "window.tqSlides && window.tqSlides.index === 0", viewport, timeout_ms=20000)
 
 
 VISIBLE = "document.querySelector('.tq-slide:not([hidden])')"

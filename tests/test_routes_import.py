@@ -1,6 +1,5 @@
 """Route import from real GIS files written with geopandas/zipfile; rejected files leave the DB identical."""
 
-import hashlib
 import zipfile
 
 import geopandas as gpd
@@ -14,17 +13,12 @@ from geo.crs import tm3_proj
 from geo.importer import import_routes, parse_routes, read_routes
 from geo.importer.routes_import import RouteImportError
 from geo.store import open_store
+from tests.conftest import db_hash
 
 QL2 = LineString([(104.98, 22.82), (104.99, 22.6), (105.05, 22.3)])
 QL37 = LineString([(105.2, 21.8), (105.35, 21.95)])
 
 
-def db_hash(path):
-    h = hashlib.sha256()
-    for p in (path, path.with_name(path.name + "-wal")):
-        if p.exists():
-            h.update(p.read_bytes())
-    return h.hexdigest()
 
 
 @pytest.fixture()

@@ -3,7 +3,6 @@ and leaves the database byte-identical."""
 
 import csv
 import datetime as dt
-import hashlib
 import zipfile
 
 import openpyxl
@@ -15,17 +14,12 @@ from geo.importer import import_status, write_template
 from geo.importer.encoding import unicode_to_tcvn3, unicode_to_vni
 from geo.importer.template import DATA_SHEET, FIRST_ROW
 from geo.store import open_store
+from tests.conftest import db_hash
 
 HEADERS = ["Mã xã", "Tên xã/phường", "Năm", "Không ma túy (Có/Không)", "Số quyết định công nhận",
            "Ngày quyết định (dd/mm/yyyy)", "Loại trọng điểm (I/II/III)", "Người nghiện có hồ sơ quản lý"]
 
 
-def db_hash(path):
-    h = hashlib.sha256()
-    for p in (path, path.with_name(path.name + "-wal")):
-        if p.exists():
-            h.update(p.read_bytes())
-    return h.hexdigest()
 
 
 @pytest.fixture()
