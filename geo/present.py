@@ -659,21 +659,12 @@ def _page(deck: _Deck, *, year: int, lang: str, date: dt.date, demo: bool, auto_
 
 def export_slides(year: int, lang: str, out, *, store=None, date: dt.date | None = None):
     """Write the slideshow of ``year`` (the saved slide list, else the default one); returns the path."""
-    from .export.html import ExportError, write_html
-    from .store import open_store
+    from .export.commands import year_store
+    from .export.html import write_html
 
-    own = store is None
-    store = store or open_store()
-    try:
-        if year not in store.years():
-            known = ", ".join(map(str, store.years())) or "chưa có năm nào"
-            raise ExportError(f"Kho dữ liệu không có số liệu năm {year} (có: {known}). "
-                              "Nhập dữ liệu năm đó hoặc chạy `python -m geo demo`.")
+    with year_store(year, store) as store:
         slides = load_slides(store) or default_slides(store, year)
         page = slides_html(store, year, slides, lang=lang, date=date)
-    finally:
-        if own:
-            store.close()
     return write_html(out, page)
 
 

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 
-def export_html_from_store(year: int, view: str, lang: str, out: Path, *, basemap: bool = False,
-                           store=None) -> Path:
-    """Read ``year`` from the store, build the view, write the standalone file; returns its path."""
-    from .. import status
+@contextmanager
+def year_store(year: int, store=None):
+    """The given store, or the default one opened (and closed) here; ExportError when ``year`` has
+    no data, naming the years that have."""
     from ..store import open_store
-    from .html import ExportError, export_view, parse_view, write_html
+    from .html import ExportError
 
-    parse_view(view)  # a bad --view fails before the store is even opened
     own = store is None
     store = store or open_store()
     try:
@@ -22,12 +22,23 @@ def export_html_from_store(year: int, view: str, lang: str, out: Path, *, basema
             known = ", ".join(map(str, store.years())) or "chưa có năm nào"
             raise ExportError(f"Kho dữ liệu không có số liệu năm {year} (có: {known}). "
                               "Nhập dữ liệu năm đó hoặc chạy `python -m geo demo`.")
-        frame = status.status_frame(store, year)
-        page = export_view(frame, store.routes(year), view, year=year, lang=lang,
-                           demo=store.is_demo(year), basemap=basemap)
+        yield store
     finally:
         if own:
             store.close()
+
+
+def export_html_from_store(year: int, view: str, lang: str, out: Path, *, basemap: bool = False,
+                           store=None) -> Path:
+    """Read ``year`` from the store, build the view, write the standalone file; returns its path."""
+    from .. import status
+    from .html import export_view, parse_view, write_html
+
+    parse_view(view)  # a bad --view fails before the store is even opened
+    with year_store(year, store) as store:
+        frame = status.status_frame(store, year)
+        page = export_view(frame, store.routes(year), view, year=year, lang=lang,
+                           demo=store.is_demo(year), basemap=basemap)
     return write_html(out, page)
 
 
@@ -65,19 +76,13 @@ def export_sheet_from_store(fmt: str, year: int, view: str, paper: str, lang: st
     import tempfile
 
     from .. import status
-    from ..store import open_store
     from .html import ExportError, parse_view
     from .sheet import PAPER_MM, write_sheet
 
     parse_view(view)  # a bad --view fails before the store is opened
     if paper not in PAPER_MM:
         raise ExportError(f"Khổ giấy không hợp lệ: {paper!r} (chọn a4 hoặc a3).")
-    own = store is None
-    store = store or open_store()
-    try:
-        if year not in store.years():
-            known = ", ".join(map(str, store.years())) or "chưa có năm nào"
-            raise ExportError(f"Kho dữ liệu không có số liệu năm {year} (có: {known}).")
+    with year_store(year, store) as store:
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".sheet-", suffix=f".{fmt}")
@@ -92,9 +97,6 @@ def export_sheet_from_store(fmt: str, year: int, view: str, paper: str, lang: st
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-    finally:
-        if own:
-            store.close()
     return out
 
 
