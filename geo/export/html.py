@@ -29,7 +29,7 @@ from folium.template import Template
 from .. import sources
 from ..i18n import fmt_date, t
 from ..maps import assets
-from ..maps.compact import script_json
+from ..maps.panel import Panel
 
 MAX_OVERVIEW_BYTES = 600 * 1024
 _EXTERNAL = re.compile(r"""<(?:script|link|img|iframe|source|video|audio)\b[^>]*?(?:src|href)\s*=\s*["']?(?!data:)[^"'\s>]+""",
@@ -38,32 +38,6 @@ _EXTERNAL = re.compile(r"""<(?:script|link|img|iframe|source|video|audio)\b[^>]*
 
 class ExportError(ValueError):
     """The map cannot be exported as a self-contained file (message in Vietnamese)."""
-
-
-class _Panel(MacroElement):
-    """A static HTML panel as a Leaflet control."""
-
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function (map) {
-          var c = L.control({position: {{ this.position|tojson }}});
-          c.onAdd = function () {
-            var d = L.DomUtil.create("div", {{ this.css_class|tojson }});
-            d.innerHTML = {{ this.html_json }};
-            L.DomEvent.disableClickPropagation(d); L.DomEvent.disableScrollPropagation(d);
-            return d;
-          };
-          c.addTo(map);
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-    """)
-
-    def __init__(self, inner_html: str, position: str, css_class: str):
-        super().__init__()
-        self._name = "TqPanel"
-        self.position = position
-        self.css_class = css_class
-        self.html_json = script_json(inner_html)
 
 
 class _ZoomBelowTitle(MacroElement):
@@ -129,8 +103,8 @@ def standalone_html(m: folium.Map, *, title: str, year: int | None, date: dt.dat
     root.header.add_child(folium.Element(f"<style>{assets.inline_css()}</style>"), name="tq_leaflet_css", index=0)
     root.header.add_child(folium.Element(f"<style>{EXPORT_CSS}</style>"), name="tq_export_css")
     root.header.add_child(folium.Element(f"<script>{assets.inline_js()}</script>"), name="tq_leaflet_js", index=1)
-    _Panel(title_html(title, year, date, lang, demo), "topleft", "tq-panel tq-title leaflet-control").add_to(m)
-    _Panel(credits_html(lang, attribution), "bottomleft", "tq-panel tq-credits leaflet-control").add_to(m)
+    Panel(title_html(title, year, date, lang, demo), "topleft", "tq-panel tq-title leaflet-control").add_to(m)
+    Panel(credits_html(lang, attribution), "bottomleft", "tq-panel tq-credits leaflet-control").add_to(m)
     _ZoomBelowTitle().add_to(m)
     page = root.render()
     page = page.replace("<html>", f'<html lang="{"en" if lang == "en" else "vi"}">', 1)

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import html
 
-from branca.element import MacroElement
-from folium.template import Template
 
 from ..i18n import fmt_int, t
 from ..model import CAT_NO_DATA, CATEGORIES, CATEGORY_COLOURS
 from . import style
-from .compact import script_json
+from .panel import Panel
 from .tooltip import category_label
 
 
@@ -60,31 +58,12 @@ def legend_html(title: str, entries: list[dict], lang: str = "vi", extra: list[d
     return body
 
 
-class Legend(MacroElement):
+class Legend(Panel):
     """A Leaflet control holding :func:`legend_html`."""
 
-    _template = Template("""
-        {% macro script(this, kwargs) %}
-        (function (map) {
-          var c = L.control({position: {{ this.position|tojson }}});
-          c.onAdd = function () {
-            var d = L.DomUtil.create("div", "tq-panel tq-legend leaflet-control");
-            d.setAttribute("role", "region"); d.setAttribute("aria-label", {{ this.aria }});
-            d.innerHTML = {{ this.html_json }};
-            L.DomEvent.disableClickPropagation(d); L.DomEvent.disableScrollPropagation(d);
-            return d;
-          };
-          c.addTo(map);
-        })({{ this._parent.get_name() }});
-        {% endmacro %}
-    """)
-
     def __init__(self, inner_html: str, *, position: str = "bottomright", aria: str = "legend"):
-        super().__init__()
+        super().__init__(inner_html, position, "tq-panel tq-legend leaflet-control", aria=aria)
         self._name = "TqLegend"
-        self.position = position
-        self.aria = script_json(aria)
-        self.html_json = script_json(inner_html)
 
 
 def add_legend(m, counts: dict[str, int], lang: str = "vi", *, title: str | None = None,
