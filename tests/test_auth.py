@@ -374,13 +374,7 @@ def test_require_role_stops_viewer(tmp_path, monkeypatch):
     assert "IMPORT FORM" in _texts(at)
 
 
-def test_gate_oidc_without_authlib_shows_no_data(app_env, tmp_path, monkeypatch):
-    """OIDC configured but Streamlit's auth extra (Authlib) missing: a clear message, never the data."""
-    from geo.config import oidc_available
-
-    if oidc_available():
-        pytest.skip("Authlib is installed here: the OIDC flow needs a real identity provider")
-    _, script = app_env
+def _oidc_secrets(tmp_path, monkeypatch):
     secrets = tmp_path / "secrets.toml"
     secrets.write_text(textwrap.dedent("""
         [auth]
@@ -391,5 +385,27 @@ def test_gate_oidc_without_authlib_shows_no_data(app_env, tmp_path, monkeypatch)
         server_metadata_url = "https://idp.example.vn/.well-known/openid-configuration"
     """), encoding="utf-8")
     monkeypatch.setenv("TQMAP_SECRETS", str(secrets))
+
+
+def test_gate_oidc_without_authlib_shows_no_data(app_env, tmp_path, monkeypatch):
+    """OIDC configured but Streamlit's auth extra (Authlib) missing: a clear message, never the data."""
+    import ui.auth
+
+    _, script = app_env
+    _oidc_secrets(tmp_path, monkeypatch)
+    monkeypatch.setattr(ui.auth, "oidc_available", lambda: False)  # as on a machine without Authlib
     at = _app(script).run()
     assert "thiếu gói Authlib" in _texts(at) and "SECRET DATA" not in _texts(at)
+
+
+def test_gate_oidc_logged_out_visitor_gets_the_sign_in_button_only(app_env, tmp_path, monkeypatch):
+    """With Authlib (a pinned requirement) and [auth] configured, st.login is offered; no data."""
+    from geo.config import oidc_available
+
+    assert oidc_available()
+    _, script = app_env
+    _oidc_secrets(tmp_path, monkeypatch)
+    at = _app(script).run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Đăng nhập bằng tài khoản cơ quan"]
+    assert "SECRET DATA" not in _texts(at)

@@ -109,7 +109,7 @@ def _oidc_login(cfg: Config, store, now: dt.datetime) -> CurrentUser | None:
                  "Quản trị viên hãy cài: pip install \"streamlit[auth]\".")
         st.stop()
     args = (cfg.oidc.provider,) if cfg.oidc and cfg.oidc.provider else ()
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in", False):  # absent when no identity cookie exists yet
         st.session_state.pop(SESSION_KEY, None)
         st.title("Đăng nhập")
         notice = st.session_state.get(NOTICE_KEY)
