@@ -61,7 +61,7 @@ with right:  # search first: a chosen commune is zoomed to in the same run
         else:
             focus = st.radio(common.t("search.results"), [h.code for h in hits], key="q_choice",
                              format_func=lambda c: mapview.hit_label(c, hits, lang))
-            st.page_link("pages/ho_so_xa.py", label=common.t("search.open_profile"), icon="📄",
+            st.page_link("pages/ho_so_xa.py", label=common.t("search.open_profile"), icon=":material/description:",
                          query_params={"xa": focus})
     if filtered:
         st.caption(common.t("filter.showing", n=len(selected), total=len(frame)))

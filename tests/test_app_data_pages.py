@@ -74,9 +74,14 @@ def test_editor_sees_import_and_history_but_not_admin(db):
 @pytest.mark.parametrize("page,action", [("nhap_du_lieu", "nhập dữ liệu"), ("quan_tri", "quản lý người dùng")])
 def test_page_guard_refuses_a_viewer_even_if_reached(db, page, action):
     """Each restricted page checks the role itself, whatever the navigation shows."""
+    import datetime as dt
+
     at = AppTest.from_file(str(REPO_ROOT / "pages" / f"{page}.py"), default_timeout=120)
-    at.session_state["tq_user"] = auth.CurrentUser("xem", "viewer", "password", "xem")
-    at.run()
+    # run on its own, as Streamlit's legacy pages/ mode would (without a session it would start
+    # again through app.py: tests/test_e2e_cold.py checks that against a real server)
+    at.session_state["tq_auth"] = {"name": "xem", "role": "viewer", "source": "password", "display": "xem",
+                                   "last_seen": dt.datetime.now(dt.timezone.utc)}
+    at.run()  # logged in as a viewer: the gate passes, the page refuses
     assert not at.exception
     assert at.error and "Bạn không có quyền" in at.error[0].value
     assert not at.title  # nothing of the page rendered
@@ -119,9 +124,9 @@ def test_history_and_restore_by_admin(db):
     first = store.revisions()[-1].id
     at.selectbox(key="rev_restore").set_value(first).run()
     at.text_input(key="rev_reason").input("Kiểm thử khôi phục").run()
-    at.button[-1].click().run()
+    next(b for b in at.button if b.label.startswith("Khôi phục về")).click().run()
     assert not at.exception
-    assert any("Đã khôi phục" in s.value for s in at.success)
+    assert any("Đã khôi phục" in s.value for s in at.success), ([b.label for b in at.button], [e.value for e in at.error], [w.value for w in at.warning])
     assert store.years() == []  # the seed revision held no assessment
     assert audit.entries(store, action="restore")[0].user == "quantri"
 

@@ -87,9 +87,11 @@ def _password_login(store, now: dt.datetime) -> None:
     if notice:
         st.info(notice)
     with st.form("tq_login", clear_on_submit=True):
-        name = st.text_input("Tên đăng nhập", max_chars=64)
-        password = st.text_input("Mật khẩu", type="password", max_chars=auth.MAX_PASSWORD)
-        submitted = st.form_submit_button("Đăng nhập", type="primary")
+        # explicit keys: the form keeps its identity even when the first run after a server start
+        # (Streamlit's legacy pages/ mode) and the next one are run differently
+        name = st.text_input("Tên đăng nhập", max_chars=64, key="tq_login_name")
+        password = st.text_input("Mật khẩu", type="password", max_chars=auth.MAX_PASSWORD, key="tq_login_pw")
+        submitted = st.form_submit_button("Đăng nhập", type="primary", key="tq_login_go")
     if not submitted:
         return
     if not name.strip() or not password:
@@ -139,22 +141,31 @@ def _oidc_login(cfg: Config, store, now: dt.datetime) -> CurrentUser | None:
     return user
 
 
-def require_login(cfg: Config | None = None, store=None, *, now: dt.datetime | None = None) -> CurrentUser:
+def _stop(before_stop) -> None:
+    if before_stop is not None:
+        before_stop()
+    st.stop()
+
+
+def require_login(cfg: Config | None = None, store=None, *, now: dt.datetime | None = None,
+                  before_stop=None) -> CurrentUser:
     """The current user, or show the login screen and ``st.stop()`` (a visitor sees no data).
 
-    ``store``: the SQLiteStore (or its path); default ``$TQMAP_DB``. ``now``: for tests."""
+    ``store``: the SQLiteStore (or its path); default ``$TQMAP_DB``. ``now``: for tests.
+    ``before_stop``: called (after the login screen is drawn) just before stopping; the router
+    registers its pages there, hidden."""
     cfg = cfg or load_config_or_stop()
     now = _now(now)
     if cfg.public_demo:
         if auth.has_real_data(store):
             st.error("Chế độ trình diễn công khai (TQMAP_PUBLIC_DEMO=1) chỉ được dùng với DỮ LIỆU MINH HỌA, "
                      "nhưng kho dữ liệu đang có số liệu thật. Hãy tắt chế độ này để bắt buộc đăng nhập.")
-            st.stop()
-        st.warning(DEMO_NOTICE, icon="🌐")
+            _stop(before_stop)
+        st.warning(DEMO_NOTICE, icon=":material/public:")
         return DEMO_USER
     user = _oidc_login(cfg, store, now) if cfg.oidc else (_current(store, cfg, now) or _password_login(store, now))
     if user is None:
-        st.stop()
+        _stop(before_stop)
     return user  # type: ignore[return-value]
 
 
