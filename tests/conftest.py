@@ -17,6 +17,9 @@ import pytest
 
 from geo.paths import BOUNDARIES_GPKG, REPO_ROOT
 
+# Fixtures of the map and export tests (frame, routes) live beside their builders.
+pytest_plugins = ["tests.map_inputs"]
+
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("TQMAP_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

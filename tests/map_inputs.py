@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import datetime as dt
 
 from geo import boundaries
@@ -59,3 +61,14 @@ def category_counts(frame) -> dict[str, int]:
     for c in frame["category"]:
         counts[c] += 1
     return counts
+
+
+# Shared fixtures of the map and export tests (a pytest plugin: see conftest.py).
+@pytest.fixture(scope="module")
+def routes(boundaries_gpkg):
+    return make_routes()
+
+
+@pytest.fixture(scope="module")
+def frame(routes):
+    return make_frame(routes)

@@ -11,21 +11,13 @@ import pytest
 
 from geo.export import html as export_html
 from geo.model import CATEGORIES
-from tests.map_inputs import category_counts, make_frame, make_routes
+from tests.map_inputs import category_counts
 from tests.conftest import open_offline_file
 
 MAX_BYTES = 600 * 1024
 DATE = dt.date(2026, 2, 4)
 
 
-@pytest.fixture(scope="module")
-def routes(boundaries_gpkg):
-    return make_routes()
-
-
-@pytest.fixture(scope="module")
-def frame(routes):
-    return make_frame(routes)
 
 
 def _open(browser, path, viewport=(1600, 1000)):

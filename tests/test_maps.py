@@ -12,19 +12,11 @@ from geo import boundaries
 from geo.i18n import fmt_date, fmt_int, t
 from geo.maps import changes, compact, style, tooltip, views
 from geo.model import CATEGORIES, CATEGORY_LABELS
-from tests.map_inputs import XSS_IMG, XSS_SCRIPT, category_counts, make_frame, make_routes
+from tests.map_inputs import XSS_IMG, XSS_SCRIPT, category_counts, make_routes
 
 COUNTS = {"drug_free": 35, "class_I": 17, "class_II": 29, "class_III": 25, "other": 12, "no_data": 6}
 
 
-@pytest.fixture(scope="module")
-def routes(boundaries_gpkg):
-    return make_routes()
-
-
-@pytest.fixture(scope="module")
-def frame(routes):
-    return make_frame(routes)
 
 
 def _layers(m):
