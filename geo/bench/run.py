@@ -393,10 +393,10 @@ def change_category(pg, naive: bool) -> float:
         except Exception:
             if attempt == 3:
                 raise
-    box.fill(label)  # narrow the list to the one option, then choose it with the keyboard
+    box.fill(label)  # narrow the list to the one option, so it stays put under the click
     opt.wait_for(timeout=4_000)
     t0 = time.perf_counter()
-    pg.keyboard.press("Enter")
+    opt.click()
     # The naive app drops the other communes (fewer shapes); ours fades them (124 shapes stay).
     return _wait_change(pg, before_sig, None, 1 if naive else UNITS, t0)
 
