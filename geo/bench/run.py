@@ -1,7 +1,7 @@
 """``python -m geo bench``: our map against the naive folium approach, side by side, in ONE run on
 the same machine, plus the growth curve on synthetic coverages. Writes JSON, prints a table.
 
-Naive baseline: :mod:`geo.bench.naive_app` (``folium.GeoJson`` of the raw 124 files, folium's and
+Naive baseline: :mod:`geo.bench.naive`, shown by bench/naive_app.py (``folium.GeoJson`` of the raw 124 files, folium's and
 st_folium's defaults). Ours: the standalone overview export (:func:`geo.export.html.export_view`)
 and the app's Overview page (``streamlit run app.py``).
 
@@ -142,7 +142,7 @@ _worker(sys.argv[1], sys.argv[2], _t0)
 def _worker(kind: str, out_path: str, t0: float) -> None:
     """Build the map twice in this fresh process; print JSON {cold_s, warm_s} and write the HTML."""
     if kind == "naive":
-        from .naive_app import categories_from_store, naive_map
+        from .naive import categories_from_store, naive_map
         from ..store import open_store
 
         def build() -> str:
@@ -512,7 +512,7 @@ def run(*, quick: bool = False, runs: int = 5, out: Path = DEFAULT_OUT, browser_
 
         app = {"ours": {"first": [], "visit": [], "year": [], "cat": [], "ext": 0, "hwm": None},
                "naive": {"first": [], "visit": [], "year": [], "cat": [], "ext": 0, "hwm": None}}
-        for kind, script in (("naive", "geo/bench/naive_app.py"), ("ours", "app.py")):
+        for kind, script in (("naive", "bench/naive_app.py"), ("ours", "app.py")):
             _log(f"browser: app {kind}, {b_runs} run(s)")
             a = app[kind]
             naive = kind == "naive"

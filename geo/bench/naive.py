@@ -7,8 +7,9 @@ jQuery, Bootstrap and Font Awesome from CDNs); saved with ``Map.save`` defaults,
 shown with ``st_folium(m)`` with default arguments and no caching: every rerun re-reads the files
 and rebuilds the map.
 
-As a Streamlit script: ``TQMAP_DB=<store> streamlit run geo/bench/naive_app.py`` (a year
-selectbox "Năm" and a category multiselect "Tình trạng" in the sidebar, a KPI metric, the map).
+The Streamlit side is ``bench/naive_app.py`` (geo/ never imports Streamlit):
+``TQMAP_DB=<store> streamlit run bench/naive_app.py`` (a year selectbox "Năm" and a category
+multiselect "Tình trạng" in the sidebar, a KPI metric, the map).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import json
 import folium
 
 from geo import manifest, sources
-from geo.model import CATEGORY_COLOURS, CATEGORY_LABELS, category
+from geo.model import CATEGORY_COLOURS, category
 
 CENTRE = (22.35, 105.15)
 
@@ -51,25 +52,3 @@ def naive_map(categories: dict[str, str] | None = None, only: list[str] | None =
 
 def categories_from_store(store, year: int) -> dict[str, str]:
     return {code: category(a) for code, a in store.assessments(year).items()}
-
-
-def main() -> None:  # pragma: no cover - run by `streamlit run` in the benchmark
-    import streamlit as st
-    from streamlit_folium import st_folium
-
-    from geo.store import open_store
-
-    st.set_page_config(page_title="Naive baseline", layout="wide")
-    store = open_store()
-    years = store.years()
-    year = st.sidebar.selectbox("Năm", years, index=years.index(2025) if 2025 in years else 0)
-    only = st.sidebar.multiselect("Tình trạng", list(CATEGORY_LABELS), format_func=lambda c: CATEGORY_LABELS[c][0])
-    cats = categories_from_store(store, year)
-    n_free = sum(1 for c in cats.values() if c == "drug_free")
-    st.title("Naive folium baseline")
-    st.metric("Xã không ma túy", f"{n_free}/124")
-    st_folium(naive_map(cats, only))
-
-
-if __name__ == "__main__":
-    main()
