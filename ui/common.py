@@ -62,8 +62,13 @@ def data_version() -> int:
     return store().data_version()
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _years(version: int) -> list[int]:
+    return store().years()
+
+
 def years_available() -> list[int]:
-    have = store().years()
+    have = _years(data_version())
     return [y for y in YEARS if y in have] or [YEARS[0]]
 
 
@@ -122,8 +127,14 @@ def routes(year: int | None = None):
     return _routes(year, data_version())
 
 
-def is_demo(year: int | None = None) -> bool:
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _is_demo(year: int | None, version: int) -> bool:
     return store().is_demo(year)
+
+
+def is_demo(year: int | None = None) -> bool:
+    """Whether what a page shows for ``year`` is illustrative (asked once per data version)."""
+    return _is_demo(year, data_version())
 
 
 def demo_banner(year: int | None = None) -> None:
@@ -134,27 +145,11 @@ def demo_banner(year: int | None = None) -> None:
             unsafe_allow_html=True)
 
 
-@st.cache_resource(show_spinner=False)
-def communes_web():
-    """The 124 simplified units (geometry read once per server process)."""
-    return boundaries.communes(web=True)
-
-
-@st.cache_resource(show_spinner=False)
-def layer(name: str):
-    return boundaries.layer(name)
-
-
 CSS = """
 <style>
 .tq-demo-banner {background:#fff3e0;border:2px solid #b71c1c;color:#7f0000;padding:.45rem .8rem;border-radius:4px;
           margin:.2rem 0 .8rem 0;font-size:1.0rem}
 .tq-demo-banner b {color:#b71c1c;letter-spacing:.04em}
-.tq-legend {display:flex;flex-direction:column;gap:.25rem;font-size:.95rem}
-.tq-legend .row {display:flex;align-items:center;gap:.5rem}
-.tq-legend .sw {width:1.4rem;height:1.0rem;border:1px solid #444;display:inline-flex;align-items:center;
-                justify-content:center;font-size:.7rem;font-weight:700;color:#fff}
-.tq-legend .n {margin-left:auto;font-weight:700;font-variant-numeric:tabular-nums}
 div[data-testid="stMetricValue"] {font-variant-numeric:tabular-nums}
 .tq-legend-side {background:#fafafa;border:1px solid #ccc;border-radius:4px;padding:10px 12px;max-width:none!important}
 .tq-kpis {display:grid;grid-template-columns:repeat(auto-fit,minmax(190px,1fr));gap:.7rem;margin:.2rem 0 1rem}
@@ -220,10 +215,6 @@ def audit_as(store_, user: str, action: str, what: str) -> None:
     from geo import audit as _audit
 
     _audit.record(store_, user, action, what)
-
-
-def audit(action: str, what: str) -> None:
-    audit_as(store(), user_name(), action, what)
 
 
 def clear_data_caches() -> None:
