@@ -156,6 +156,39 @@ DEFAULT_TARGETS = (
 # --- derived ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DemoFlags:
+    """Which parts of what a page shows are illustrative ("DỮ LIỆU MINH HỌA"), decided per item.
+
+    ``statuses``: the year's commune assessments carry the demo flag; ``routes``: a route in force
+    that year does; ``targets``: a target used for that year does."""
+
+    statuses: bool = False
+    routes: bool = False
+    targets: bool = False
+
+    @property
+    def any(self) -> bool:
+        return self.statuses or self.routes or self.targets
+
+    def __bool__(self) -> bool:  # "is anything shown illustrative?"
+        return self.any
+
+
+def is_key(a: Assessment | None) -> bool:
+    """THE definition of a key commune ("xã trọng điểm phức tạp về ma túy"): a class I/II/III that
+    year. A commune cannot also be recognised drug-free that year (:func:`contradiction`)."""
+    return a is not None and a.complexity_class in CLASSES and not a.drug_free
+
+
+def contradiction(a: Assessment) -> str | None:
+    """Vietnamese reason when ``a`` breaks QĐ 28/2025 (drug-free and key in the same year), else None."""
+    if a.drug_free and a.complexity_class in CLASSES:
+        return (f"vừa được công nhận không ma túy vừa là địa bàn trọng điểm phức tạp loại {a.complexity_class} "
+                "trong cùng một năm — trái tiêu chí QĐ 28/2025/QĐ-TTg (Điều 6): bỏ một trong hai")
+    return None
+
+
 def category(a: Assessment | None) -> str:
     if a is None:
         return CAT_NO_DATA

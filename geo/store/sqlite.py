@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
-from ..model import CLASSES, DEFAULT_TARGETS, INDICATORS, ROUTE_KINDS, YEARS, Assessment, Route, Target
+from ..model import CLASSES, DEFAULT_TARGETS, INDICATORS, ROUTE_KINDS, YEARS, Assessment, DemoFlags, Route, Target
 from . import Change, Revision, StoreError
 from .migrations import migrate
 
@@ -306,6 +306,22 @@ class SQLiteStore:
             return True
         rows = self._q("SELECT data FROM routes WHERE demo = 1")
         return any(_route_from(json.loads(d)).in_force(year) for (d,) in rows)
+
+    def demo_flags(self, year: int | None = None) -> DemoFlags:
+        """Which parts are illustrative: the year's statuses, its routes in force, its targets."""
+        if year is None:
+            st = bool(self._q("SELECT 1 FROM assessments WHERE demo = 1 LIMIT 1"))
+            rt = bool(self._q("SELECT 1 FROM routes WHERE demo = 1 LIMIT 1"))
+            tg = bool(self._q("SELECT 1 FROM targets WHERE demo = 1 LIMIT 1"))
+            return DemoFlags(statuses=st, routes=rt, targets=tg)
+        st = bool(self._q("SELECT 1 FROM assessments WHERE year = ? AND demo = 1 LIMIT 1", (year,)))
+        rt = any(_route_from(json.loads(d)).in_force(year) for (d,) in self._q("SELECT data FROM routes WHERE demo = 1"))
+        tg = bool(self._q("SELECT 1 FROM targets WHERE year = ? AND demo = 1 LIMIT 1", (year,)))
+        return DemoFlags(statuses=st, routes=rt, targets=tg)
+
+    @property
+    def url(self) -> str:
+        return "sqlite:///" + str(self.path.resolve())
 
     def revisions(self, limit: int = 200) -> list[Revision]:
         rows = self._q("SELECT id, at, user, reason, kind, summary, source, demo FROM revisions "
