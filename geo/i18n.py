@@ -348,6 +348,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "role.viewer": ("Người xem", "Viewer"),
     "role.editor": ("Biên tập viên", "Editor"),
     "role.admin": ("Quản trị viên", "Administrator"),
+    # --- present ---
+    "present.auto_play": ("Tự chuyển", "Auto"),
+    "present.auto_pause": ("Dừng tự chuyển", "Pause"),
+    "present.fullscreen_key": ("Toàn màn hình (F)", "Full screen (F)"),
+    "present.keys": ("Phím ←/→: chuyển trang · F: toàn màn hình · L: chú giải",
+                     "Keys ←/→: slides · F: full screen · L: legend"),
+    "present.legend": ("Chú giải", "Legend"),
+    "present.legend_toggle": ("Hiện/ẩn chú giải (phím L)", "Show/hide the legend (key L)"),
+    "present.demo_parts": ("Minh họa: {parts}", "Illustrative: {parts}"),
+    "present.demo_part.statuses": ("kết quả xã", "commune results"),
+    "present.demo_part.routes": ("tuyến", "routes"),
+    "present.demo_part.targets": ("chỉ tiêu", "targets"),
 }
 
 
