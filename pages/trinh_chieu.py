@@ -1,7 +1,10 @@
 """Trình chiếu: the slide list (edit, save), then the full-screen slideshow for the projector.
 
-The slideshow is the same self-contained page as the download (geo.present.slides_html), shown in
-an iframe; ``?trinh-chieu=1`` hides Streamlit's sidebar, header and toolbar while presenting.
+The slideshow is the same self-contained page as the download (geo.present.slides_html), shown with
+``st.iframe`` (the replacement of the deprecated ``st.components.v1.html``). While presenting
+(``?trinh-chieu=1``) Streamlit's sidebar, header and toolbar are hidden, a thin strip at the top
+holds the exit button and the public-demo notice on one line, and the slideshow fills the rest of
+the screen (fixed, so nothing can push its controls or the south of its map off screen).
 """
 
 import datetime as dt
@@ -9,7 +12,6 @@ import json
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
 from geo import present
 from ui import common
@@ -73,21 +75,34 @@ def _file_name() -> str:
     return f"trinh-chieu_{year}{'_minh-hoa' if common.is_demo(year) else ''}.html"
 
 
+# While presenting: a strip of STRIP px at the top (exit button, public-demo notice on one line),
+# the slideshow fixed below it; the page itself never scrolls.
+STRIP = 44
+PRESENT_CSS = f"""<style>
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], footer {{ display:none !important; }}
+html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-testid="stMain"] {{ overflow:hidden !important; }}
+[data-testid="stAppViewContainer"], [data-testid="stMain"] {{ background:#0b2545; }}
+.block-container, [data-testid="stMainBlockContainer"] {{ padding:0 !important; max-width:100% !important; }}
+[data-testid="stMain"] iframe[title] {{ position:fixed !important; left:0; top:{STRIP}px; width:100vw !important;
+  height:calc(100vh - {STRIP}px) !important; border:0; z-index:1000; }}
+.st-key-present_exit {{ position:fixed !important; left:8px; top:5px; width:auto !important; z-index:1001; }}
+.st-key-present_exit button {{ min-height:0; height:{STRIP - 10}px; padding:0 14px; font-weight:700; }}
+[data-testid="stMain"] [data-testid="stAlert"] {{ position:fixed !important; top:5px; left:260px; right:8px;
+  height:{STRIP - 10}px; z-index:1001; margin:0; overflow:hidden; }}
+[data-testid="stMain"] [data-testid="stAlert"] > div {{ padding:4px 10px; min-height:0; height:100%; box-sizing:border-box; }}
+[data-testid="stMain"] [data-testid="stAlert"] p {{ white-space:nowrap; overflow:hidden; text-overflow:ellipsis; font-size:14px;
+  margin:0; }}
+</style>"""
+
 saved = present.load_slides(store)
 slides = st.session_state.get("present_slides") or saved or present.default_slides(store, year)
 auto = int(st.session_state.get("present_auto", 0))
 
 if st.query_params.get(PARAM) == "1":
     # --- presenting: nothing but the slides and a way out ------------------------------------
-    st.markdown("""<style>
-section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
-[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], footer { display:none !important; }
-.block-container, [data-testid="stMainBlockContainer"] { padding:0 !important; max-width:100% !important; }
-[data-testid="stAppViewContainer"] { background:#0b2545; }
-[data-testid="stMain"] iframe { height:calc(100vh - 96px) !important; }
-.st-key-present_exit button { margin:4px 10px; font-weight:700; }
-</style>""", unsafe_allow_html=True)
-    if st.button("✕ " + common.t("present.exit"), key="present_exit"):
+    st.markdown(PRESENT_CSS, unsafe_allow_html=True)
+    if st.button(common.t("present.exit"), key="present_exit", icon=":material/close:"):
         del st.query_params[PARAM]
         st.rerun()
     try:
@@ -95,7 +110,7 @@ section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], hea
     except present.PresentError as exc:
         st.error(str(exc))
         st.stop()
-    components.html(data.decode("utf-8"), height=900, scrolling=False)
+    st.iframe(data.decode("utf-8"), height=600, alt=common.t("present.title"))
     st.stop()
 
 # --- preparing: the slide list, auto-advance, start, download --------------------------------
@@ -105,7 +120,7 @@ st.subheader(common.t("present.editor"))
 st.caption(common.t("present.editor_help"))
 edited = st.data_editor(
     _catalogue(st.session_state.get("present_slides") or saved), key=f"present_editor_{year}_{lang}",
-    hide_index=True, use_container_width=True, num_rows="fixed",
+    hide_index=True, width="stretch", num_rows="fixed",
     column_order=("show", "order", "label", "title"),
     column_config={
         "show": st.column_config.CheckboxColumn(common.t("present.col.show"), width="small"),
@@ -141,7 +156,8 @@ auto = st.selectbox(common.t("present.auto"), AUTO_CHOICES, key="present_auto",
 st.divider()
 st.caption(common.t("present.hint"))
 b1, b2 = st.columns(2)
-if b1.button("▶ " + common.t("present.start"), type="primary", key="present_start", use_container_width=True):
+if b1.button(common.t("present.start"), type="primary", key="present_start", width="stretch",
+             icon=":material/slideshow:"):
     try:
         present.validate_slides(store, slides)
     except present.PresentError as exc:
@@ -150,4 +166,4 @@ if b1.button("▶ " + common.t("present.start"), type="primary", key="present_st
         st.query_params[PARAM] = "1"
         st.rerun()
 b2.download_button(common.t("present.download"), data=lambda: _deck(slides, int(auto)), file_name=_file_name(),
-                   mime="text/html", key="present_download", on_click="ignore", use_container_width=True)
+                   mime="text/html", key="present_download", on_click="ignore", width="stretch")

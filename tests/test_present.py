@@ -85,9 +85,9 @@ def test_save_and_load(store):
     finally:
         other.close()
     assert present.load_slides(store) == clean[:1]
-    row = sqlite3.connect(store.path).execute("SELECT user FROM settings WHERE key = ?", (present.SETTINGS_KEY,)).fetchone()
-    assert row == ("minh",)
-    assert store.schema_version() >= present.SCHEMA_VERSION
+    # nothing of the old private settings table is reached from geo.present any more
+    src = "".join(p.read_text(encoding="utf-8") for p in (REPO_ROOT / "geo" / "present").glob("*.py"))
+    assert "migrations.register" not in src and "SCHEMA_VERSION" not in src
 
 
 BAD = [
@@ -340,3 +340,179 @@ def test_present_page_in_the_app(streamlit_server, page, artifacts_dir):
     assert "trinh-chieu=1" not in page.url
     assert page.external_requests == []
     assert real_console_errors(page) == []
+
+
+# --- one document composed from folium elements ---------------------------------------------------
+
+
+def test_deck_is_one_figure_with_resources_declared_once(store):
+    from geo.maps import style
+
+    slides = present.default_slides(store, 2025)
+    page = present.slides_html(store, 2025, slides, date=DATE)
+    assert page.count("<!DOCTYPE html>") == 1 and page.count("<html") == 1 and page.count("</body>") == 1
+    assert page.count(assets.inline_js()[-300:]) == 1           # Leaflet JS, once
+    assert page.count(assets.inline_css()[-300:]) == 1          # Leaflet CSS, once
+    assert page.count(style.CSS.strip()[:200]) == 1              # the maps' stylesheet, once for 8 maps
+    css = (REPO_ROOT / "static" / "present.css").read_text(encoding="utf-8")
+    js = (REPO_ROOT / "static" / "present.js").read_text(encoding="utf-8")
+    assert page.count(css[-200:]) == 1 and page.count(js[-200:]) == 1
+    # each map slide's map div sits inside its own section, its script in that slide's maker
+    n_maps = sum(1 for s in slides if s["kind"] != "progress")
+    assert len(re.findall(r"window\.tqMakers\[\d+\] = function", page)) == n_maps == 8
+    sections = [m.start() for m in re.finditer(r'<section class="tq-slide"', page)] + [page.index("</main>")]
+    for i, s in enumerate(slides):
+        part = page[sections[i]:sections[i + 1]]
+        assert part.count('class="folium-map"') == (0 if s["kind"] == "progress" else 1), s
+    # icons are inline SVG: no glyph Debian's fonts lack (⛶ U+26F6, ⏸ U+23F8)
+    assert "\u26f6" not in page and "\u23f8" not in page
+    assert "Toàn màn hình (F)" in page and 'aria-keyshortcuts="F"' in page
+
+
+@pytest.mark.xfail(reason="the geometry decoder is still written into every compact layer: it moves to the "
+                          "document header with the speed helper's geo/maps/compact.py (issue 10/13)")
+def test_decoder_declared_once(store):
+    from geo.maps import compact
+
+    page = present.slides_html(store, 2025, present.default_slides(store, 2025), date=DATE)
+    assert page.count("window.tqGeo = (function") == 1
+
+
+# --- fits every projector: standalone deck and the app's presentation mode ---------------------------
+
+SIZES = [(1024, 768), (1280, 720), (1366, 768), (1920, 1080), (3840, 2160)]
+LEGEND_MAX = 0.15
+HEADLINE = ("35/124", "28,2%", "71")  # slide 1 on the demo data, 2025
+
+# Everything the layout rules need, measured in the deck's own document (offsets added by the caller
+# when the deck is inside the app's iframe).
+MEASURE = """() => {
+  const s = document.querySelector('.tq-slide:not([hidden])');
+  const rect = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const area = e => { if (!e) return 0; const r = e.getBoundingClientRect(); return r.width * r.height; };
+  const box = s.querySelector('.tq-s-map'), leg = s.querySelector('.tq-legend'), h1 = s.querySelector('h1');
+  const side = s.querySelector('.tq-s-side');
+  const big = [...s.querySelectorAll('.tq-card-big')].map(e => [e.textContent, rect(e)]);
+  const buttons = [...document.querySelectorAll('#tq-nav button')].filter(b => !b.hidden).map(b => [b.id, rect(b)]);
+  const keys = document.getElementById('tq-keys'), fs = document.getElementById('tq-fs');
+  return {index: tqSlides.index, kind: s.dataset.kind, iw: innerWidth, ih: innerHeight,
+    scrollH: document.scrollingElement.scrollHeight, scrollW: document.scrollingElement.scrollWidth,
+    map: box ? rect(box) : null, legendShare: box ? area(leg) / area(box) : 0,
+    h1Lines: h1.getBoundingClientRect().height / parseFloat(getComputedStyle(h1).lineHeight),
+    h1Clipped: h1.scrollHeight - h1.clientHeight, h1Px: parseFloat(getComputedStyle(h1).fontSize),
+    sideClipped: side ? side.scrollHeight - side.clientHeight : 0, big, buttons,
+    nav: rect(document.getElementById('tq-nav')), fsText: fs.innerText,
+    keysShown: keys.getBoundingClientRect().width > 40 ? keys.innerText : ''};
+}"""
+
+
+def _inside(r, w, h, dx=0.0, dy=0.0, tol=1.0) -> bool:
+    x0, y0, x1, y1 = r
+    return x0 + dx >= -tol and y0 + dy >= -tol and x1 + dx <= w + tol and y1 + dy <= h + tol and x1 > x0 and y1 > y0
+
+
+def check_layout(m: dict, w: int, h: int, where: str, dx=0.0, dy=0.0) -> None:
+    """The issue-12 rules for one shown slide (``dx, dy``: the deck's offset in the window)."""
+    assert m["scrollH"] <= m["ih"] and m["scrollW"] <= m["iw"], (where, "page scrolls", m)
+    if m["map"]:
+        assert m["legendShare"] <= LEGEND_MAX, (where, f"legend covers {m['legendShare']:.0%} of the map")
+        assert _inside(m["map"], w, h, dx, dy), (where, "map off screen", m["map"])
+        assert m["map"][3] <= m["nav"][1] + 1, (where, "map under the controls")
+    assert m["h1Lines"] <= 2.1 and m["h1Clipped"] <= 1, (where, "title longer than two lines", m)
+    assert m["h1Px"] >= 18
+    assert m["sideClipped"] <= 1, (where, "figures cut off in the side panel", m["sideClipped"])
+    for text, r in m["big"]:
+        assert _inside(r, w, h, dx, dy), (where, f"figure {text} off screen", r)
+    assert {b for b, _ in m["buttons"]} >= {"tq-prev", "tq-next", "tq-fs"}
+    for b, r in m["buttons"]:
+        assert _inside(r, w, h, dx, dy), (where, f"control {b} off screen", r)
+    assert "(F)" in m["fsText"]
+
+
+@pytest.fixture(scope="module")
+def deck_2025(demo_db, tmp_path_factory):
+    s = open_store(demo_db)
+    try:
+        slides = present.default_slides(s, 2025)
+        page = present.slides_html(s, 2025, slides, lang="vi", date=DATE)
+    finally:
+        s.close()
+    path = tmp_path_factory.mktemp("slides") / "trinh-chieu_2025.html"
+    path.write_text(page, encoding="utf-8")
+    return path, slides
+
+
+@pytest.mark.parametrize("w,h", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_standalone_deck_fits_the_screen(deck_2025, browser, artifacts_dir, w, h):
+    path, slides = deck_2025
+    pg, attempts, errors, ctx = _open(browser, path, viewport=(w, h))
+    try:
+        for i, s in enumerate(slides):
+            pg.evaluate(f"tqSlides.go({i})")
+            if s["kind"] != "progress":
+                pg.wait_for_function(f"{VISIBLE}.querySelectorAll('path.tq-commune').length === 124", timeout=15000)
+            m = pg.evaluate(MEASURE)
+            assert m["index"] == i
+            check_layout(m, w, h, f"{w}x{h} slide {i + 1} ({s['kind']})")
+            if i == 0:
+                shown = [text for text, _ in m["big"]]
+                assert all(x in shown for x in HEADLINE), shown
+                assert "F" in m["keysShown"], "the F key is not announced"
+            if i in (0, 1) or s["kind"] in ("key", "progress"):
+                pg.screenshot(path=str(artifacts_dir / f"present_{w}x{h}_{i + 1}_{s['kind']}.png"))
+        assert attempts == [], f"requests attempted: {attempts}"
+        assert errors == []
+    finally:
+        ctx.close()
+
+
+APP_SIZES = SIZES[:4]
+
+
+@pytest.mark.parametrize("w,h", APP_SIZES, ids=[f"{w}x{h}" for w, h in APP_SIZES])
+def test_app_presentation_mode_fits_the_screen(streamlit_server, browser, artifacts_dir, w, h):
+    from tests.conftest import KNOWN_STREAMLIT_NOISE
+
+    ctx = browser.new_context(viewport={"width": w, "height": h}, locale="vi-VN")
+    pg = ctx.new_page()
+    errors, external = [], []
+    pg.on("console", lambda msg: msg.type == "error" and not KNOWN_STREAMLIT_NOISE.search(msg.text)
+          and errors.append(msg.text))
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("request", lambda r: r.url.startswith(("http", "ws")) and r.url.split("/")[2].split(":")[0]
+          not in ("127.0.0.1", "localhost") and external.append(r.url))
+    try:
+        pg.goto(streamlit_server.url + "/trinh_chieu")
+        start = pg.get_by_role("button", name="Bắt đầu trình chiếu")
+        start.scroll_into_view_if_needed(timeout=30000)  # the editor page is long: start from its bottom
+        start.click()
+        frame = _deck_frame(pg)
+        assert frame is not None, "the slideshow did not appear"
+        # the page itself: not scrolled, no scroll, the exit button and the deck both on screen
+        top = pg.evaluate("""() => { const m = document.querySelector('[data-testid=stMain]');
+            const r = e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+            return {scrollH: document.scrollingElement.scrollHeight, scrollTop: document.scrollingElement.scrollTop,
+              mainTop: m.scrollTop, mainH: m.scrollHeight, mainClient: m.clientHeight,
+              exit: r(document.querySelector('.st-key-present_exit button')),
+              frame: r(document.querySelector('[data-testid=stMain] iframe[title]'))}; }""")
+        assert top["scrollH"] <= h and top["scrollTop"] == 0, top
+        assert top["mainTop"] == 0 and top["mainH"] <= top["mainClient"], top
+        assert _inside(top["frame"], w, h) and _inside(top["exit"], w, h), top
+        assert top["exit"][3] <= top["frame"][1] + 1, "the exit button covers the slideshow"
+        assert pg.get_by_role("button", name="Thoát trình chiếu").is_visible()
+        dx, dy = top["frame"][0], top["frame"][1]
+        n = frame.evaluate("tqSlides.count")
+        for i in range(n):
+            frame.evaluate(f"tqSlides.go({i})")
+            kind = frame.evaluate(f"{VISIBLE}.dataset.kind")
+            if kind != "progress":
+                frame.wait_for_function(f"{VISIBLE}.querySelectorAll('path.tq-commune').length === 124", timeout=15000)
+            m = frame.evaluate(MEASURE)
+            check_layout(m, w, h, f"app {w}x{h} slide {i + 1} ({kind})", dx, dy)
+            if i == 0:
+                assert all(x in [t for t, _ in m["big"]] for x in HEADLINE)
+                frame.evaluate("document.querySelectorAll('.tq-tip').forEach(e => e.remove())")
+                pg.screenshot(path=str(artifacts_dir / f"app_present_{w}x{h}.png"))
+        assert external == [] and errors == []
+    finally:
+        ctx.close()

@@ -155,10 +155,10 @@ def _header(title: str, subtitle: str, year: int, date: dt.date, lang: str, part
 
 
 def _stat(big: str, label: str, cls: str = "", note: str = "", key: str = "") -> str:
-    n = f'<div class="tq-k-note">{html_text(note)}</div>' if note else ""
+    n = f'<div class="tq-card-note">{html_text(note)}</div>' if note else ""
     k = f' data-kpi="{html_attr(key)}"' if key else ""
-    return (f'<div class="tq-k {cls}"{k}><div class="tq-k-big">{html_text(big)}</div>'
-            f'<div class="tq-k-lbl">{html_text(label)}</div>{n}</div>')
+    return (f'<div class="tq-card {cls}"{k}><div class="tq-card-big">{html_text(big)}</div>'
+            f'<div class="tq-card-lbl">{html_text(label)}</div>{n}</div>')
 
 
 def _side(parts: list[str]) -> str:
@@ -166,19 +166,19 @@ def _side(parts: list[str]) -> str:
 
 
 def overview_panel(k: dict, lang: str) -> str:
-    parts = [_stat(f'{k["drug_free"]}/{k["total_units"]}', t("present.kpi.drug_free", lang), "tq-k-green",
+    parts = [_stat(f'{k["drug_free"]}/{k["total_units"]}', t("present.kpi.drug_free", lang), "tq-card-green",
                    key="drug_free")]
     note = ""
     if k.get("diff_points") is not None:
         note = t("present.kpi.vs_target", lang, diff=fmt_points(k["diff_points"], lang),
                  scope=t(f"present.scope.{k['target_scope']}", lang), pct=pct_text(k["target_pct"], lang))
-    parts.append(_stat(fmt_pct(k["share_pct"], lang), t("present.kpi.share", lang), "tq-k-green", note, key="share"))
+    parts.append(_stat(fmt_pct(k["share_pct"], lang), t("present.kpi.share", lang), "tq-card-green", note, key="share"))
     bc = k["by_class"]
-    parts.append(_stat(fmt_int(k["key_count"], lang), t("present.kpi.key", lang), "tq-k-red",
+    parts.append(_stat(fmt_int(k["key_count"], lang), t("present.kpi.key", lang), "tq-card-red",
                        t("present.kpi.classes", lang, a=bc.get("I", 0), b=bc.get("II", 0), c=bc.get("III", 0)),
                        key="key"))
-    parts.append(_stat(fmt_int(k["routes_count"], lang), t("present.kpi.routes", lang), "tq-k-blue", key="routes"))
-    parts.append(_stat(fmt_int(k["needed_for_2030"], lang), t("present.kpi.needed", lang), "tq-k-grey",
+    parts.append(_stat(fmt_int(k["routes_count"], lang), t("present.kpi.routes", lang), "tq-card-blue", key="routes"))
+    parts.append(_stat(fmt_int(k["needed_for_2030"], lang), t("present.kpi.needed", lang), "tq-card-grey",
                        t("present.kpi.goal", lang, n=k["goal_2030_units"]), key="needed"))
     return _side(parts)
 
@@ -187,20 +187,20 @@ def route_panel(row: dict | None, lang: str) -> str:
     if row is None:
         return '<aside class="tq-s-side"></aside>'
     return _side([
-        _stat(fmt_int(row["communes"], lang), t("present.route.communes", lang), "tq-k-blue",
+        _stat(fmt_int(row["communes"], lang), t("present.route.communes", lang), "tq-card-blue",
               t("present.route.width", lang, km=fmt_num(row["half_width_km"], 1, lang))),
-        _stat(fmt_num(row["length_km"], 1, lang) + " km", t("present.route.length", lang), "tq-k-grey"),
-        _stat(fmt_int(row["drug_free"], lang), t("present.kpi.drug_free_short", lang), "tq-k-green"),
-        _stat(fmt_int(row["key"], lang), t("present.kpi.key", lang), "tq-k-red",
+        _stat(fmt_num(row["length_km"], 1, lang) + " km", t("present.route.length", lang), "tq-card-grey"),
+        _stat(fmt_int(row["drug_free"], lang), t("present.kpi.drug_free_short", lang), "tq-card-green"),
+        _stat(fmt_int(row["key"], lang), t("present.kpi.key", lang), "tq-card-red",
               t("present.kpi.classes", lang, a=row["class_I"], b=row["class_II"], c=row["class_III"])),
-        _stat(fmt_int(row["population"], lang), t("present.route.population", lang), "tq-k-grey"),
+        _stat(fmt_int(row["population"], lang), t("present.route.population", lang), "tq-card-grey"),
     ])
 
 
 def key_panel(k: dict, lang: str) -> str:
     bc = k["by_class"]
-    parts = [_stat(fmt_int(k["key_count"], lang), t("present.kpi.key", lang), "tq-k-red")]
-    for c, cls in (("I", "tq-k-red"), ("II", "tq-k-orange"), ("III", "tq-k-yellow")):
+    parts = [_stat(fmt_int(k["key_count"], lang), t("present.kpi.key", lang), "tq-card-red")]
+    for c, cls in (("I", "tq-card-red"), ("II", "tq-card-orange"), ("III", "tq-card-yellow")):
         parts.append(_stat(fmt_int(bc.get(c, 0), lang), t("present.key.class", lang, c=c), cls))
     return _side(parts)
 
@@ -208,8 +208,8 @@ def key_panel(k: dict, lang: str) -> str:
 def change_panel(counts: dict, lang: str) -> str:
     from ..maps import changes
 
-    cls = {changes.NEWLY_DRUG_FREE: "tq-k-green", changes.LOST_DRUG_FREE: "tq-k-red",
-           changes.NEWLY_KEY: "tq-k-orange", changes.NO_LONGER_KEY: "tq-k-blue", changes.UNCHANGED: "tq-k-grey"}
+    cls = {changes.NEWLY_DRUG_FREE: "tq-card-green", changes.LOST_DRUG_FREE: "tq-card-red",
+           changes.NEWLY_KEY: "tq-card-orange", changes.NO_LONGER_KEY: "tq-card-blue", changes.UNCHANGED: "tq-card-grey"}
     return _side([_stat(fmt_int(counts.get(c, 0), lang), changes.CHANGE_LABELS[c][1 if lang == "en" else 0], cls[c])
                   for c in changes.CHANGES])
 
@@ -220,9 +220,9 @@ def progress_panel(k: dict, lang: str) -> str:
     table = (f'<table class="tq-need"><thead><tr><th>{html_text(t("ui.year", lang))}</th>'
              f'<th>{html_text(t("progress.needed", lang))}</th></tr></thead><tbody>{rows}</tbody></table>') if rows else ""
     return _side([
-        _stat(fmt_int(k["needed_for_2030"], lang), t("present.kpi.needed", lang), "tq-k-grey",
+        _stat(fmt_int(k["needed_for_2030"], lang), t("present.kpi.needed", lang), "tq-card-grey",
               t("present.kpi.goal", lang, n=k["goal_2030_units"])),
-        f'<div class="tq-k tq-k-table"><div class="tq-k-lbl">{html_text(t("present.progress.per_year", lang))}</div>'
+        f'<div class="tq-card tq-card-table"><div class="tq-card-lbl">{html_text(t("present.progress.per_year", lang))}</div>'
         f'{table}</div>'])
 
 
