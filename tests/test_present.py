@@ -516,3 +516,47 @@ def test_app_presentation_mode_fits_the_screen(streamlit_server, browser, artifa
         assert external == [] and errors == []
     finally:
         ctx.close()
+
+
+# --- fast tier: a fresh store, no browser ------------------------------------------------------------
+
+
+@pytest.fixture()
+def fresh_store(tmp_path):
+    s = open_store(tmp_path / "fresh.db")
+    yield s
+    s.close()
+
+
+def test_slide_list_on_a_fresh_store(fresh_store):
+    s = fresh_store
+    assert present.load_slides(s) is None
+    assert [x["kind"] for x in present.default_slides(s, 2025)] == ["overview", "key", "progress"]
+    clean = present.save_slides(s, [{"kind": "key", "title": " <b>Trọng điểm</b> "}, {"kind": "progress"}], user="lan")
+    assert clean == [{"kind": "key", "arg": None, "title": "<b>Trọng điểm</b>"},
+                     {"kind": "progress", "arg": None, "title": None}]
+    assert present.load_slides(s) == clean
+    before = db_hash(s.path)
+    for bad, msg in [([{"kind": "route", "arg": "QL2"}], "(chưa có tuyến nào)"), ([], "đang trống"),
+                     ([{"kind": "key", "arg": "x"}], "không nhận tham số")]:
+        with pytest.raises(present.PresentError, match=re.escape(msg)):
+            present.save_slides(s, bad, user="lan")
+    with pytest.raises(present.PresentError, match="Thiếu tên"):
+        present.save_slides(s, clean, user="")
+    assert db_hash(s.path) == before and present.load_slides(s) == clean
+
+
+def test_progress_chart_formats_and_escapes():
+    import pandas as pd
+
+    from geo.present.chart import progress_svg
+
+    prog = pd.DataFrame({"year": [2025, 2026, 2027], "has_data": [True, True, False],
+                         "share_pct": [28.2258, 35.48, float("nan")],
+                         "target_ministry_pct": [20.0, float("nan"), float("nan")],
+                         "target_national_pct": [float("nan")] * 3, "target_province_pct": [float("nan"), 35.0, 50.0]})
+    svg = progress_svg(prog, "vi")
+    assert svg.startswith("<svg") and svg.count('class="tq-c-bar"') == 2
+    assert "28,2%" in svg and "35,5%" in svg and ">20%<" in svg and ">50%<" in svg
+    assert "<polyline" in svg  # the province series has two points; the ministry's one is a marker only
+    assert progress_svg(prog, "en").count("28.2%") == 1
