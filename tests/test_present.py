@@ -253,6 +253,22 @@ def test_slideshow_offline_keys_maps_and_marks(deck_2026, browser, artifacts_dir
         pg.keyboard.press("ArrowRight")
         assert _state(pg)["index"] == 8
         assert pg.locator("#tq-fs").is_visible()
+        # F: full screen on and off (announced on the button and in the key help)
+        assert "(F)" in pg.inner_text("#tq-fs") and "F" in pg.inner_text("#tq-keys")
+        pg.keyboard.press("f")
+        pg.wait_for_function("!!document.fullscreenElement", timeout=5000)
+        pg.keyboard.press("F")
+        pg.wait_for_function("!document.fullscreenElement", timeout=5000)
+        # L: the legend folds away and comes back; the button says which
+        pg.keyboard.press("Home")
+        pg.wait_for_function(f"{VISIBLE}.dataset.legend !== undefined", timeout=5000)
+        assert pg.get_attribute("#tq-legend", "aria-pressed") == "true"
+        pg.keyboard.press("l")
+        assert pg.evaluate(f"{VISIBLE}.dataset.legend") == "3"
+        assert not pg.locator(".tq-slide:not([hidden]) .tq-legend").is_visible()
+        assert pg.get_attribute("#tq-legend", "aria-pressed") == "false"
+        pg.click("#tq-legend")
+        assert pg.locator(".tq-slide:not([hidden]) .tq-legend").is_visible()
         assert attempts == [], f"requests attempted: {attempts}"
         assert errors == []
     finally:
@@ -335,6 +351,11 @@ def test_present_page_in_the_app(streamlit_server, page, artifacts_dir):
     title = frame.evaluate("document.querySelector('.tq-slide:not([hidden]) h1').textContent")
     assert title == frame.evaluate("tqSlides.titles[1]")
     page.screenshot(path=str(artifacts_dir / "app_present.png"))
+    # F from inside the slides puts the whole app page in full screen (the exit strip stays reachable)
+    page.keyboard.press("f")
+    page.wait_for_function("!!document.fullscreenElement", timeout=5000)
+    page.keyboard.press("f")
+    page.wait_for_function("!document.fullscreenElement", timeout=5000)
     page.get_by_role("button", name="Thoát trình chiếu").click()
     page.get_by_role("button", name="Bắt đầu trình chiếu").wait_for(timeout=20000)
     assert "trinh-chieu=1" not in page.url
