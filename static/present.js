@@ -9,6 +9,7 @@
   L.Map.mergeOptions({zoomAnimation: false, fadeAnimation: false});
   var slides = Array.prototype.slice.call(document.querySelectorAll(".tq-slide"));
   var made = {}, cur = -1, timer = null, legendWanted = null;  // null: automatic; true/false: the user's choice
+  var firstMap = slides.findIndex(function (s) { return +s.getAttribute("data-maker") >= 0; });
   var $ = function (id) { return document.getElementById(id); };
   var counter = $("tq-counter"), prevB = $("tq-prev"), nextB = $("tq-next"), playB = $("tq-play"),
       fsB = $("tq-fs"), legB = $("tq-legend");
@@ -71,6 +72,9 @@
     if (k < 0) return false;
     var box = s.querySelector(".tq-s-map");
     if (!made[i]) {
+      // the first map of the document carries what every later map shares (geometry decoder, shared
+      // arcs): it is made first, even when another slide is shown first (End, a deep jump)
+      if (i !== firstMap && !made[firstMap]) showMap(firstMap);
       var r = window.tqMakers[k]();
       if (r.map.keyboard) r.map.keyboard.disable();
       made[i] = {map: r.map, fit: r.fit, size: null};
