@@ -81,7 +81,7 @@ VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 CLIENT_MAX_FAILURES = 20  # per client address, all names, within WINDOW
 NAME_FREE_FAILURES = 4  # per name, all addresses: no delay up to this many failures in WINDOW
 NAME_MAX_DELAY = dt.timedelta(seconds=60)
-BUSY_WAIT = 3.0  # seconds an attempt waits for a free verification slot before "busy"
+BUSY_WAIT = 5.0  # seconds an attempt waits for a free verification slot before "busy"
 UNKNOWN_CLIENT = "(không rõ)"
 
 _hasher = PasswordHasher()  # argon2id, library defaults (RFC 9106 low-memory profile)
