@@ -360,6 +360,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "present.demo_part.statuses": ("kết quả xã", "commune results"),
     "present.demo_part.routes": ("tuyến", "routes"),
     "present.demo_part.targets": ("chỉ tiêu", "targets"),
+    # --- shell ---
+    "app.page_title": ("Bản đồ xã không ma túy – Tuyên Quang", "Drug-free communes map – Tuyên Quang"),
 }
 
 

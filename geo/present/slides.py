@@ -8,6 +8,7 @@ naming the slide and what is wrong; nothing stored) and persisted as the store s
 
 from __future__ import annotations
 
+from .. import service
 from ..i18n import t
 
 KINDS = ("overview", "route", "key", "progress", "change")
@@ -89,7 +90,7 @@ def resolve_slides(store, year: int, slides) -> list[dict]:
 
 def load_slides(store) -> list[dict] | None:
     """The saved slide list, or None when nothing has been saved (or it is not a list)."""
-    data = _setting(store, SETTINGS_KEY)
+    data = store.setting(SETTINGS_KEY)
     if not isinstance(data, list):
         return None
     return [{"kind": s.get("kind"), "arg": s.get("arg"), "title": s.get("title")} for s in data
@@ -102,8 +103,8 @@ def save_slides(store, slides, *, user: str, reason: str | None = None) -> list[
     if not isinstance(user, str) or not user.strip():
         raise PresentError("Thiếu tên người lưu danh sách trang chiếu.")
     clean = validate_slides(store, slides)
-    _put_setting(store, SETTINGS_KEY, clean, user=user.strip(),
-                 reason=reason or f"Lưu danh sách {len(clean)} trang chiếu")
+    service.save_setting(store, SETTINGS_KEY, clean, user=user.strip(),
+                         reason=reason or f"Lưu danh sách {len(clean)} trang chiếu")
     return clean
 
 
@@ -113,45 +114,3 @@ def slide_label(slide: dict, routes, lang: str = "vi") -> str:
         name = next((r.name for r in routes if r.id == slide["arg"]), slide["arg"])
         return t("present.kind.route_named", lang, name=name)
     return t(f"present.kind.{slide['kind']}", lang)
-
-
-# --- the store's settings door ---------------------------------------------------------------
-# TEMPORARY adapter: the store helper adds ``store.setting(key)`` / ``store.put_setting(...)`` and
-# ``geo.service.save_setting(...)`` (revisioned, audited). Until they are on main, the old
-# settings table is used; delete everything below ``if`` once they land.
-
-def _setting(store, key: str):
-    if hasattr(store, "setting"):
-        return store.setting(key)
-    import json
-
-    if not store._q("SELECT 1 FROM sqlite_master WHERE name = 'settings'"):  # noqa: SLF001 (temporary)
-        return None
-    rows = store._q("SELECT value FROM settings WHERE key = ?", (key,))  # noqa: SLF001
-    try:
-        return json.loads(rows[0][0]) if rows else None
-    except ValueError:
-        return None
-
-
-def _put_setting(store, key: str, value, *, user: str, reason: str):
-    try:
-        from .. import service
-    except ImportError:
-        service = None
-    if service is not None and hasattr(service, "save_setting"):
-        return service.save_setting(store, key, value, user=user, reason=reason)
-    import datetime as dt
-    import json
-
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    with store._tx() as c:  # noqa: SLF001 (temporary, see above)
-        c.execute(_LEGACY_SQL)
-        c.execute("INSERT INTO settings(key, value, user, at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE "
-                  "SET value = excluded.value, user = excluded.user, at = excluded.at",
-                  (key, json.dumps(value, ensure_ascii=False), user, now))
-    return None
-
-
-_LEGACY_SQL = ("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
-               "user TEXT NOT NULL, at TEXT NOT NULL)")
