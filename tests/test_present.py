@@ -85,9 +85,15 @@ def test_save_and_load(store):
     finally:
         other.close()
     assert present.load_slides(store) == clean[:1]
-    # nothing of the old private settings table is reached from geo.present any more
+    # each save is a revision of the store and an audit entry, by its user
+    rev = store.revisions(limit=1)[0]
+    assert rev.user == "minh" and rev.kind == "settings"
+    entry = store.audit_entries(user="minh", action="edit", limit=1)[0]
+    assert present.SETTINGS_KEY in entry.what
+    assert store.setting(present.SETTINGS_KEY) == clean[:1]
+    # geo.present reaches no store internals and registers no table of its own
     src = "".join(p.read_text(encoding="utf-8") for p in (REPO_ROOT / "geo" / "present").glob("*.py"))
-    assert "migrations.register" not in src and "SCHEMA_VERSION" not in src
+    assert "migrations" not in src and "store._" not in src and "sqlite" not in src
 
 
 BAD = [
