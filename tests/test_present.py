@@ -543,6 +543,9 @@ def test_app_presentation_mode_fits_the_screen(streamlit_server, browser, artifa
         start.click()
         frame = _deck_frame(pg)
         assert frame is not None, "the slideshow did not appear"
+        # the slides have the keyboard at once: a clicker works without clicking into them first
+        pg.keyboard.press("PageDown")
+        frame.wait_for_function("tqSlides.index === 1", timeout=5000)
         # the page itself: not scrolled, no scroll, the exit button and the deck both on screen
         top = pg.evaluate("""() => { const m = document.querySelector('[data-testid=stMain]');
             const r = e => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
