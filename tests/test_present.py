@@ -618,3 +618,26 @@ def test_progress_chart_formats_and_escapes():
     assert "28,2%" in svg and "35,5%" in svg and ">20%<" in svg and ">50%<" in svg
     assert "<polyline" in svg  # the province series has two points; the ministry's one is a marker only
     assert progress_svg(prog, "en").count("28.2%") == 1
+
+
+def test_long_title_shrinks_to_two_lines(demo_db, tmp_path, browser):
+    title = ("Tình hình xây dựng xã, phường không ma túy trên địa bàn toàn tỉnh Tuyên Quang, "
+             "báo cáo giao ban quý I năm 2026")  # 112 characters
+    s = open_store(demo_db)
+    try:
+        page = present.slides_html(s, 2025, [{"kind": "overview", "title": title}, {"kind": "key"}], date=DATE)
+    finally:
+        s.close()
+    path = tmp_path / "long.html"
+    path.write_text(page, encoding="utf-8")
+    pg, attempts, errors, ctx = _open(browser, path, viewport=(1024, 768))
+    try:
+        m = pg.evaluate(MEASURE)
+        check_layout(m, 1024, 768, "long title")
+        assert pg.inner_text(".tq-slide:not([hidden]) h1") == title
+        pg.keyboard.press("ArrowRight")
+        default_px = pg.evaluate(MEASURE)["h1Px"]
+        assert m["h1Px"] < default_px  # made smaller to fit, not cut
+        assert attempts == [] and errors == []
+    finally:
+        ctx.close()
