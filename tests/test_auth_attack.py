@@ -198,6 +198,31 @@ def test_40_simultaneous_attempts_never_more_than_the_cap_verifying(db, monkeypa
     store.close()
 
 
+def test_refusals_of_a_locked_name_need_no_verification_slot(db, monkeypatch):
+    """With every slot busy, attempts on a locked pair are still answered at once ("locked", not
+    "busy"): a flood against a locked name cannot crowd out other logins."""
+    store = open_store(db)
+    for _ in range(5):
+        auth.authenticate(store, "admin", WRONG, client="6.6.6.6", now=T0)
+    slow = _SlowHasher(auth._hasher)
+    monkeypatch.setattr(auth, "_hasher", slow)
+    monkeypatch.setattr(auth, "BUSY_WAIT", 30)
+    auth.set_concurrency(2)
+    holders = [threading.Thread(target=auth.authenticate, args=(store, f"u{i}", WRONG),
+                                kwargs={"client": f"10.0.2.{i}", "now": T0}) for i in range(2)]
+    [t.start() for t in holders]
+    deadline = time.monotonic() + 60
+    while auth.VERIFY_STATS["active"] < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert auth.VERIFY_STATS["active"] == 2
+    started = time.monotonic()
+    r = auth.authenticate(store, "admin", PW, client="6.6.6.6", now=T0)
+    assert r.reason == "locked" and time.monotonic() - started < 30
+    slow.release.set()
+    [t.join(60) for t in holders]
+    store.close()
+
+
 def test_default_cap_is_small_and_configurable(monkeypatch):
     monkeypatch.delenv("TQMAP_LOGIN_CONCURRENCY", raising=False)
     assert auth.set_concurrency() == 4
