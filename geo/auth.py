@@ -23,10 +23,14 @@ Login protections (:func:`authenticate`):
 * Every refusal is audited (``login_failed`` with ``detail.reason``: bad_password, unknown_user,
   disabled, locked, client_locked, name_delay, busy, invalid).
 
-The client address: the app passes ``client=`` — in Streamlit ``st.context.ip_address`` (1.45+),
-or behind a reverse proxy the first address of ``st.context.headers["X-Forwarded-For"]`` when the
-proxy is trusted. With ``client=None`` (CLI, tests, unknown) the per-address limit is off and the
-pair limit acts per name, as in round 1.
+The client address: the app passes ``client=client_address(st.context.ip_address,
+st.context.headers)`` (the shell wires it). :func:`client_address` takes the WebSocket peer
+address, and when that peer is a trusted reverse proxy (``TQMAP_TRUSTED_PROXIES``, default
+127.0.0.1 and ::1) the right-most untrusted address of ``X-Forwarded-For`` (what nginx's
+``proxy_add_x_forwarded_for`` appended) — so clients cannot choose their address by sending the
+header themselves, and all users behind the proxy do not share one bucket. With ``client=None``
+(CLI, tests, local use) the per-address limit is off and the pair limit acts per name, as in
+round 1.
 
 ``store`` everywhere: a :class:`geo.store.Store`; a path / URL is still accepted (the store is
 opened for the call). Writes that change an account also append their audit entry in the same
@@ -355,6 +359,28 @@ def _blocked(t: Throttle | None, now: dt.datetime) -> dt.datetime | None:
     return until if until is not None and now < until else None
 
 
+def client_address(peer: str | None, headers=None, trusted: tuple[str, ...] | None = None) -> str | None:
+    """The address to throttle on: ``peer`` (``st.context.ip_address``; None for localhost), or,
+    when ``peer`` is a trusted proxy, the right-most address in X-Forwarded-For that is not itself
+    a trusted proxy. None when nothing usable is known."""
+    if trusted is None:
+        from .config import trusted_proxies
+
+        trusted = trusted_proxies()
+    peer = (peer or "").strip() or None
+    if peer is None or peer not in trusted:
+        return peer
+    raw = ""
+    if headers is not None:
+        get_all = getattr(headers, "get_all", None)
+        values = get_all("X-Forwarded-For") if get_all else [headers.get("X-Forwarded-For") or ""]
+        raw = ",".join(v for v in values if v)
+    for hop in reversed([h.strip() for h in raw.split(",") if h.strip()]):
+        if hop not in trusted:
+            return hop[:100]
+    return None
+
+
 def _client_key(client: str | None) -> str | None:
     c = (client or "").strip()[:100]
     return c or None
@@ -496,4 +522,4 @@ def has_real_data(store: Store | str | Path) -> bool:
 __all__ = ["ROLES", "ROLE_LABELS", "ACTIONS", "ACTION_LABELS", "PERMISSIONS", "User", "AuthResult", "CurrentUser",
            "AuthError", "can", "session_expired", "get_user", "list_users", "add_user", "set_role", "set_disabled",
            "disable_user", "set_password", "unlock", "authenticate", "lock_state", "check_password", "has_real_data",
-           "name_delay", "set_concurrency", "VERIFY_STATS", "MSG_BUSY", "MSG_BAD", "MSG_WAIT"]
+           "name_delay", "set_concurrency", "client_address", "VERIFY_STATS", "MSG_BUSY", "MSG_BAD", "MSG_WAIT"]

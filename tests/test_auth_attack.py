@@ -313,3 +313,18 @@ def test_unlock_library_and_cli(db):
     r = subprocess.run([sys.executable, "-m", "geo", "users", "unlock"], cwd=REPO_ROOT, env=env,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and "Cần tên đăng nhập" in r.stderr
+
+
+def test_client_address_behind_a_trusted_proxy():
+    trusted = ("127.0.0.1", "::1")
+    assert auth.client_address(None, {}, trusted) is None  # localhost, no proxy
+    assert auth.client_address("203.0.113.5", {"X-Forwarded-For": "1.2.3.4"}, trusted) == "203.0.113.5"  # not believed
+    assert auth.client_address("127.0.0.1", {"X-Forwarded-For": "9.9.9.9, 203.0.113.7"}, trusted) == "203.0.113.7"
+    assert auth.client_address("127.0.0.1", {"X-Forwarded-For": "203.0.113.7, 127.0.0.1"}, trusted) == "203.0.113.7"
+    assert auth.client_address("127.0.0.1", {}, trusted) is None
+
+    class Headers(dict):  # Streamlit's st.context.headers has get_all for repeated headers
+        def get_all(self, key):
+            return ["9.9.9.9", "203.0.113.8"]
+
+    assert auth.client_address("::1", Headers(), trusted) == "203.0.113.8"
