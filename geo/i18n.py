@@ -348,6 +348,53 @@ STRINGS: dict[str, tuple[str, str]] = {
     "role.viewer": ("Người xem", "Viewer"),
     "role.editor": ("Biên tập viên", "Editor"),
     "role.admin": ("Quản trị viên", "Administrator"),
+    # --- yearview ---
+    # map categories (geo.model.CATEGORIES): the one source of their labels
+    "cat.drug_free": ("Đã công nhận không ma túy", "Recognised drug-free"),
+    "cat.class_I": ("Trọng điểm phức tạp loại I", "Key complex area, class I"),
+    "cat.class_II": ("Trọng điểm phức tạp loại II", "Key complex area, class II"),
+    "cat.class_III": ("Trọng điểm phức tạp loại III", "Key complex area, class III"),
+    "cat.other": ("Chưa đạt", "Not yet drug-free"),
+    "cat.no_data": ("Chưa có dữ liệu", "No data"),
+    # indicators (geo.model.INDICATORS); the Vietnamese text is also the import template's header
+    "ind.addicts": ("Người nghiện có hồ sơ quản lý", "Registered addicts"),
+    "ind.users": ("Người sử dụng trái phép chất ma túy", "Illegal drug users"),
+    "ind.post_rehab": ("Người sau cai nghiện", "Post-rehabilitation persons"),
+    "ind.spots": ("Điểm, tụ điểm", "Drug spots and hotspots"),
+    "ind.harbour_places": ("Nơi tổ chức, chứa chấp sử dụng", "Places organising/harbouring use"),
+    "ind.cases": ("Số vụ", "Cases"),
+    "ind.offenders": ("Số đối tượng bị bắt", "Offenders arrested"),
+    "ind.plants": ("Số cây có chất ma túy", "Narcotic plants (count)"),
+    "ind.plant_area_m2": ("Diện tích cây có chất ma túy (m²)", "Narcotic plants (m²)"),
+    # changes between two years (geo.changes.CHANGES)
+    "change.newly_recognised": ("Mới được công nhận không ma túy", "Newly recognised drug-free"),
+    "change.lost_recognition": ("Mất công nhận không ma túy", "Lost drug-free recognition"),
+    "change.newly_key": ("Mới thành địa bàn trọng điểm", "Newly a key area"),
+    "change.no_longer_key": ("Không còn là địa bàn trọng điểm", "No longer a key area"),
+    "change.unchanged": ("Không thay đổi", "No change"),
+    # what is illustrative, per item (geo.maps.demo_mark.demo_text)
+    "demo.item.statuses": ("trạng thái các xã", "commune statuses"),
+    "demo.item.routes": ("tuyến trọng điểm", "priority routes"),
+    "demo.item.targets": ("chỉ tiêu", "targets"),
+    "demo.real": ("số liệu thật", "real figures"),
+    "demo.illustrative": ("MINH HỌA", "ILLUSTRATIVE"),
+    "demo.all": ("DỮ LIỆU MINH HỌA: trạng thái, tuyến trọng điểm và chỉ tiêu đều do máy sinh ra, không phải số liệu thật.",
+                 "ILLUSTRATIVE DATA: statuses, priority routes and targets are machine-generated, not real figures."),
+    "demo.part": ("DỮ LIỆU MINH HỌA MỘT PHẦN", "PARTLY ILLUSTRATIVE DATA"),
+    # sheets of one route / one commune (geo.export.sheet)
+    "sheet.route.communes": ("Xã, phường trên tuyến", "Communes on the route"),
+    "sheet.route.key": ("Trong đó trọng điểm phức tạp", "Of which key complex areas"),
+    "sheet.route.key_classes": ("Loại I / II / III", "Class I / II / III"),
+    "sheet.route.drug_free": ("Trong đó không ma túy", "Of which drug-free"),
+    "sheet.route.length": ("Chiều dài tuyến", "Route length"),
+    "sheet.route.population": ("Dân số các xã trên tuyến", "Population of these communes"),
+    "sheet.commune.status": ("Phân loại", "Status"),
+    "sheet.commune.class": ("Trọng điểm phức tạp", "Key complex area"),
+    "sheet.commune.population": ("Dân số", "Population"),
+    "sheet.commune.routes": ("Tuyến đi qua", "Routes crossing it"),
+    "sheet.commune.decision": ("Quyết định công nhận", "Recognition decision"),
+    "sheet.none": ("không", "none"),
+    "sheet.points": ("{sign}{n} điểm phần trăm", "{sign}{n} percentage points"),
 }
 
 

@@ -53,7 +53,7 @@ def test_pdf_paper_landscape_and_text(tmp_path, frame, routes, paper, size_pts):
     assert "Tình hình xây dựng xã không ma túy năm 2025" in text  # title, diacritics intact
     assert "DỮ LIỆU MINH HỌA" in text
     assert "Chú giải" in text and "Đã công nhận không ma túy: 21" in text  # legend with counts
-    assert "28,2%" in text and "+8,2 điểm %" in text
+    assert "28,2%" in text and "+8,2 điểm phần trăm" in text
     assert "thanglequoc" in text  # sources
     assert "Trọng điểm phức tạp loại III" in text
 
@@ -88,7 +88,7 @@ def test_bad_paper_and_format(tmp_path, frame, routes):
 
 
 @pytest.mark.parametrize("view,title", [
-    ("route:QL2", "Tuyến trọng điểm Tuyến Quốc lộ 2"),
+    ("route:QL2", "Tuyến trọng điểm Quốc lộ 2 (cửa khẩu Thanh Thủy"),
     ("key", "Xã trọng điểm phức tạp về ma túy năm 2025"),
     ("commune:00694", "Phường Hà Giang 1 – năm 2025"),
 ])
