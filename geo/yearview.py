@@ -19,6 +19,7 @@ identity by :mod:`geo.boundaries` (that is data, not a view of the store).
 from __future__ import annotations
 
 import copy
+import copyreg
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -26,6 +27,13 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from .model import DemoFlags, Route, Target, count_categories, is_key_category, year_kpis
+
+# Read-only mappings (kpis, membership) stay picklable, so a year view can cross a process or cache.
+def read_only(d) -> MappingProxyType:
+    return MappingProxyType(dict(d))
+
+
+copyreg.pickle(MappingProxyType, lambda m: (read_only, (dict(m),)))
 
 VIEW_KINDS = ("overview", "key", "route", "commune")
 _ARG_KINDS = ("route", "commune")

@@ -242,3 +242,12 @@ def test_year_view_cached_per_version_and_invalidated(tmp_path, boundaries_gpkg)
     with pytest.raises(TypeError):
         b.kpis["drug_free"] = 5  # read-only
     s.close()
+
+
+def test_year_view_pickles(demo_store):
+    import pickle
+
+    yv = yearview.year_view(demo_store, 2025)
+    back = pickle.loads(pickle.dumps(yv))
+    assert dict(back.kpis) == dict(yv.kpis) and back.demo == yv.demo and len(back.frame) == 124
+    assert back.key_codes == yv.key_codes and dict(back.membership) == dict(yv.membership)
