@@ -395,6 +395,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sheet.commune.decision": ("Quyết định công nhận", "Recognition decision"),
     "sheet.none": ("không", "none"),
     "sheet.points": ("{sign}{n} điểm phần trăm", "{sign}{n} percentage points"),
+    # --- shell ---
+    "app.page_title": ("Bản đồ xã không ma túy – Tuyên Quang", "Drug-free communes map – Tuyên Quang"),
 }
 
 
