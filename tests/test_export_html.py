@@ -198,7 +198,9 @@ def test_hostile_route_name_never_runs_offline(frame, routes, tmp_path, browser)
             l.openTooltip(l.getCenter ? l.getCenter() : undefined); } })""")
         assert pg.evaluate("window.__xss") is None
         assert HOSTILE_NAME in pg.locator(".tq-title h1").inner_text()
-        assert "tuyến trọng điểm: MINH HỌA" in pg.locator(".tq-title").inner_text()
+        assert pg.locator(".tq-title .tq-demo-inline").inner_text() == "MINH HỌA: tuyến trọng điểm"
+        assert pg.locator("#tq-demo-mark").inner_text().endswith(
+            "Trạng thái các xã: số liệu thật; tuyến trọng điểm: MINH HỌA; chỉ tiêu: số liệu thật.")
         assert attempts == [] and errors == []
     finally:
         ctx.close()

@@ -26,7 +26,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from .. import sources
-from ..escape import html_text, title_text
+from ..escape import html_attr, html_text, title_text
 from ..i18n import fmt_date, t
 from ..maps import assets
 from ..maps.panel import Panel
@@ -84,10 +84,9 @@ def title_html(title: str, year: int | None, date: dt.date, lang: str, demo=Fals
         meta.append(f"{e(t('export.year', lang))}: <b>{e(str(year))}</b>")
     meta.append(f"{e(t('export.date', lang))}: <b>{e(fmt_date(date, lang))}</b>")
     out = f"<h1>{e(title)}</h1><div class=\"tq-meta\">{' · '.join(meta)}</div>"
-    badge = demo_badge(demo, lang)
+    badge = demo_badge(demo, lang)  # the full per-item sentence is in the map's demo mark
     if badge:
-        out += f'<div class="tq-meta tq-demo-inline">{e(badge)}</div>'
-        out += f'<div class="tq-meta">{e(demo_text(demo, lang))}</div>'
+        out += f'<div class="tq-meta tq-demo-inline" title="{html_attr(demo_text(demo, lang))}">{e(badge)}</div>'
     return out
 
 
