@@ -132,6 +132,8 @@ def _surfaces(yv, tmp_path) -> dict[str, dict[str, int]]:
     k = yv.kpis
     out["kpis"] = {**{c: k["by_category"][c] for c in CATEGORIES}, "key": k["key_count"]}
     out["yearview"] = {**yv.counts, "key": len(yv.key_codes)}
+    # the key-communes table's rows (status-frame column ``key``, geo.model.is_key)
+    assert set(yv.frame.loc[yv.frame["key"].astype(bool), "code"].astype(str)) == set(yv.key_codes)
     ov = views.view_map(yv, "overview", app=True)
     leg = _legend(ov.legend_html, escaped=False)
     out["legend_app"] = {**{c: leg[c] for c in CATEGORIES}, "key": sum(leg[c] for c in KEY_CATEGORIES)}
