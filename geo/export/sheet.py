@@ -277,16 +277,16 @@ def draw_sheet(yv=None, view="overview", *, lang: str = "vi", paper: str = "a4",
     _north_arrow(ax)
 
     # header
-    fig.text(0.02, 0.955, mpl_text(title), fontsize=(17 if len(title) <= 62 else 13 if len(title) <= 85 else 11) * scale,
+    fig.text(0.02, 0.955, mpl_text(title), fontsize=(17 if len(title) <= 62 else 14 if len(title) <= 80 else 12) * scale,
              fontweight="bold", va="center")
     sub = (f"{t('sheet.year', lang)} {yv.year}  ·  {t('sheet.date', lang)} {fmt_date(date, lang)}  ·  "
            f"{t('app.subtitle', lang)}")
     fig.text(0.02, 0.915, mpl_text(sub), fontsize=9 * scale, va="center", color="#333333")
     badge = demo_badge(yv.demo, lang)
     if badge:
-        fig.text(0.98, 0.955, mpl_text(badge), fontsize=13 * scale, fontweight="bold", color="#b71c1c",
+        fig.text(0.98, 0.925, mpl_text(badge), fontsize=13 * scale, fontweight="bold", color="#b71c1c",
                  ha="right", va="center", bbox={"facecolor": "#fff3e0", "edgecolor": "#b71c1c", "lw": 1.5})
-        fig.text(0.98, 0.905, mpl_text(demo_text(yv.demo, lang)), fontsize=6.5 * scale, color="#b71c1c",
+        fig.text(0.98, 0.889, mpl_text(demo_text(yv.demo, lang)), fontsize=6.5 * scale, color="#b71c1c",
                  ha="right", va="center", wrap=True)
     if yv.demo.statuses:
         ax.text(0.5, 0.5, "DỮ LIỆU MINH HỌA", transform=ax.transAxes, fontsize=40 * scale, color="#b71c1c",
@@ -296,7 +296,7 @@ def draw_sheet(yv=None, view="overview", *, lang: str = "vi", paper: str = "a4",
     rows = _figures(yv, fc, lang)
     step = 0.052 if len(rows) <= 6 else 0.031
     size = 11 if len(rows) <= 6 else 8.5
-    kx, ky = 0.65, 0.86
+    kx, ky = 0.65, 0.83
     box_h = step * len(rows) + 0.02
     fig.add_artist(Rectangle((kx - 0.01, ky + 0.03 - box_h), 0.35, box_h, transform=fig.transFigure,
                              facecolor="#f1f4f2", edgecolor="#9e9e9e", lw=0.8))
