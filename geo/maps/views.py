@@ -35,6 +35,13 @@ from . import base, border, changes, layers, legend, routes as routes_mod, style
 from .demo_mark import add_demo_mark
 from .tooltip import category_label, tooltip_html
 
+try:  # commune names and ✓/I/II/III marks on the map (geo/maps/labels.py, look helper)
+    from . import labels as _labels
+except ModuleNotFoundError as _exc:  # not merged yet; any other import error surfaces
+    if _exc.name != f"{__package__}.labels":
+        raise
+    _labels = None
+
 PAD = 0.06  # fraction of the extent added around a zoomed view
 
 
@@ -71,6 +78,8 @@ class MapSpec:
     counts: Mapping[str, int] = field(default_factory=dict)
     title: str | None = None
     static: layers.Basemap | None = None  # default: layers.static_basemap()
+    label_codes: Any = None  # communes whose names are always shown (route, commune views)
+    symbols: bool = True  # category symbols on the communes (not on the change map)
 
 
 def _bounds(geoms, pad: float = PAD) -> list[list[float]]:
@@ -132,6 +141,8 @@ def compose(spec: MapSpec) -> MapResult:
     year_routes = routes_for_year(list(spec.routes or []), spec.year)
     routes_mod.add_routes(m, year_routes, spec.lang, highlight=spec.route_highlight)
     border.add_border(m, spec.lang)
+    if _labels is not None:
+        _labels.add_commune_marks(m, spec.frame, spec.lang, always=spec.label_codes, symbols_on=spec.symbols)
     layers.add_optional_basemap(m, spec.lang, spec.basemap)
     layers.add_layer_control(m, collapsed=spec.app if spec.collapsed is None else spec.collapsed)
     # In the app the legend stands beside the map (readable, never covering it) and the demo mark
@@ -185,7 +196,7 @@ def overview(frame: gpd.GeoDataFrame, routes: list[Route], *, year: int, lang: s
                              subtitle=t("legend.year", lang, year=year))
     return compose(MapSpec(frame, routes, year, leg, _styles(frame, faded=faded, focus=focus), lang=lang,
                            demo=demo, app=app, bounds=bounds, basemap=basemap, counts=counts,
-                           title=t("export.title.overview", lang, year=year)))
+                           title=t("export.title.overview", lang, year=year), label_codes=focus))
 
 
 def route(frame: gpd.GeoDataFrame, routes: list[Route], route_id: str, *, year: int, lang: str = "vi",
@@ -210,7 +221,7 @@ def route(frame: gpd.GeoDataFrame, routes: list[Route], route_id: str, *, year: 
     others = [r for r in routes if r.id != route_id]
     return compose(MapSpec(frame, [rt] + others, year, leg, _styles(frame, faded=codes - on), lang=lang,
                            demo=demo, app=app, bounds=bounds, basemap=basemap, route_highlight=route_id,
-                           counts=dict(counts), title=route_title(rt, year, lang)))
+                           counts=dict(counts), title=route_title(rt, year, lang), label_codes=on))
 
 
 def key(frame: gpd.GeoDataFrame, routes: list[Route], *, year: int, lang: str = "vi", demo=False,
@@ -254,7 +265,8 @@ def commune(frame: gpd.GeoDataFrame, code: str, *, routes: list[Route] | None = 
                              extra=_extra_entries(routes, year, lang), subtitle=t("legend.year", lang, year=year))
     return compose(MapSpec(frame, routes or [], year, leg, _styles(frame, faded=codes - group, focus={str(code)}),
                            lang=lang, demo=demo, app=app, bounds=_bounds(sub.geometry, pad=0.05), basemap=basemap,
-                           counts=counts, title=t("export.title.commune", lang, name=name, year=year)))
+                           counts=counts, title=t("export.title.commune", lang, name=name, year=year),
+                           label_codes=group))
 
 
 def change(change_frame: gpd.GeoDataFrame, *, year_from: int, year_to: int, lang: str = "vi", demo=False,
@@ -281,7 +293,7 @@ def change(change_frame: gpd.GeoDataFrame, *, year_from: int, year_to: int, lang
                              extra=_extra_entries(routes, year_to, lang))
     return compose(MapSpec(change_frame, routes or [], year_to, leg, styles, lang=lang, demo=demo, app=app,
                            tips=tips, basemap=basemap, counts=counts,
-                           title=t("export.title.change", lang, a=year_from, b=year_to)))
+                           title=t("export.title.change", lang, a=year_from, b=year_to), symbols=False))
 
 
 # --- from a year view ---------------------------------------------------------------------------
