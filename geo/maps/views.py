@@ -20,6 +20,8 @@ loads nothing (the HTML exporter inlines it). Who is a key commune, and every co
 from __future__ import annotations
 
 import html
+import importlib
+import importlib.util
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -35,12 +37,9 @@ from . import base, border, changes, layers, legend, routes as routes_mod, style
 from .demo_mark import add_demo_mark
 from .tooltip import category_label, tooltip_html
 
-try:  # commune names and ✓/I/II/III marks on the map (geo/maps/labels.py, look helper)
-    from . import labels as _labels
-except ModuleNotFoundError as _exc:  # not merged yet; any other import error surfaces
-    if _exc.name != f"{__package__}.labels":
-        raise
-    _labels = None
+# commune names and ✓/I/II/III marks on the map (geo/maps/labels.py, look helper), once merged
+_labels = (importlib.import_module(f"{__package__}.labels")
+           if importlib.util.find_spec(f"{__package__}.labels") else None)
 
 PAD = 0.06  # fraction of the extent added around a zoomed view
 
