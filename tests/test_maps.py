@@ -85,7 +85,7 @@ def test_category_fills_and_hatch_for_no_data(frame, routes):
         fill = data[code]["st"]["fillColor"]
         assert fill == ("url(#tq-hatch)" if cat == "no_data" else style.category_fill(cat))
     assert 'id=\\"tq-hatch\\"' in page.replace("\\u003c", "<")  # the pattern travels with the layer
-    assert style.category_fill("drug_free") == "#2e7d32"
+    assert style.category_fill("drug_free") == style.CATEGORY_COLOURS["drug_free"]  # the one palette
 
 
 def test_demo_mark_present_iff_demo(frame, routes):
