@@ -179,6 +179,13 @@ class DemoFlags:
     def __bool__(self) -> bool:  # "is anything shown illustrative?"
         return self.any
 
+    @classmethod
+    def of(cls, demo) -> "DemoFlags":
+        """DemoFlags from DemoFlags, a bool (old callers: True = everything illustrative) or None."""
+        if isinstance(demo, DemoFlags):
+            return demo
+        return cls(True, True, True) if demo else cls()
+
 
 def is_key(a: Assessment | None) -> bool:
     """THE definition of a key commune ("xã trọng điểm phức tạp về ma túy"): a class I/II/III that

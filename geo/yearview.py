@@ -151,11 +151,21 @@ class YearView:
         code = view.arg
         if code not in set(codes):
             raise ViewError(f"Không có xã mã {code!r} (mã gồm 5 chữ số, ví dụ 00694).")
-        from .maps.views import neighbours
-
         sel = frozenset({code, *neighbours(self.frame, code)})
         name = str(self.frame.loc[codes == code, "name"].iloc[0])
         return Focus(view, sel, _counts_of(self.frame, sel), code=code, name=name)
+
+
+def neighbours(frame, code: str) -> list[str]:
+    """Codes of the communes sharing a boundary with ``code`` (sorted); KeyError when unknown."""
+    import shapely
+
+    sel = frame[frame["code"].astype(str) == str(code)]
+    if not len(sel):
+        raise KeyError(f"Không có xã mã {code!r}")
+    g = sel.geometry.values[0].buffer(1e-4)
+    hit = shapely.intersects(g, frame.geometry.values)
+    return sorted(str(c) for c, h in zip(frame["code"], hit) if h and str(c) != str(code))
 
 
 def _counts_of(frame, codes) -> dict[str, int]:
@@ -217,7 +227,6 @@ def from_frame(frame, routes, year: int, *, kpis: Mapping[str, Any] | None = Non
 
     Membership comes from the frame's ``routes`` column when present, else from the corridors;
     ``kpis`` default to the counts the frame allows (no targets). ``demo``: DemoFlags or bool."""
-    from .maps.demo_mark import as_flags
     from .model import key_count
 
     routes = tuple(r for r in routes if r.in_force(year))
@@ -232,7 +241,7 @@ def from_frame(frame, routes, year: int, *, kpis: Mapping[str, Any] | None = Non
         kpis = {"year": year, "total_units": len(frame), "drug_free": counts["drug_free"],
                 "key_count": key_count(counts), "by_category": counts, "routes_count": len(routes)}
     return YearView(year=year, data_version=data_version, frame=frame, routes=routes,
-                    membership=MappingProxyType(member), kpis=MappingProxyType(dict(kpis)), demo=as_flags(demo),
+                    membership=MappingProxyType(member), kpis=MappingProxyType(dict(kpis)), demo=DemoFlags.of(demo),
                     targets=tuple(targets))
 
 
@@ -248,4 +257,4 @@ def invalidate() -> None:
 
 
 __all__ = ["View", "ViewError", "VIEW_KINDS", "Focus", "YearView", "year_view", "build", "from_frame",
-           "invalidate", "store_id", "kpis_copy"]
+           "invalidate", "store_id", "kpis_copy", "neighbours"]

@@ -27,10 +27,8 @@ ITEMS = ("statuses", "routes", "targets")
 
 
 def as_flags(demo) -> DemoFlags:
-    """DemoFlags from DemoFlags, a bool (True = all illustrative) or None."""
-    if isinstance(demo, DemoFlags):
-        return demo
-    return DemoFlags(True, True, True) if demo else DemoFlags()
+    """DemoFlags from DemoFlags, a bool (True = all illustrative) or None (:meth:`DemoFlags.of`)."""
+    return DemoFlags.of(demo)
 
 
 def demo_badge(demo, lang: str = "vi") -> str | None:

@@ -32,6 +32,7 @@ import shapely
 from ..crs import PROVINCE_EXTENT
 from ..i18n import t
 from ..model import KEY_CATEGORIES, Route, is_key_category, key_count
+from ..yearview import neighbours  # noqa: F401  (old callers: views.neighbours)
 from ..model import count_categories as _count_cats
 from . import base, border, changes, layers, legend, routes as routes_mod, style
 from .demo_mark import add_demo_mark
@@ -238,16 +239,6 @@ def key(frame: gpd.GeoDataFrame, routes: list[Route], *, year: int, lang: str = 
     return compose(MapSpec(frame, routes, year, leg, _styles(frame, faded=codes - keyed), lang=lang, demo=demo,
                            app=app, basemap=basemap, counts={c: counts.get(c, 0) for c in KEY_CATEGORIES},
                            title=t("export.title.key", lang, year=year)))
-
-
-def neighbours(frame: gpd.GeoDataFrame, code: str) -> list[str]:
-    """Codes of the communes sharing a boundary with ``code`` (sorted)."""
-    sel = frame[frame["code"].astype(str) == str(code)]
-    if not len(sel):
-        raise KeyError(f"Không có xã mã {code!r}")
-    g = sel.geometry.values[0].buffer(1e-4)
-    hit = shapely.intersects(g, frame.geometry.values)
-    return sorted(str(c) for c, h in zip(frame["code"], hit) if h and str(c) != str(code))
 
 
 def commune(frame: gpd.GeoDataFrame, code: str, *, routes: list[Route] | None = None, year: int,
