@@ -253,3 +253,17 @@ def test_year_view_pickles(demo_store):
     back = pickle.loads(pickle.dumps(yv))
     assert dict(back.kpis) == dict(yv.kpis) and back.demo == yv.demo and len(back.frame) == 124
     assert back.key_codes == yv.key_codes and dict(back.membership) == dict(yv.membership)
+
+
+def test_core_layers_import_no_map_or_ui_code():
+    """geo.model, geo.yearview, geo.status and geo.changes sit under the maps and exporters."""
+    import sys
+
+    from geo.paths import REPO_ROOT
+
+    code = ("import sys, geo.model, geo.yearview, geo.status, geo.changes; "
+            "bad = sorted(m for m in sys.modules if m.startswith(('geo.maps', 'geo.export', 'folium', "
+            "'streamlit', 'matplotlib', 'ui'))); print(','.join(bad))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=REPO_ROOT).stdout.strip()
+    assert out == ""
