@@ -221,6 +221,7 @@ def test_year_view_export_and_view_errors(frame, routes):
     assert "<title>Key complex communes, 2025</title>" in page
 
 
+@pytest.mark.slow  # writes an HTML map and a zoomed PDF sheet
 def test_route_export_on_a_store_with_routes_but_no_statuses(tmp_path, routes):
     from geo.export.commands import export_html_from_store, export_sheet_from_store
     from geo.store import open_store
