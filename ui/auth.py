@@ -148,12 +148,14 @@ def _stop(before_stop) -> None:
 
 
 def require_login(cfg: Config | None = None, store=None, *, now: dt.datetime | None = None,
-                  before_stop=None) -> CurrentUser:
+                  before_stop=None, draw_in=None) -> CurrentUser:
     """The current user, or show the login screen and ``st.stop()`` (a visitor sees no data).
 
     ``store``: the SQLiteStore (or its path); default ``$TQMAP_DB``. ``now``: for tests.
-    ``before_stop``: called (after the login screen is drawn) just before stopping; the router
-    registers its pages there, hidden."""
+    ``before_stop``: called (after the login screen is drawn) just before stopping.
+    ``draw_in(fn)``: runs ``fn`` (which draws the password form) where the caller wants it; the
+    router draws it as the page the URL names, so the form keeps its identity between the first
+    run after a server start and the next (Streamlit derives widget ids from the running page)."""
     cfg = cfg or load_config_or_stop()
     now = _now(now)
     if cfg.public_demo:
@@ -163,7 +165,12 @@ def require_login(cfg: Config | None = None, store=None, *, now: dt.datetime | N
             _stop(before_stop)
         st.warning(DEMO_NOTICE, icon=":material/public:")
         return DEMO_USER
-    user = _oidc_login(cfg, store, now) if cfg.oidc else (_current(store, cfg, now) or _password_login(store, now))
+    if cfg.oidc:
+        user = _oidc_login(cfg, store, now)
+    else:
+        user = _current(store, cfg, now)
+        if user is None:
+            (draw_in or (lambda fn: fn()))(lambda: _password_login(store, now))
     if user is None:
         _stop(before_stop)
     return user  # type: ignore[return-value]
