@@ -66,7 +66,7 @@ def render() -> None:
             auto_advance_s=auto or None).encode("utf-8"))
 
     def _file_name() -> str:
-        return f"trinh-chieu_{year}{'_minh-hoa' if common.is_demo(year) else ''}.html"
+        return f"trinh-chieu_{year}{common.demo_suffix(common.year_view(year).demo)}.html"
 
     saved = present.load_slides(store)
     slides = st.session_state.get("present_slides") or saved or present.default_slides(store, year)
