@@ -350,8 +350,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "role.admin": ("Quản trị viên", "Administrator"),
     # --- shell ---
     "app.page_title": ("Bản đồ xã không ma túy – Tuyên Quang", "Drug-free communes map – Tuyên Quang"),
-    "shell.demo.parts": ("là dữ liệu minh họa do máy sinh ra, không phải số liệu thật: {parts}.",
-                         "illustrative, machine-generated, not real figures: {parts}."),
+    "shell.demo.parts": ("Phần minh họa (do máy sinh ra, không phải số liệu thật): {parts}.",
+                         "Illustrative (machine-generated, not real figures): {parts}."),
     "shell.demo.part.statuses": ("trạng thái các xã, phường", "the communes' statuses"),
     "shell.demo.part.routes": ("các tuyến trọng điểm", "the priority routes"),
     "shell.demo.part.targets": ("chỉ tiêu", "the targets"),
