@@ -199,7 +199,7 @@ def test_legacy_encoded_csv_is_converted_with_a_warning(store, tmp_path, legacy)
     assert b"\xc3" not in p.read_bytes()[:3]  # not UTF-8
     rep = import_status(p, 2025, store, user="t", dry_run=False)
     assert rep.ok and rep.stored, rep
-    assert any("TCVN3" in w.message or "VNI" in w.message for w in rep.warnings)
+    assert any(("TCVN3" in n or "VNI" in n) and "→ “Xã Thượng Lâm”" in n for n in rep.notes), rep
     got = store.assessments(2025)
     assert got["02269"].drug_free and len(got) == 2
 
@@ -208,7 +208,7 @@ def test_tcvn3_names_in_xlsx(store, tmp_path):
     rows = [["", unicode_to_tcvn3("Xã Thượng Lâm"), 2025, "Có", "1/QĐ", "", "", 0]]
     rep = import_status(xlsx(tmp_path / "t.xlsx", rows), 2025, store, user="t", dry_run=True)
     assert rep.ok and rep.items[0].code == "02269"
-    assert any("TCVN3" in w.message and "Xã Thượng Lâm" in w.message for w in rep.warnings), rep
+    assert any("TCVN3" in n and "Xã Thượng Lâm" in n for n in rep.notes), rep
 
 
 def test_template_fill_import_round_trip(store, tmp_path):

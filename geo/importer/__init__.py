@@ -9,7 +9,7 @@ Public API (no streamlit here; the UI pages call these):
     import_routes(path, store, *, user, crs=None, dry_run=False, replace=False) -> ImportReport
 """
 
-from .report import ERROR, WARNING, ImportReport, Issue
+from .report import ERROR, WARNING, ImportReport, Issue, MatchNote
 from .safety import MAX_FILE_BYTES, UnsafeFile
 from .status_import import import_status, parse_status
 from .template import export_year, write_template
