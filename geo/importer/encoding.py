@@ -93,6 +93,10 @@ def tcvn3_to_unicode(text: str) -> str:
     lower-case codes: a word whose plain letters are all capitals ("NG¦êI") is upper-cased."""
     out = unicodedata.normalize("NFC", "".join(TCVN3_TO_UNI.get(ch, ch) for ch in text))
     if any(ch in TCVN3_TO_UNI for ch in text):
+        plain = [c for c in text if "A" <= c <= "Z" or "a" <= c <= "z"]
+        if len(plain) >= 3 and all(c.isupper() for c in plain):
+            return out.upper()  # the whole cell in the caps font
+
         def caps(m: re.Match) -> str:
             w = m.group(0)
             plain = [c for c in w if "A" <= c <= "Z" or "a" <= c <= "z"]
@@ -181,11 +185,48 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
 
 # --- evidence: how many words are Vietnamese syllables under each reading ----------------------
-_INITIAL = "(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|b|c|d|đ|g|h|k|l|m|n|p|r|s|t|v|x)?"
-_NUCLEI = sorted("""a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi oo ua uâ uê ui
-uô uơ uy ưa ưi ươ ưu yê iêu yêu oai oay oao oeo uây uôi ươi ươu uya uyê uyu""".split(), key=len, reverse=True)
-_FINAL = "(?:ng|nh|ch|c|m|n|p|t)?"
-_SYLLABLE = re.compile(f"^{_INITIAL}(?:{'|'.join(_NUCLEI)}){_FINAL}$")
+_INITIALS = sorted("ngh ng gh gi kh nh ph qu th tr ch b c d đ g h k l m n p r s t v x".split(), key=len,
+                   reverse=True) + [""]
+_NUCLEI = set("""a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi oo ua uâ uê ui
+uô uơ uy ưa ưi ươ ưu yê iêu yêu oai oay oao oeo uây uôi ươi ươu uya uyê uyu""".split())
+_FINALS = ("ng", "nh", "ch", "c", "m", "n", "p", "t", "")
+_OPEN_ONLY = set("ai ao au ay âu ây eo êu ia iu oi ôi ơi ua ui ưa ưi ưu iêu yêu oai oay oao oeo uây uôi ươi ươu "
+                 "uya uyu".split())  # end in a semivowel: no final consonant
+_NEEDS_FINAL = set("ă â iê yê uô ươ uâ oă uyê".split())
+_PALATAL_FINAL_AFTER = set("a ê i y oa uy uê".split())  # -nh, -ch
+_FRONT = ("e", "ê", "i", "y")
+
+
+def _syllable_parts(base: str) -> bool:
+    for ini in _INITIALS:
+        if not base.startswith(ini):
+            continue
+        rest = base[len(ini):]
+        if ini == "gi" and (not rest or rest[0] not in "aăâeêoôơuưy"):
+            rest = "i" + rest  # "gì", "gìn": the i is the vowel
+            ini = "gi-"
+        for fin in _FINALS:
+            if fin and not rest.endswith(fin):
+                continue
+            nuc = rest[: len(rest) - len(fin)] if fin else rest
+            if nuc not in _NUCLEI:
+                continue
+            if fin and nuc in _OPEN_ONLY:
+                continue
+            if not fin and nuc in _NEEDS_FINAL:
+                continue
+            if fin in ("nh", "ch") and nuc not in _PALATAL_FINAL_AFTER:
+                continue
+            if fin in ("ng", "c") and nuc in ("i", "y", "ê", "uy", "uê"):
+                continue
+            if ini in ("c", "g", "ng") and nuc.startswith(_FRONT):
+                continue  # written k, gh, ngh before e, ê, i
+            if ini in ("k", "gh", "ngh") and not nuc.startswith(_FRONT):
+                continue
+            return True
+    return False
+
+
 _TONE_MARKS = set("\u0300\u0301\u0303\u0309\u0323")
 _WORD_SPLIT = re.compile(r"[\s\d,;:()\[\]/\\\"'!?.\-–]+")
 MAX_EVIDENCE_WORDS = 20_000
@@ -198,7 +239,7 @@ def is_syllable(word: str) -> bool:
     if len(tones) > 1:
         return False
     base = unicodedata.normalize("NFC", "".join(c for c in d if c not in _TONE_MARKS))
-    return bool(_SYLLABLE.match(base))
+    return _syllable_parts(base)
 
 
 def _words(text: str):
