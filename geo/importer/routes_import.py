@@ -378,6 +378,15 @@ def import_routes(path: str | Path, store, *, user: str, crs: str | None = None,
         rep.error(f"Lựa chọn “{on_conflict}” không hợp lệ: chỉ “replace” (thay thế) hoặc “keep_both” (giữ cả hai).")
         return rep
     parse_routes(path, crs, rep, route_id=route_id, name=name, width_km=width_km)
+    return commit_routes(rep, store, user=user, dry_run=dry_run, replace_all=replace_all, on_conflict=on_conflict,
+                         reason=reason)
+
+
+def commit_routes(rep: ImportReport, store, *, user: str, dry_run: bool = False, replace_all: bool = False,
+                  on_conflict: str | None = None, reason: str = "") -> ImportReport:
+    """Compare a parsed route report with ``store`` (None: no store yet) and, unless ``dry_run``,
+    write it (see import_routes)."""
+    rep.dry_run = dry_run
     if rep.errors:
         return rep
     current = store.routes() if store is not None else []
@@ -399,12 +408,13 @@ def import_routes(path: str | Path, store, *, user: str, crs: str | None = None,
         return rep
     from ..store import StoreError
 
-    reason = reason or f"Nhập tệp {path.name}"
+    reason = reason or f"Nhập tệp {rep.source}"
     try:
         with store.batch():
             for rid in delete:
                 store.delete_route(rid, user=user, reason=reason)
-            store.put_routes(items if replace_all else changed, user=user, reason=reason, replace=replace_all)
+            store.put_routes(items if replace_all else changed, user=user, reason=reason, replace=replace_all,
+                             source=rep.source)
     except StoreError as exc:
         rep.error(f"Cơ sở dữ liệu từ chối: {exc}")
         return rep

@@ -285,9 +285,9 @@ def _short(vals) -> str:
     return t if len(t) <= 60 else t[:57] + "…"
 
 
-def _encoding_note(sh: Sheet) -> str:
+def _encoding_note(sh: Sheet, header_row: int = 0) -> str:
     first_per_row: dict[int, tuple[str, str]] = {}
-    for r, _, b, a in sh.converted:
+    for r, _, b, a in sorted(sh.converted, key=lambda x: (x[0] < header_row, x[0], x[1])):
         first_per_row.setdefault(r, (b, a))  # one example per row: the header, then the first names
     ex = list(dict.fromkeys(first_per_row.values()))[: EXAMPLES]
     rows = sorted({r for r, *_ in sh.converted})
@@ -315,7 +315,7 @@ def _parse_sheets(sheets: list[Sheet], year: int, matcher: CommuneMatcher, popul
             continue
         any_header = True
         if sh.encoding in ("tcvn3", "vni") and sh.converted:
-            rep.notes.append(_encoding_note(sh))
+            rep.notes.append(_encoding_note(sh, header.row))
         elif sh.encoding == "cp1258":
             rep.notes.append("Tệp CSV dùng bảng mã Windows-1258: đã chuyển sang Unicode.")
         above = [r for r, _ in sh.rows if r < header.row]
