@@ -367,6 +367,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "imp.conflict_replace": ("Thay tuyến đã có bằng tuyến trong tệp", "Replace the stored route with the file's"),
     "imp.conflict_keep": ("Giữ cả hai (tuyến trong tệp mang mã/tên mới)", "Keep both (the file's route gets a new id/name)"),
 
+    # --- shell ---
+    "app.page_title": ("Bản đồ xã không ma túy – Tuyên Quang", "Drug-free communes map – Tuyên Quang"),
 }
 
 

@@ -99,6 +99,7 @@ class ImportReport:
     matches: list[MatchNote] = field(default_factory=list)  # non-exact commune matches, to confirm
     skipped: list[str] = field(default_factory=list)  # info lines: non-data rows skipped
     conflicts: list[str] = field(default_factory=list)  # routes: same id/name already stored
+    revision: int | None = None  # the revision written, when stored
 
     @property
     def ok(self) -> bool:

@@ -406,15 +406,18 @@ def commit_routes(rep: ImportReport, store, *, user: str, dry_run: bool = False,
     rep.changed, rep.unchanged = len(changed) + len(delete), len(items) - len(changed)
     if dry_run or (not changed and not delete and not replace_all):
         return rep
+    from .. import service
     from ..store import StoreError
 
     reason = reason or f"Nhập tệp {rep.source}"
     try:
-        with store.batch():
+        with store.batch():  # deletions, the routes and their audit entries: one transaction
             for rid in delete:
-                store.delete_route(rid, user=user, reason=reason)
-            store.put_routes(items if replace_all else changed, user=user, reason=reason, replace=replace_all,
-                             source=rep.source)
+                service.delete_route(store, rid, user=user, reason=reason)
+            rep.revision = service.put_routes(
+                store, items if replace_all else changed, user=user, reason=reason, replace=replace_all,
+                source=rep.source, what=f"Nhập {len(changed)} tuyến từ tệp {rep.source}",
+                detail={"conflict": on_conflict, "replaced": delete})
     except StoreError as exc:
         rep.error(f"Cơ sở dữ liệu từ chối: {exc}")
         return rep

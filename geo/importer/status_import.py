@@ -468,16 +468,19 @@ def commit_status(rep: ImportReport, store, *, user: str, reason: str = "", sour
     transaction, so simultaneous imports serialise and each revision holds exactly its file."""
     if rep.errors:
         return rep
+    from .. import service
     from ..store import StoreError
 
     source = source or rep.source
     rep.dry_run = False
     try:
-        with store.batch():
+        with store.batch():  # compare and write (and audit, in geo.service) in one write transaction
             changed = _count_changes(rep, store.assessments(rep.year))
             if changed:
-                store.upsert_assessments(rep.year, changed, user=user, reason=reason or f"Nhập tệp {source}",
-                                         source=source)
+                rep.revision = service.import_assessments(
+                    store, rep.year, changed, user=user, reason=reason or f"Nhập tệp {source}", source=source,
+                    replace=False, what=f"Nhập trạng thái năm {rep.year} từ tệp {source}",
+                    detail={"changed": len(changed), "unchanged": rep.unchanged, "non_exact_matches": len(rep.matches)})
                 rep.stored = True
     except StoreError as exc:
         rep.error(f"Cơ sở dữ liệu từ chối: {exc}")
