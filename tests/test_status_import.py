@@ -282,3 +282,29 @@ def test_arbitrary_bytes_never_crash(tmp_path_factory, boundaries_gpkg, data, ex
             assert db_hash(s.path) == before
     finally:
         s.close()
+
+
+def test_import_and_its_audit_entry_are_one_transaction(store, tmp_path):
+    rep = import_status(xlsx(tmp_path / "a.xlsx", GOOD), 2025, store, user="cb", dry_run=False, reason="quý IV")
+    assert rep.stored and rep.revision
+    (entry,) = [e for e in store.audit_entries(action="import")]
+    assert entry.user == "cb" and "a.xlsx" in entry.what
+    # a refused import leaves neither data nor audit
+    before = db_hash(store.path)
+    bad = [list(r) for r in GOOD]
+    bad[0][6] = "I"  # drug-free and class I
+    rep = import_status(xlsx(tmp_path / "b.xlsx", bad), 2025, store, user="cb", dry_run=False)
+    assert rep.errors and not rep.stored and db_hash(store.path) == before
+    assert len(store.audit_entries(action="import")) == 1
+
+
+def test_tan_thanh_in_a_file_is_never_stored_for_tan_thanh_02578(store, tmp_path):
+    headers = ["Tên xã/phường", "Huyện cũ", "Không ma túy (Có/Không)", "Số quyết định công nhận"]
+    rep = import_status(xlsx(tmp_path / "t.xlsx", [["Xã Tân Thành", "", "Có", "1/QĐ"]], headers=headers), 2025,
+                        store, user="t", dry_run=False)
+    assert rep.errors and rep.errors[0].row == 2 and "Xã Hàm Yên" in rep.errors[0].message
+    assert store.assessments(2025) == {}
+    rep = import_status(xlsx(tmp_path / "t.xlsx", [["Xã Tân Thành", "Hàm Yên", "Có", "1/QĐ"]], headers=headers),
+                        2025, store, user="t", dry_run=False)
+    assert rep.stored and set(store.assessments(2025)) == {"02374"}
+    assert [m.code for m in rep.matches] == ["02374"] and "tên cũ" in rep.matches[0].why
