@@ -280,7 +280,7 @@ class CommuneMatcher:
                 why.append("tiền tố viết tắt")
             if akey == okey and _split(nfc, _ACC_PREFIXES)[1] != unicodedata.normalize("NFC", okey):
                 why.append("cách đặt dấu thanh khác (hoà/hòa)")
-        if tier.startswith("fold") and not apfx and not e.old:
+        if tier.startswith("fold") and not e.old and not _split(fold(a), _FOLD_PREFIXES)[0]:
             why.append(f"không ghi “{opfx.capitalize()}”")
         if by_district:
             why.append(f"chọn theo cột “Huyện cũ” ({district})")

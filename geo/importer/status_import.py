@@ -212,12 +212,13 @@ def parse_status(path: str | Path, year: int, *, matcher: CommuneMatcher | None 
 
 
 # --- rows that are not data: blank, column numbers, totals, signatures, place and date, notes ----
-_TOTAL = re.compile(r"^(tong cong|tong so|tong|cong|toan tinh|cong toan tinh|tong cong toan tinh)( .{0,40})?$")
+_TOTAL = re.compile(r"^(tong cong|tong so|tong|cong|toan tinh|cong toan tinh|tong cong toan tinh)"
+                    r"( (toan tinh|chung|ca tinh|toan huyen|\d.{0,30}|\(.{0,30}\)))?\s*:?$")
 _SIGNATURE = re.compile(
     r"^(tm|kt|tl|tuq|q)( |:)+(ubnd|uy ban|chu tich|giam doc|truong|ban|cong an|thu truong|pho|hdnd|dang uy)"
     r"|^(nguoi lap( bieu)?|nguoi tong hop|nguoi ky|chu tich|pho chu tich|giam doc|pho giam doc|truong cong an"
-    r"|pho truong cong an|thu truong|can bo|ke toan|xac nhan|noi nhan|\(?ky( ten| ghi ro| va ghi ro| dong dau)?\b"
-    r"|\(?da ky\b|\(?ky, ghi ro)")
+    r"|pho truong cong an|thu truong|can bo|ke toan|xac nhan|noi nhan|\(ky\b|ky (ten|ghi ro|va ghi ro|dong dau)\b"
+    r"|\(da ky\b|da ky$)")
 _PLACE_DATE = re.compile(r"\bngay( \d{1,2})?( )?(/|thang)( \d{1,2})?( )?(/|nam)( \d{4})?\b")
 _NOTE = re.compile(r"^(\(?\*+\)?|ghi chu|luu y|chu thich|chu y|nguon|nguon so lieu|ghi chu chung)\s*[:*]"
                    r"|^\(?\*+\)?\s|^(luu y|chu y|ghi chu)\b")
