@@ -45,7 +45,8 @@ def cmd_status(args) -> int:
     try:
         if args.action == "export":
             export_year(store, args.year, args.out)
-            mark = " (DỮ LIỆU MINH HỌA)" if store.is_demo(args.year) else ""
+            flags = store.demo_flags(args.year) if hasattr(store, "demo_flags") else None
+            mark = " (DỮ LIỆU MINH HỌA)" if (flags.statuses if flags is not None else store.is_demo(args.year)) else ""
             print(f"Đã xuất năm {args.year}{mark}: {len(store.assessments(args.year))} xã → {args.out}")
             return 0
         rep = import_status(args.file, args.year, store, user=_user(args), dry_run=args.dry_run,
