@@ -424,3 +424,35 @@ def test_two_processes_twenty_imports_each_every_revision_equals_its_file(tmp_pa
                     (rev.id, rev.source, code)
     finally:
         s.close()
+
+
+def test_the_page_parses_an_upload_once_whatever_reruns(monkeypatch, boundaries_gpkg):
+    """The import page's parse is cached by the upload's sha256 (with its name, year and route
+    communes): a rerun — a language switch, another widget — does not parse again."""
+    import importlib
+
+    import streamlit as st
+
+    page = importlib.import_module("pages.nhap_du_lieu")
+    st.cache_data.clear()
+    calls = []
+    real = page.parse_status_upload
+
+    def counting(*a, **k):
+        calls.append(1)
+        return real(*a, **k)
+
+    monkeypatch.setattr(page, "parse_status_upload", counting)
+    import tempfile
+
+    from geo.importer import digest
+
+    with tempfile.TemporaryDirectory() as d:
+        data = write_xlsx(Path(d) / "cache.xlsx", grid()).read_bytes()
+
+    first = page._parsed_status(digest(data), "bao-cao.xlsx", 2025, frozenset(), data)
+    again = page._parsed_status(digest(data), "bao-cao.xlsx", 2025, frozenset(), data)
+    assert len(calls) == 1 and first.ok and [a.code for a in again.items] == [a.code for a in first.items]
+    page._parsed_status(digest(data + b" "), "bao-cao.xlsx", 2025, frozenset(), data + b" ")
+    assert len(calls) == 2  # other bytes: parsed
+    st.cache_data.clear()

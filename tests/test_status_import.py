@@ -269,7 +269,7 @@ def test_two_imports_at_the_same_time_keep_both(tmp_db, boundaries_gpkg, tmp_pat
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-@given(data=st.binary(max_size=2000), ext=st.sampled_from([".csv", ".xlsx"]))
+@given(data=st.binary(max_size=2000), ext=st.sampled_from([".csv", ".xlsx", ".xls", ".ods"]))
 def test_arbitrary_bytes_never_crash(tmp_path_factory, boundaries_gpkg, data, ext):
     d = tmp_path_factory.mktemp("fuzz")
     s = open_store(d / "app.db")
