@@ -185,7 +185,6 @@ class CommuneMatcher:
         targets = list(dict.fromkeys((e.target, e.target_name) for e in cands))
         if len(targets) == 1:
             c, n = targets[0]
-            olds = [e for e in cands if e.old and e.target == c]
             return Match(c, n, "old_name" if all(e.old for e in cands) else "name",
                          candidates=targets)
         olds = {(e.old_code or e.name, e.district) for e in cands}
@@ -237,7 +236,7 @@ class CommuneMatcher:
                     continue
                 by_district = len({e.target for e in kept}) < len({e.target for e in cands})
                 cands = kept
-            if excluded and not exact_tier and any(e for e in excluded):
+            if excluded and not exact_tier:
                 # an exact spelling was ruled out by the district: a folded form must not overrule it
                 break
             m = self._decide(cands, label, raw)
