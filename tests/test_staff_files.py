@@ -456,3 +456,20 @@ def test_the_page_parses_an_upload_once_whatever_reruns(monkeypatch, boundaries_
     page._parsed_status(digest(data + b" "), "bao-cao.xlsx", 2025, frozenset(), data + b" ")
     assert len(calls) == 2  # other bytes: parsed
     st.cache_data.clear()
+
+
+@pytest.mark.parametrize("text,field", [
+    ("Mã ĐVHC", "code"), ("Mã đơn vị hành chính", "code"), ("Tên xã, phường, thị trấn", "name"),
+    ("Tên đơn vị", "name"), ("Huyện (cũ)", "former_districts"), ("Huyện trước sắp xếp", "former_districts"),
+    ("Không ma tuý (Có/Không)", "drug_free"), ("Đã được công nhận không ma túy", "drug_free"),
+    ("Xã trọng điểm (loại)", "complexity_class"), ("Phân loại", "complexity_class"),
+    ("Năm đăng ký xã không ma túy", "target_year"), ("Số QĐ", "decision_no"), ("Ngày QĐ", "decision_date"),
+    ("Ngày công nhận", "decision_date"), ("Số người nghiện", "addicts"), ("Người sử dụng trái phép", "users"),
+    ("Số người sau cai", "post_rehab"), ("Điểm, tụ điểm", "spots"), ("Nơi tổ chức, chứa chấp", "harbour_places"),
+    ("Số vụ phạm tội", "cases"), ("Số đối tượng bị bắt", "offenders"), ("Số cây", "plants"),
+    ("Diện tích trồng (m2)", "plant_area_m2"), ("Ghi chú", "note"), ("Nguồn", "source_ref"), ("STT", None),
+    ("Tổng cộng", None)])
+def test_hand_typed_headers(text, field):
+    from geo.importer.table import header_field
+
+    assert header_field(text) == field
