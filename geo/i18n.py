@@ -395,6 +395,25 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sheet.commune.decision": ("Quyết định công nhận", "Recognition decision"),
     "sheet.none": ("không", "none"),
     "sheet.points": ("{sign}{n} điểm phần trăm", "{sign}{n} percentage points"),
+    # --- importer ---
+    "imp.status_file_any": ("Tệp trạng thái (.xlsx, .xls, .ods hoặc .csv; Unicode, TCVN3 hoặc VNI)",
+                            "Status file (.xlsx, .xls, .ods or .csv; Unicode, TCVN3 or VNI)"),
+    "imp.matches": ("Cần xác nhận: {n} dòng khớp tên không chính xác (không theo mã hay đúng tên năm 2025). "
+                    "Kiểm tra đơn vị được chọn trước khi nhập.",
+                    "To confirm: {n} rows matched by something other than the code or the exact 2025 name. "
+                    "Check the unit chosen before importing."),
+    "imp.confirm_matches": ("Tôi đã kiểm tra {n} dòng trên: đúng xã/phường", "I checked these {n} rows: right units"),
+    "imp.skipped": ("Dòng không phải số liệu đã bỏ qua ({n})", "Non-data rows skipped ({n})"),
+    "imp.route_id": ("Mã tuyến (để trống: theo tệp)", "Route id (empty: from the file)"),
+    "imp.route_name": ("Tên tuyến (để trống: theo tệp)", "Route name (empty: from the file)"),
+    "imp.route_width": ("Hành lang mỗi bên tuyến, km (để trống: theo tệp hoặc 2)",
+                        "Corridor each side of the route, km (empty: from the file or 2)"),
+    "imp.conflict": ("Đã có tuyến cùng mã hoặc cùng tên. Chọn cách xử lý:",
+                     "A route with the same id or name exists. Choose:"),
+    "imp.conflict_choose": ("— chọn —", "— choose —"),
+    "imp.conflict_replace": ("Thay tuyến đã có bằng tuyến trong tệp", "Replace the stored route with the file's"),
+    "imp.conflict_keep": ("Giữ cả hai (tuyến trong tệp mang mã/tên mới)", "Keep both (the file's route gets a new id/name)"),
+
     # --- shell ---
     "app.page_title": ("Bản đồ xã không ma túy – Tuyên Quang", "Drug-free communes map – Tuyên Quang"),
     "shell.demo.parts": ("Phần minh họa (do máy sinh ra, không phải số liệu thật): {parts}.",
