@@ -162,7 +162,7 @@ def render() -> None:
             st.query_params[PARAM] = "1"
             st.rerun()
     b2.download_button(common.t("present.download"), data=lambda: _deck(store, year, lang, slides, int(auto)),
-                       file_name=f"trinh-chieu_{year}{'_minh-hoa' if common.is_demo(year) else ''}.html",
+                       file_name=f"trinh-chieu_{year}{common.demo_suffix(common.year_view(year).demo)}.html",
                        mime="text/html", key="present_download", on_click="ignore", width="stretch")
 
 
