@@ -356,10 +356,6 @@ STRINGS: dict[str, tuple[str, str]] = {
                      "Keys ←/→: slides · F: full screen · L: legend"),
     "present.legend": ("Chú giải", "Legend"),
     "present.legend_toggle": ("Hiện/ẩn chú giải (phím L)", "Show/hide the legend (key L)"),
-    "present.demo_parts": ("Minh họa: {parts}", "Illustrative: {parts}"),
-    "present.demo_part.statuses": ("kết quả xã", "commune results"),
-    "present.demo_part.routes": ("tuyến", "routes"),
-    "present.demo_part.targets": ("chỉ tiêu", "targets"),
     # --- yearview ---
     # map categories (geo.model.CATEGORIES): the one source of their labels
     "cat.drug_free": ("Đã công nhận không ma túy", "Recognised drug-free"),

@@ -134,19 +134,27 @@ class Deck(Figure):
 # --- the slide frame -------------------------------------------------------------------------
 
 
-def demo_parts(flags, kind: str) -> list[str]:
-    """Which items a slide of ``kind`` shows are illustrative (statuses, routes, targets)."""
-    uses = {"overview": ("statuses", "routes"), "key": ("statuses", "routes"), "route": ("statuses", "routes"),
-            "change": ("statuses", "routes"), "progress": ("statuses", "targets")}[kind]
-    return [p for p in uses if getattr(flags, p, False)]
+SLIDE_ITEMS = {"overview": ("statuses", "routes"), "key": ("statuses", "routes"), "route": ("statuses", "routes"),
+               "change": ("statuses", "routes"), "progress": ("statuses", "targets")}
 
 
-def _header(title: str, subtitle: str, year: int, date: dt.date, lang: str, parts: list[str]) -> str:
+def slide_flags(flags, kind: str):
+    """The demo flags of what a slide of ``kind`` shows (its items only)."""
+    from ..model import DemoFlags
+
+    return DemoFlags(**{k: bool(getattr(flags, k, False)) and k in SLIDE_ITEMS[kind]
+                        for k in ("statuses", "routes", "targets")})
+
+
+def _header(title: str, subtitle: str, year: int, date: dt.date, lang: str, flags, year_flags) -> str:
+    """``flags``: what this slide shows that is illustrative (the badge); ``year_flags``: the whole
+    year's, said item by item under it."""
+    from ..maps.demo_mark import demo_badge, demo_text
+
     demo = ""
-    if parts:
-        what = t("present.demo_parts", lang, parts=", ".join(t(f"present.demo_part.{p}", lang) for p in parts))
-        demo = (f'<div class="tq-s-demo" role="note"><b>{html_text(t("demo.mark", "vi"))}</b>'
-                f'<span>{html_text(what)}</span></div>')
+    if flags.any:
+        demo = (f'<div class="tq-s-demo" role="note"><b>{html_text(demo_badge(flags, lang))}</b>'
+                f'<span>{html_text(demo_text(year_flags, lang))}</span></div>')
     return (f'<header class="tq-s-bar"><div class="tq-s-ttl"><h1>{html_text(title)}</h1>'
             f'<div class="tq-s-sub">{html_text(subtitle)}</div></div>{demo}'
             f'<div class="tq-s-when"><div class="tq-s-year">{html_text(t("present.year", lang, year=year))}</div>'
@@ -206,11 +214,11 @@ def key_panel(k: dict, lang: str) -> str:
 
 
 def change_panel(counts: dict, lang: str) -> str:
-    from ..maps import changes
+    from .. import changes
 
     cls = {changes.NEWLY_DRUG_FREE: "tq-card-green", changes.LOST_DRUG_FREE: "tq-card-red",
            changes.NEWLY_KEY: "tq-card-orange", changes.NO_LONGER_KEY: "tq-card-blue", changes.UNCHANGED: "tq-card-grey"}
-    return _side([_stat(fmt_int(counts.get(c, 0), lang), changes.CHANGE_LABELS[c][1 if lang == "en" else 0], cls[c])
+    return _side([_stat(fmt_int(counts.get(c, 0), lang), changes.change_label(c, lang), cls[c])
                   for c in changes.CHANGES])
 
 
@@ -261,62 +269,57 @@ def slides_html(store, year: int, slides, *, lang: str = "vi", date: dt.date | N
                 auto_advance_s: float | None = None) -> str:
     """The whole slideshow as ONE self-contained HTML document (no request to any host)."""
     from .. import sources, status
-    from ..maps import changes, views
-    from ..yearview import year_view
+    from ..maps import views
+    from ..maps.demo_mark import demo_badge
+    from ..model import DemoFlags
+    from ..yearview import View, year_view
 
     slides = resolve_slides(store, year, validate_slides(store, slides))
     if not slides:
         raise PresentError(f"Không có trang chiếu nào hiển thị được cho năm {year}.")
     date = date or dt.date.today()
     yv = year_view(store, year)
-    frame, routes, k = yv.frame, list(yv.routes), yv.kpis
+    k = yv.kpis
     subtitle = t("present.subtitle", lang)
-    summary = None
     built = []
     for s in slides:
         kind, arg = s["kind"], s["arg"]
-        m, figure_html, parts = None, "", demo_parts(yv.demo, kind)
+        m, figure_html, flags = None, "", slide_flags(yv.demo, kind)
+        if kind in ("overview", "key", "route"):
+            m = views.view_map(yv, View(kind, arg), lang=lang, app=False).map
         if kind == "overview":
             title = t("present.title.overview", lang, year=year)
-            m = views.overview_map(frame, routes, year=year, lang=lang, demo=False, app=False)
             side = overview_panel(k, lang)
         elif kind == "route":
             route = yv.route(arg)
             title = route_title(route, lang)
-            m = views.route_map(frame, routes, arg, year=year, lang=lang, demo=False, app=False)
-            if summary is None:  # TODO(yearview): per-route figures from the year view when it has them
-                summary = {r["id"]: r for r in status.route_summary(store, year).to_dict("records")}
-            side = route_panel(summary.get(arg), lang)
+            side = route_panel(status.route_figures(yv, route), lang)
         elif kind == "key":
             title = t("present.title.key", lang, year=year)
-            m = views.key_map(frame, routes, year=year, lang=lang, demo=False, app=False)
             side = key_panel(k, lang)
         elif kind == "change":
             before = year_view(store, year - 1)
-            if before.demo.statuses and "statuses" not in parts:
-                parts.append("statuses")
+            flags = slide_flags(DemoFlags(before.demo.statuses or yv.demo.statuses, yv.demo.routes), kind)
             title = t("present.title.change", lang, a=year - 1, b=year)
-            cf = changes.change_frame(before.frame, frame)
-            m = views.change_map(cf, year_from=year - 1, year_to=year, lang=lang, demo=False, routes=routes,
-                                 app=False)
-            side = change_panel(changes.count_changes(cf), lang)
+            res = views.change_view_map(before, yv, lang=lang, app=False)
+            m, side = res.map, change_panel(res.counts, lang)  # the counts its legend shows
         else:
             title = t("present.title.progress", lang)
             figure_html = f'<div class="tq-s-chart">{progress_svg(status.progress(store), lang)}</div>'
             side = progress_panel(k, lang)
-        built.append((kind, s["title"] or title, parts, side, figure_html, m))
+        built.append((kind, s["title"] or title, flags, side, figure_html, m))
 
     n = len(built)
     titles = [b[1] for b in built]
     doc_title = t("present.doc_title", lang, year=year)
     credit = (f'{t("export.sources", lang)}: {sources.ATTRIBUTION}. {t("map.border.legend", lang)}.'
-              + (f' {t("demo.mark", "vi")}.' if yv.demo else ""))
+              + (f' {demo_badge(yv.demo, lang)}.' if yv.demo.any else ""))
     cfg = {"titles": titles, "docTitle": doc_title, "auto": float(auto_advance_s or 0),
            "labels": {"play": t("present.auto_play", lang), "pause": t("present.auto_pause", lang),
                       "legend": t("present.legend", lang), "legendToggle": t("present.legend_toggle", lang)}}
     deck = Deck(lang=lang, title=doc_title, cfg=cfg, nav_html=nav_html(lang, credit))
-    for i, (kind, title, parts, side, figure_html, m) in enumerate(built):
-        top = _header(title, subtitle, year, date, lang, parts)
+    for i, (kind, title, flags, side, figure_html, m) in enumerate(built):
+        top = _header(title, subtitle, year, date, lang, flags, yv.demo)
         deck.add_child(Slide(i, kind, top, side, figure_html=figure_html, folium_map=m, label=f"{i + 1}/{n}"),
                        name=f"tq_slide_{i}")
     page = deck.render()
