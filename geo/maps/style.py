@@ -1,10 +1,18 @@
-"""The maps' look: category fills, outlines, the hatch pattern for "no data", panes and CSS.
+"""The maps' look: THE palette (categories, routes, border), outlines, hatch patterns, panes, CSS.
 
 Sober, for an official setting and a projector: muted paper background, thin dark-grey commune
-outlines, the programme's colours (drug-free green; class I/II/III red/orange/yellow; other grey),
-"no data" as a grey diagonal hatch on white (an SVG ``<pattern>`` injected into the commune
-layer's own SVG renderer, so ``fill: url(#tq-hatch)`` works without any plugin or CDN).
-System fonts only (no web fonts: the export must work offline).
+outlines, the programme's colours (drug-free green; class I/II/III dark red/orange/yellow; other
+grey), "no data" as a grey diagonal hatch on white and class I as its dark red crossed by a light
+hatch (SVG ``<pattern>`` elements injected into the commune layer's own SVG renderer, so
+``fill: url(#tq-hatch)`` works without any plugin or CDN). System fonts only (offline export).
+
+Palette rules (checked by tests/test_palette.py on the colours of the HTML export, after
+simulating protanopia and deuteranopia with the Machado 2009 model of ``colorspacious``):
+- any two categories (fills as drawn: ``FILL_OPACITY`` over ``BACKGROUND``) stay ≥ 20 apart
+  (CIE76 ΔE in CIELab) for normal, protan and deutan vision;
+- drug-free and class I differ by ≥ 20 L* (they stay apart on a greyscale print);
+- route lines stay ≥ 20 ΔE from each other and from every category for normal vision and ≥ 12
+  under simulation; they also differ by dash pattern and carry a label, so colour is never alone.
 """
 
 from __future__ import annotations
@@ -13,7 +21,20 @@ import folium
 from branca.element import Element, MacroElement
 from folium.template import Template
 
-from ..model import CAT_NO_DATA, CATEGORIES, CATEGORY_COLOURS
+from ..model import CAT_CLASS_I, CAT_CLASS_II, CAT_CLASS_III, CAT_DRUG_FREE, CAT_NO_DATA, CAT_OTHER, CATEGORIES
+
+# THE category palette (moved here from geo.model; geo.model.CATEGORY_COLOURS is an alias).
+# Drug-free is green ("vùng xanh") but light and bluish; class I is a dark red, so the two never
+# meet under red–green colour blindness nor on a greyscale print (L* 67 vs 30).
+CATEGORY_COLOURS = {
+    CAT_DRUG_FREE: "#43b86a",
+    CAT_CLASS_I: "#8b1a1a",
+    CAT_CLASS_II: "#d9660b",
+    CAT_CLASS_III: "#f6dd3a",
+    CAT_OTHER: "#a5a4a2",
+    CAT_NO_DATA: "#ffffff",
+}
+FILL_OPACITY = 0.9
 
 HATCH_ID = "tq-hatch"
 HATCH_FILL = f"url(#{HATCH_ID})"
@@ -23,8 +44,19 @@ HATCH_DEFS = (
     '<rect width="7" height="7" fill="#ffffff"></rect>'
     '<line x1="0" y1="0" x2="0" y2="7" stroke="#6d6d6d" stroke-width="2.2"></line></pattern>'
 )
-# The same hatch for HTML swatches (legend), as CSS.
+# Class I: its colour crossed by a thin light hatch (reads as "hatched" on a greyscale print).
+HATCH_I_ID = "tq-hatch-I"
+HATCH_I_FILL = f"url(#{HATCH_I_ID})"
+HATCH_DEFS += (
+    f'<pattern id="{HATCH_I_ID}" patternUnits="userSpaceOnUse" width="8" height="8" '
+    'patternTransform="rotate(-45)">'
+    f'<rect width="8" height="8" fill="{CATEGORY_COLOURS[CAT_CLASS_I]}"></rect>'
+    '<line x1="0" y1="0" x2="0" y2="8" stroke="#e6b3b3" stroke-width="1.3"></line></pattern>'
+)
+# The same hatches for HTML swatches (legend), as CSS.
 HATCH_CSS = "background:repeating-linear-gradient(45deg,#ffffff 0 3px,#6d6d6d 3px 5px);"
+HATCH_I_CSS = (f"background:repeating-linear-gradient(-45deg,{CATEGORY_COLOURS[CAT_CLASS_I]} 0 4px,"
+               "#e6b3b3 4px 5px);")
 
 OUTLINE = "#4a4a4a"
 FONT = '"Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif'
@@ -34,10 +66,10 @@ BACKGROUND = "#f4f1ea"
 CATEGORY_SYMBOLS = {"drug_free": "✓", "class_I": "I", "class_II": "II", "class_III": "III",
                     "other": "–", "no_data": ""}
 # Text colour on each swatch (contrast ≥ 4.5 against the fill).
-SYMBOL_COLOURS = {"drug_free": "#ffffff", "class_I": "#ffffff", "class_II": "#1a1a1a",
+SYMBOL_COLOURS = {"drug_free": "#1a1a1a", "class_I": "#ffffff", "class_II": "#1a1a1a",
                   "class_III": "#1a1a1a", "other": "#1a1a1a", "no_data": "#1a1a1a"}
 
-BASE_STYLE = {"color": OUTLINE, "weight": 0.7, "opacity": 0.9, "fillOpacity": 0.78,
+BASE_STYLE = {"color": OUTLINE, "weight": 0.7, "opacity": 0.9, "fillOpacity": FILL_OPACITY,
               "className": "tq-commune"}
 HOVER_STYLE = {"weight": 2.6, "color": "#000000", "opacity": 1}
 FADED = {"fillOpacity": 0.22, "opacity": 0.45}
@@ -48,16 +80,31 @@ FOCUS = {"weight": 4, "color": "#111111", "opacity": 1}
 PANES = (("tq-communes", 410), ("tq-outline", 420), ("tq-corridors", 430), ("tq-routes", 440),
          ("tq-border", 445))
 
-ROUTE_COLOURS = ("#4a148c", "#0d47a1", "#006064", "#3e2723", "#880e4f", "#1a237e", "#263238",
-                 "#33691e")
-BORDER_COLOUR = "#b71c1c"
+# Route lines (drawn over a white casing), in route order; chosen by a search maximising the
+# smallest ΔE to each other and to the categories under normal, protan and deutan vision.
+ROUTE_COLOURS = ("#2127cd", "#2f0804", "#b440d9", "#a97540", "#1f0752", "#5e083e")
+# Each route also has its own dash pattern (colour is never the only difference).
+ROUTE_DASHES = (None, "12 5", None, "2 6", "14 4 3 4", "8 4")
+ROUTE_CASING = "#ffffff"
+BORDER_COLOUR = "#e81cae"
 
 
 def category_fill(cat: str) -> str:
-    """Leaflet ``fillColor`` for a category (the hatch pattern for no data)."""
+    """Leaflet ``fillColor`` for a category (hatch patterns for no data and class I)."""
     if cat == CAT_NO_DATA or cat not in CATEGORIES:
         return HATCH_FILL
+    if cat == CAT_CLASS_I:
+        return HATCH_I_FILL
     return CATEGORY_COLOURS[cat]
+
+
+def category_swatch_css(cat: str) -> str:
+    """CSS background of a legend swatch for ``cat`` (with the same hatch as the map)."""
+    if cat == CAT_NO_DATA or cat not in CATEGORIES:
+        return HATCH_CSS
+    if cat == CAT_CLASS_I:
+        return HATCH_I_CSS
+    return f"background:{CATEGORY_COLOURS[cat]};"
 
 
 def category_style(cat: str) -> dict:
@@ -74,7 +121,12 @@ def swatch_html(fill: str | None, symbol: str = "", text_colour: str = "#1a1a1a"
         border = "dashed" if dashed else "solid"
         return (f'<span class="tq-sw tq-sw-line" aria-hidden="true">'
                 f'<span style="border-top:4px {border} {line}"></span></span>')
-    bg = HATCH_CSS if hatch else f"background:{fill};"
+    if hatch:
+        bg = HATCH_CSS
+    elif fill == CATEGORY_COLOURS[CAT_CLASS_I]:
+        bg = HATCH_I_CSS  # class I is hatched on the map: so is its swatch
+    else:
+        bg = f"background:{fill};"
     return (f'<span class="tq-sw" aria-hidden="true" style="{bg}color:{text_colour}">{symbol}</span>')
 
 
@@ -142,7 +194,9 @@ def apply(m: folium.Map) -> folium.Map:
     """Add the CSS and panes every view needs (idempotent)."""
     root = m.get_root()
     if "tq_style" not in root.header._children:
-        root.header.add_child(Element(f"<style>{CSS}</style>"), name="tq_style")
+        from .labels import CSS as MARKS_CSS
+
+        root.header.add_child(Element(f"<style>{CSS}{MARKS_CSS.replace('%(font)s', FONT)}</style>"), name="tq_style")
     if not any(isinstance(c, Panes) for c in m._children.values()):
         Panes().add_to(m)
     return m

@@ -15,7 +15,7 @@ import shapely
 
 from ..i18n import t
 from ..model import CATEGORIES, CLASSES, Route
-from . import base, border, changes, layers, legend, routes as routes_mod, style
+from . import base, border, changes, labels, layers, legend, routes as routes_mod, style
 from .demo_mark import add_demo_mark
 from .tooltip import category_label, tooltip_html
 
@@ -67,7 +67,8 @@ def _styles(frame, *, faded: set[str] | None = None, focus: set[str] | None = No
 
 
 def _compose(frame, routes, *, year, lang, demo, app, bounds, styles, legend_html_str, basemap,
-             route_highlight=None, tips=None, collapsed=None, former_districts=True, legend_inside=None):
+             route_highlight=None, tips=None, collapsed=None, former_districts=True, legend_inside=None,
+             label_codes=None, symbols=True):
     m = base.new_map(bounds or province_bounds(frame), app=app)
     style.apply(m)
     layers.add_communes(m, frame, lang, styles=styles, tips=tips)
@@ -77,6 +78,7 @@ def _compose(frame, routes, *, year, lang, demo, app, bounds, styles, legend_htm
     year_routes = routes_for_year(routes or [], year)
     routes_mod.add_routes(m, year_routes, lang, highlight=route_highlight)
     border.add_border(m, lang)
+    labels.add_commune_marks(m, frame, lang, always=label_codes, symbols_on=symbols)  # look: names + ✓/I/II/III
     layers.add_optional_basemap(m, lang, basemap)
     layers.add_layer_control(m, collapsed=app if collapsed is None else collapsed)
     # In the app the legend stands beside the map (readable, never covering it) and the demo mark
@@ -116,7 +118,8 @@ def overview_map(frame: gpd.GeoDataFrame, routes: list[Route], *, year: int, lan
                              extra=_extra_entries(routes, year, lang),
                              subtitle=t("legend.year", lang, year=year))
     return _compose(frame, routes, year=year, lang=lang, demo=demo, app=app, bounds=bounds,
-                    styles=_styles(frame, faded=faded, focus=focus), legend_html_str=leg, basemap=basemap)
+                    styles=_styles(frame, faded=faded, focus=focus), legend_html_str=leg, basemap=basemap,
+                    label_codes=focus)
 
 
 def route_map(frame: gpd.GeoDataFrame, routes: list[Route], route_id: str, *, year: int, lang: str = "vi",
@@ -142,7 +145,7 @@ def route_map(frame: gpd.GeoDataFrame, routes: list[Route], route_id: str, *, ye
     others = [r for r in routes if r.id != route_id]
     return _compose(frame, [route] + others, year=year, lang=lang, demo=demo, app=app, bounds=bounds,
                     styles=_styles(frame, faded=codes - on), legend_html_str=leg, basemap=basemap,
-                    route_highlight=route_id)
+                    route_highlight=route_id, label_codes=on)
 
 
 def key_map(frame: gpd.GeoDataFrame, routes: list[Route], *, year: int, lang: str = "vi", demo: bool = False,
@@ -184,7 +187,7 @@ def commune_map(frame: gpd.GeoDataFrame, code: str, *, routes: list[Route] | Non
     return _compose(frame, routes or [], year=year, lang=lang, demo=demo, app=app,
                     bounds=_bounds(sub.geometry, pad=0.05),
                     styles=_styles(frame, faded=codes - group, focus={str(code)}), legend_html_str=leg,
-                    basemap=basemap)
+                    basemap=basemap, label_codes=group)
 
 
 def change_map(change_frame: gpd.GeoDataFrame, *, year_from: int, year_to: int, lang: str = "vi",
@@ -211,4 +214,4 @@ def change_map(change_frame: gpd.GeoDataFrame, *, year_from: int, year_to: int, 
     leg = legend.legend_html(t("legend.change", lang, a=year_from, b=year_to), entries, lang,
                              extra=_extra_entries(routes, year_to, lang))
     return _compose(change_frame, routes or [], year=year_to, lang=lang, demo=demo, app=app, bounds=None,
-                    styles=styles, tips=tips, legend_html_str=leg, basemap=basemap)
+                    styles=styles, tips=tips, legend_html_str=leg, basemap=basemap, symbols=False)
