@@ -39,17 +39,21 @@ if (!window.tqMarks) { window.tqMarks = (function () {
     });
     function place() {
       if (!map.hasLayer(group)) return;
-      var z = map.getZoom(), kept = [], box = map.getContainer().getBoundingClientRect();
+      var z = map.getZoom(), kept = [], size = map.getSize();
+      function rect(mk, inner) {  // in container pixels, from the anchor and the layout size
+        var p = map.latLngToContainerPoint(mk.getLatLng()), w = inner.offsetWidth, h = inner.offsetHeight;
+        return {left: p.x - w / 2, right: p.x + w / 2, top: p.y - h / 2, bottom: p.y + h / 2};
+      }
       items.forEach(function (mk) {
         var el = mk.getElement(); if (!el) return;
         var inner = el.firstChild, nm = el.querySelector(".tq-cn"), sy = el.querySelector(".tq-sym");
         el.classList.remove("tq-hidden");
         el.classList.toggle("tq-named", !!nm && (mk.tqAlways || z >= opts.minZoom));
-        var r = inner.getBoundingClientRect();
-        if (r.right < box.left || r.left > box.right || r.bottom < box.top || r.top > box.bottom) return;
+        var r = rect(mk, inner);
+        if (r.right < 0 || r.left > size.x || r.bottom < 0 || r.top > size.y) return;
         if (kept.some(function (k) { return hit(grow(r, 2), k); })) {
           el.classList.remove("tq-named");
-          r = inner.getBoundingClientRect();
+          r = rect(mk, inner);
           if (!sy || kept.some(function (k) { return hit(r, k); })) { el.classList.add("tq-hidden"); return; }
         }
         kept.push(r);

@@ -163,9 +163,53 @@ CSS = f"""
 .leaflet-top.tq-center {{ left:50%; transform:translateX(-50%); }}
 .leaflet-top.tq-center .leaflet-control {{ float:none; margin-left:0; }}
 .leaflet-control-layers {{ font-family:{FONT}; font-size:13px; }}
+.tq-legend {{ position:relative; max-height:calc(100vh - 140px); overflow:auto; }}
+.tq-legend h4 {{ padding-right:26px; }}
+.tq-fold {{ position:absolute; top:5px; right:5px; width:24px; height:24px; padding:0; display:flex;
+  align-items:center; justify-content:center; border:1px solid #999; border-radius:3px; background:#fff;
+  color:#222; cursor:pointer; }}
+.tq-fold:focus-visible {{ outline:2px solid #0b57d0; outline-offset:1px; }}
+.tq-legend.tq-folded {{ min-width:0; }}
+.tq-legend.tq-folded ul, .tq-legend.tq-folded .tq-sub {{ display:none; }}
+.tq-legend.tq-folded h4 {{ margin:0; }}
+.tq-legend.tq-folded .tq-fold svg {{ transform:rotate(180deg); }}
+.tq-demo {{ max-width:min(640px, 46vw); }}
 .leaflet-control-scale-line + .leaflet-control-scale-line {{ display:none; }}
 .leaflet-control-scale-line {{ font-size:12px; }}
 """
+
+
+class Layout(MacroElement):
+    """Keeps the map's own controls apart on small screens: when the demo banner (top centre)
+    overlaps the title (top left) or the layer control (top right), those corners move below it."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map) {
+          function hit(a, b) { return !(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top); }
+          function layout() {
+            var box = map.getContainer(), mark = box.querySelector("#tq-demo-mark");
+            var corners = [box.querySelector(".leaflet-top.leaflet-left"), box.querySelector(".leaflet-top.leaflet-right")];
+            corners.forEach(function (c) { if (c) c.style.top = ""; });
+            if (!mark) return;
+            var r = mark.getBoundingClientRect(), top0 = box.getBoundingClientRect().top;
+            corners.forEach(function (c) {
+              if (!c) return;
+              var over = Array.prototype.some.call(c.children, function (k) { return hit(k.getBoundingClientRect(), r); });
+              if (over) c.style.top = (r.bottom - top0 + 4) + "px";
+            });
+          }
+          map.on("resize", layout);
+          map.whenReady(function () { setTimeout(layout, 0); });
+          map.getContainer().addEventListener("click", function () { setTimeout(layout, 0); });
+          window.tqLayout = layout;
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "TqLayout"
 
 
 class Panes(MacroElement):
@@ -199,4 +243,6 @@ def apply(m: folium.Map) -> folium.Map:
         root.header.add_child(Element(f"<style>{CSS}{MARKS_CSS.replace('%(font)s', FONT)}</style>"), name="tq_style")
     if not any(isinstance(c, Panes) for c in m._children.values()):
         Panes().add_to(m)
+    if not any(isinstance(c, Layout) for c in m._children.values()):
+        Layout().add_to(m)
     return m
