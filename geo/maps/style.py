@@ -11,8 +11,8 @@ simulating protanopia and deuteranopia with the Machado 2009 model of ``colorspa
 - any two categories (fills as drawn: ``FILL_OPACITY`` over ``BACKGROUND``) stay ≥ 20 apart
   (CIE76 ΔE in CIELab) for normal, protan and deutan vision;
 - drug-free and class I differ by ≥ 20 L* (they stay apart on a greyscale print);
-- route lines stay ≥ 20 ΔE from each other and from every category for normal vision and ≥ 12
-  under simulation; they also differ by dash pattern and carry a label, so colour is never alone.
+- route lines stay ≥ 20 ΔE from each other and from every category for normal vision and ≥ 18
+  under simulation (measured 19); they also differ by dash pattern and carry a label, so colour is never alone.
 """
 
 from __future__ import annotations
