@@ -20,6 +20,7 @@ maps = [
     st.Page("pages/ho_so_xa.py", title=t("nav.profile"), icon=":material/description:", url_path="ho_so_xa"),
     st.Page("pages/tien_do.py", title=t("nav.progress"), icon=":material/trending_up:", url_path="tien_do"),
     st.Page("pages/trinh_chieu.py", title=t("nav.present"), icon=":material/slideshow:", url_path="trinh_chieu"),
+    st.Page("pages/tuong.py", title=t("wall.nav"), icon=":material/tv:", url_path="tuong"),
 ]
 data = [st.Page("pages/nguon_du_lieu.py", title=t("nav.sources"), icon=":material/info:", url_path="nguon_du_lieu")]
 editor = [st.Page("pages/nhap_du_lieu.py", title=t("nav.import"), icon=":material/upload_file:", url_path="nhap_du_lieu"),

@@ -348,6 +348,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "role.viewer": ("Người xem", "Viewer"),
     "role.editor": ("Biên tập viên", "Editor"),
     "role.admin": ("Quản trị viên", "Administrator"),
+    # --- look ---
+    "wall.title": ("Bản đồ xã không ma túy tỉnh Tuyên Quang – năm {year}",
+                   "Drug-free communes of Tuyên Quang province – {year}"),
+    "wall.nav": ("Màn hình treo tường", "Wall screen"),
+    "wall.drug_free": ("Xã không ma túy", "Drug-free"),
+    "wall.key": ("Xã trọng điểm", "Key communes"),
+    "wall.routes": ("Tuyến trọng điểm", "Priority routes"),
+    "wall.target": ("So với chỉ tiêu {pct}", "Against the {pct} target"),
+    "wall.needed": ("Còn phải đạt năm {year}", "Still needed in {year}"),
+    "wall.updated": ("Cập nhật", "Updated"),
+    "wall.auto": ("Tự làm mới khi dữ liệu thay đổi", "Refreshes itself when the data change"),
+    "wall.demo_short": ("DỮ LIỆU MINH HỌA – không phải số liệu thật", "ILLUSTRATIVE DATA – not real figures"),
+    "wall.bad_year": ("Năm {value} không có dữ liệu; đang hiển thị năm {year}. Các năm có: {years}.",
+                      "No data for year {value}; showing {year}. Years available: {years}."),
+    "ui.print": ("In trang này", "Print this page"),
 }
 
 
