@@ -15,36 +15,40 @@ from ui import common, layout
 
 POLL_S = 5  # seconds between two data-version checks
 
-common.page_setup()
-lang = st.query_params.get("lang", common.lang())
-lang = lang if lang in ("vi", "en") else "vi"
-layout.hide_chrome()
 
-years = common.years_available()
-raw = st.query_params.get("nam")
-year = 2025 if 2025 in years else years[-1]
-bad = None
-if raw is not None:
-    if raw.isdigit() and int(raw) in years:
-        year = int(raw)
-    else:
-        bad = raw
+def render() -> None:
+    common.page_setup()
+    lang = st.query_params.get("lang", common.lang())
+    lang = lang if lang in ("vi", "en") else "vi"
+    layout.hide_chrome()
 
-version = common.data_version()
-k = common.kpis(year)
-frame = common.status_frame(year)
-routes = common.routes(year)
-demo = common.is_demo(year)
+    years = common.years_available()
+    raw = st.query_params.get("nam")
+    year = 2025 if 2025 in years else years[-1]
+    bad = None
+    if raw is not None:
+        if raw.isdigit() and int(raw) in years:
+            year = int(raw)
+        else:
+            bad = raw
 
-notice = None
-if bad is not None:  # said on the screen itself (the page has no other chrome)
-    notice = tr("wall.bad_year", lang, value=bad[:20], year=year, years=", ".join(map(str, years)))
-m = views.overview_map(frame, routes, year=year, lang=lang, demo=demo, app=True)
-page = layout.wall_html(m, layout.kpi_items(k, year, lang), year=year, lang=lang, demo=bool(demo),
-                        updated=dt.datetime.now(), bounds=views.province_bounds(frame), data_version=version,
-                        notice=notice)
-with st.container(key="tq_wall"):
-    st.iframe(page, height=700)
+    version = common.data_version()
+    k = common.kpis(year)
+    frame = common.status_frame(year)
+    routes = common.routes(year)
+    demo = common.is_demo(year)
+
+    notice = None
+    if bad is not None:  # said on the screen itself (the page has no other chrome)
+        notice = tr("wall.bad_year", lang, value=bad[:20], year=year, years=", ".join(map(str, years)))
+    m = views.overview_map(frame, routes, year=year, lang=lang, demo=demo, app=True)
+    page = layout.wall_html(m, layout.kpi_items(k, year, lang), year=year, lang=lang, demo=bool(demo),
+                            updated=dt.datetime.now(), bounds=views.province_bounds(frame), data_version=version,
+                            notice=notice)
+    with st.container(key="tq_wall"):
+        st.iframe(page, height=700)
+    with st.container(key="tq_wall_watch"):
+        _watch(version)
 
 
 @st.fragment(run_every=POLL_S)
@@ -52,7 +56,3 @@ def _watch(seen: int) -> None:
     """Rerun the whole page when the store's data version moves on."""
     if common.data_version() != seen:
         st.rerun()
-
-
-with st.container(key="tq_wall_watch"):
-    _watch(version)
