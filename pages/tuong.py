@@ -56,3 +56,9 @@ def _watch(seen: int) -> None:
     """Rerun the whole page when the store's data version moves on."""
     if common.data_version() != seen:
         st.rerun()
+
+
+if __name__ == "__main__":  # a cold deep link in Streamlit's legacy pages/ mode (see ui/router.py)
+    from ui.router import main
+
+    main()

@@ -84,6 +84,12 @@ CSS = """
 .tq-cn { display:none; margin-top:1px; font:600 12.5px/1.15 %(font)s; color:#151515; letter-spacing:.01em;
   text-shadow:0 0 2px #fff,0 0 2px #fff,1px 1px 0 #fff,-1px -1px 0 #fff,1px -1px 0 #fff,-1px 1px 0 #fff; }
 .tq-mark.tq-named .tq-cn { display:block; }
+@media (min-width: 2500px) {
+  .tq-sym { min-width:28px; height:28px; border-radius:14px; font-size:17px; border-width:2px; }
+  .tq-sym svg { width:18px; height:18px; }
+  .tq-cn { font-size:21px; }
+  .tq-label { font-size:20px !important; padding:2px 8px !important; }
+}
 """
 
 
