@@ -73,3 +73,17 @@ def wall_frame(pg, timeout_s: float = 90.0):
                 pass
         pg.wait_for_timeout(250)
     raise AssertionError("the wall view's map never appeared")
+
+
+def stable_screenshot(pg, path, tries: int = 30) -> bytes:
+    """Screenshots until two in a row are identical (the browser has finished painting: a 4K SVG
+    map takes several frames to rasterise in software), then writes the last one to ``path``."""
+    last = pg.screenshot()
+    for _ in range(tries):
+        pg.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        shot = pg.screenshot()
+        if shot == last:
+            break
+        last = shot
+    path.write_bytes(last)
+    return last

@@ -11,7 +11,7 @@ import pytest
 
 from geo.export.html import export_view
 from tests.conftest import open_offline_file
-from tests.layout_checks import SIZES, area, assert_inside, assert_no_scroll, overlap, wait_painted
+from tests.layout_checks import SIZES, stable_screenshot, area, assert_inside, assert_no_scroll, overlap, wait_painted
 from tests.map_inputs import make_frame, make_routes
 
 VIEWS = ("overview", "route:QL2", "commune:00694")
@@ -40,7 +40,7 @@ def test_export_fits(browser, export_files, artifacts_dir, view, size):
         where = f"{view} @ {size[0]}×{size[1]}"
         shot = artifacts_dir / "layout" / f"export_{view.replace(':', '_')}_{size[0]}x{size[1]}.png"
         shot.parent.mkdir(parents=True, exist_ok=True)
-        pg.screenshot(path=str(shot))
+        stable_screenshot(pg, shot)
         assert attempts == [] and errors == [], (attempts, errors)
         assert_no_scroll(pg, where)
         boxes = assert_inside(pg, [".tq-title", "#tq-demo-mark", ".leaflet-control-layers", ".tq-legend",
