@@ -364,6 +364,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wall.demo_short": ("DỮ LIỆU MINH HỌA – không phải số liệu thật", "ILLUSTRATIVE DATA – not real figures"),
     "wall.bad_year": ("Năm {value} không có dữ liệu; đang hiển thị năm {year}. Các năm có: {years}.",
                       "No data for year {value}; showing {year}. Years available: {years}."),
+    "wall.needed_2030": ("Còn phải đạt đến 2030", "Still needed by 2030"),
+    "wall.goal_2030": ("mục tiêu {n} xã", "goal {n} units"),
     "ui.print": ("In trang này", "Print this page"),
 }
 

@@ -16,17 +16,24 @@ from __future__ import annotations
 import datetime as dt
 
 from geo.escape import html_attr, html_text, json_script
-from geo.i18n import fmt_class_counts, fmt_datetime, fmt_int, fmt_pct, fmt_points, t
+from geo.i18n import fmt_datetime, fmt_int, fmt_pct, fmt_points, t
 
 STRIP_CSS = """
-.tq-strip {display:flex;flex-wrap:wrap;gap:.35rem .6rem;margin:.1rem 0 .45rem;align-items:stretch}
-.tq-strip .tq-si {display:flex;align-items:baseline;gap:.45rem;border:1px solid #d0d7d2;border-left:5px solid #1b5e20;
-  border-radius:4px;padding:.2rem .6rem;background:#fbfcfb;min-width:0}
-.tq-strip .tq-si .v {font-size:1.35rem;font-weight:700;font-variant-numeric:tabular-nums;color:#111;white-space:nowrap}
-.tq-strip .tq-si .l {font-size:.86rem;color:#333;white-space:nowrap}
-.tq-strip .tq-si .s {font-size:.8rem;color:#555;white-space:nowrap}
+.tq-strip {display:flex;flex-wrap:wrap;gap:.3rem .45rem;margin:.1rem 0 .4rem;align-items:stretch}
+.tq-strip .tq-si {display:grid;grid-template-columns:auto auto;grid-template-rows:auto auto;column-gap:.45rem;
+  align-items:center;border:1px solid #d0d7d2;border-left:5px solid #1b5e20;border-radius:4px;padding:.12rem .55rem;
+  background:#fbfcfb;min-width:0;line-height:1.15}
+.tq-strip .tq-si .v {grid-row:1 / 3;font-size:1.4em;font-weight:700;font-variant-numeric:tabular-nums;color:#111;white-space:nowrap}
+.tq-strip .tq-si .l {font-size:.84em;color:#333;white-space:nowrap}
+.tq-strip .tq-si .s {font-size:.78em;color:#555;white-space:nowrap}
 .tq-strip .tq-si.key {border-left-color:#d9660b} .tq-strip .tq-si.route {border-left-color:#2127cd}
 .tq-strip .tq-si.warn {border-left-color:#8b1a1a}
+"""
+# A compact page head where the strip is used (the map gets the height saved).
+COMPACT_CSS = """
+[data-testid="stMainBlockContainer"] {padding-top:2.2rem !important; padding-bottom:1rem !important}
+[data-testid="stMainBlockContainer"] h1 {font-size:clamp(1.35rem, 1.1rem + .8vw, 2.1rem) !important; padding:.1rem 0 .25rem !important}
+.tq-demo-banner {margin:.1rem 0 .4rem 0 !important; padding:.3rem .7rem !important}
 """
 
 
@@ -35,7 +42,9 @@ def kpi_items(k: dict, year: int, lang: str = "vi") -> list[tuple[str, str, str,
     breakdown is plain text (never a metric delta with an arrow)."""
     items = [(t("wall.drug_free", lang), f"{fmt_int(k['drug_free'], lang)}/{fmt_int(k['total_units'], lang)}",
               fmt_pct(k["share_pct"], lang), "free"),
-             (t("wall.key", lang), fmt_int(k["key_count"], lang), fmt_class_counts(k.get("by_class") or {}, lang), "key"),
+             (t("wall.key", lang), fmt_int(k["key_count"], lang),
+              " · ".join(f"{c}: {fmt_int((k.get('by_class') or {}).get(c, 0), lang)}" for c in ("I", "II", "III")),
+              "key"),
              (t("wall.routes", lang), fmt_int(k["routes_count"], lang), "", "route")]
     if k.get("target_pct") is not None:
         items.append((t("wall.target", lang, pct=fmt_pct(k["target_pct"], lang)),
@@ -43,6 +52,10 @@ def kpi_items(k: dict, year: int, lang: str = "vi") -> list[tuple[str, str, str,
     need = k.get("needed_for_target")
     if need:
         items.append((t("wall.needed", lang, year=year), fmt_int(need, lang), "", "warn"))
+    if k.get("needed_for_2030") is not None:
+        items.append((t("wall.needed_2030", lang), fmt_int(k["needed_for_2030"], lang),
+                      t("wall.goal_2030", lang, n=fmt_int(k.get("goal_2030_units"), lang)),
+                      "warn" if k["needed_for_2030"] else "free"))
     return items
 
 
@@ -69,20 +82,47 @@ FIT_JS = """
   var doc = window.parent && window.parent.document ? window.parent.document : document;
   var win = doc.defaultView || window;
   function fit() {
-    var frames = doc.querySelectorAll('iframe[title="streamlit_folium.st_folium"]');
-    if (!frames.length) return;
-    var f = frames[0], top = f.getBoundingClientRect().top + win.scrollY;
-    var h = Math.max(%(min)d, win.innerHeight - top - %(below)d);
-    if (Math.abs(f.offsetHeight - h) < 2) return;
-    f.style.height = h + "px";
+    var f = doc.querySelector('iframe[title="streamlit_folium.st_folium"]');
+    if (!f) return;
+    var top = f.getBoundingClientRect().top + (doc.scrollingElement ? doc.scrollingElement.scrollTop : 0);
+    var h = Math.round(Math.max(%(min)d, win.innerHeight - top - %(below)d));
+    var m = null;
+    try { m = f.contentWindow && f.contentWindow.map; } catch (e) {}
+    if (Math.abs(f.offsetHeight - h) >= 2) {
+      f.style.height = h + "px";
+      try {
+        var d = f.contentDocument, el = d && (d.getElementById("map_div") || d.querySelector(".folium-map"));
+        if (el) el.style.height = h + "px";
+      } catch (e) {}
+    }
+    var fr = f.getBoundingClientRect();
+    doc.querySelectorAll(".tq-legend-side").forEach(function (lg) {  // the legend beside: no taller than the map
+      var lt = lg.getBoundingClientRect().top;
+      if (lt >= fr.top - 400 && lt < fr.bottom) { lg.style.maxHeight = Math.max(120, fr.bottom - lt) + "px"; lg.style.overflow = "auto"; }
+    });
+    if (!m || !m.invalidateSize) return;
     try {
-      var d = f.contentDocument, el = d && (d.getElementById("map_div") || d.querySelector(".folium-map"));
-      if (el) el.style.height = h + "px";
-      var m = f.contentWindow && f.contentWindow.map; if (m && m.invalidateSize) m.invalidateSize();
+      m.invalidateSize(false);
+      if (!m._tqWatch) {  // once the user pans or zooms, the view is theirs (until the size changes)
+        m._tqWatch = true;
+        ["mousedown", "wheel", "touchstart", "keydown", "dblclick"].forEach(function (ev) {
+          m.getContainer().addEventListener(ev, function () { m._tqUser = true; }, {passive: true});
+        });
+      }
+      var s = m.getSize(), key = s.x + "x" + s.y;
+      if (s.x < 50 || s.y < 50) return;  // hidden
+      // fit again when the size changed, or when something else (streamlit-folium restoring its
+      // own view) moved the map the user has not touched
+      var b = m._tqBounds || m.getBounds(); m._tqBounds = b;
+      var shown = m.getBounds().pad(0.002).contains(b) && m.getZoom() >= m.getBoundsZoom(b) - 0.01;
+      if (m._tqFitKey === key && (m._tqUser || shown)) return;
+      if (m._tqFitKey !== key) m._tqUser = false;
+      m.fitBounds(b, {animate: false}); m._tqFitKey = key;
     } catch (e) {}
   }
   win.addEventListener("resize", fit);
-  var n = 0, iv = win.setInterval(function () { fit(); if (++n > 40) win.clearInterval(iv); }, 250);
+  if (!win.tqFitTimer) win.tqFitTimer = win.setInterval(function () { try { win.tqFitMap && win.tqFitMap(); } catch (e) {} }, 400);
+  win.tqFitMap = fit;
   fit();
 })();
 </script>
@@ -100,7 +140,7 @@ def compact_kpi_strip(items) -> None:
     """The KPI strip in a Streamlit page."""
     import streamlit as st
 
-    st.markdown(f"<style>{STRIP_CSS}</style>{strip_html(items)}", unsafe_allow_html=True)
+    st.markdown(f"<style>{STRIP_CSS}{COMPACT_CSS}</style>{strip_html(items)}", unsafe_allow_html=True)
 
 
 def print_button(lang: str = "vi") -> None:
@@ -110,7 +150,7 @@ def print_button(lang: str = "vi") -> None:
     label = html_text(t("ui.print", lang))
     st.html(f'<button type="button" class="tq-print" onclick="(window.parent||window).print()" '
             f'style="font:inherit;padding:.35rem .8rem;border:1px solid #888;border-radius:4px;background:#fff;'
-            f'cursor:pointer">🖨 {label}</button>', unsafe_allow_javascript=True)
+            f'cursor:pointer">{label}</button>', unsafe_allow_javascript=True)
 
 
 CHROME_CSS = """
@@ -149,7 +189,7 @@ body.tq-wall {display:grid; grid-template-rows:auto minmax(0,1fr); grid-template
   white-space:nowrap;}
 .tq-wall-notice {flex:1 1 100%; color:#8b1a1a; font-weight:700;}
 .tq-wall .tq-strip {flex:1 1 100%; margin:0; font-size:clamp(11px, .55vw + .45vh, 30px);}
-.tq-wall .tq-strip .tq-si .v {font-size:1.6em;} .tq-wall .tq-strip .tq-si .l {font-size:1em;}
+.tq-wall .tq-strip .tq-si .v {font-size:1.7em;} .tq-wall .tq-strip .tq-si .l {font-size:1em;}
 .tq-wall .tq-strip .tq-si .s {font-size:.92em;}
 .tq-wall .folium-map {grid-column:1; grid-row:2; position:relative !important; width:100% !important; height:100% !important;
   min-height:0;}

@@ -17,6 +17,8 @@ simulating protanopia and deuteranopia with the Machado 2009 model of ``colorspa
 
 from __future__ import annotations
 
+import json
+
 import folium
 from branca.element import Element, MacroElement
 from folium.template import Template
@@ -174,6 +176,12 @@ CSS = f"""
 .tq-legend.tq-folded h4 {{ margin:0; }}
 .tq-legend.tq-folded .tq-fold svg {{ transform:rotate(180deg); }}
 .tq-demo {{ max-width:min(640px, 46vw); }}
+.tq-legend.tq-legend-side {{ min-width:0 !important; max-height:none; overflow:visible; }}
+@media (max-width: 1150px) {{
+  [data-testid="stHorizontalBlock"]:has(iframe[title="streamlit_folium.st_folium"]) {{ flex-wrap:wrap !important; }}
+  [data-testid="stHorizontalBlock"]:has(iframe[title="streamlit_folium.st_folium"]) > [data-testid="stColumn"] {{
+    flex:1 1 100% !important; width:100% !important; min-width:100% !important; }}
+}}
 .leaflet-control-scale-line + .leaflet-control-scale-line {{ display:none; }}
 .leaflet-control-scale-line {{ font-size:12px; }}
 """
@@ -199,6 +207,7 @@ class Layout(MacroElement):
               if (over) c.style.top = (r.bottom - top0 + 4) + "px";
             });
           }
+          {% if this.fit %}map._tqBounds = L.latLngBounds({{ this.fit }});{% endif %}
           map.on("resize", layout);
           map.whenReady(function () { setTimeout(layout, 0); });
           map.getContainer().addEventListener("click", function () { setTimeout(layout, 0); });
@@ -210,6 +219,16 @@ class Layout(MacroElement):
     def __init__(self):
         super().__init__()
         self._name = "TqLayout"
+        self.fit = None
+
+    def render(self, **kwargs):
+        # the bounds the view was fitted to, kept on the map (map._tqBounds) so a page that resizes
+        # the map (ui/layout.fit_map_to_viewport, the wall view) can fit the same extent again
+        from folium.map import FitBounds
+
+        fb = next((c for c in self._parent._children.values() if isinstance(c, FitBounds)), None)
+        self.fit = json.dumps(fb.bounds) if fb is not None else None
+        super().render(**kwargs)
 
 
 class Panes(MacroElement):
