@@ -177,6 +177,8 @@ CSS = f"""
 .tq-legend.tq-folded .tq-fold svg {{ transform:rotate(180deg); }}
 .tq-demo {{ max-width:min(640px, 46vw); }}
 .tq-legend.tq-legend-side {{ min-width:0 !important; max-height:none; overflow:visible; }}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {{ white-space:normal !important;
+  overflow:visible !important; text-overflow:clip !important; overflow-wrap:anywhere; line-height:1.15; }}
 @media (max-width: 1150px) {{
   [data-testid="stHorizontalBlock"]:has(iframe[title="streamlit_folium.st_folium"]) {{ flex-wrap:wrap !important; }}
   [data-testid="stHorizontalBlock"]:has(iframe[title="streamlit_folium.st_folium"]) > [data-testid="stColumn"] {{
