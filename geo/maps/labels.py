@@ -7,6 +7,8 @@ them after every zoom or move, in priority order (``always`` communes first, the
 communes first): a name overlapping one already placed is hidden (the symbol stays), a symbol
 overlapping one already placed is hidden too. Names appear from ``min_zoom`` on (where they fit)
 and always for the ``always`` communes (those of a route or commune view, a searched commune).
+Route labels (geo.maps.routes) are placed first: one that overlaps another is hidden, and no commune
+mark covers them.
 Nothing is fetched from anywhere.
 """
 
@@ -39,7 +41,16 @@ if (!window.tqMarks) { window.tqMarks = (function () {
     });
     function place() {
       if (!map.hasLayer(group)) return;
-      var z = map.getZoom(), kept = [], size = map.getSize();
+      var z = map.getZoom(), kept = [], size = map.getSize(), box = map.getContainer().getBoundingClientRect();
+      // the route labels (permanent tooltips) come first: a later one that overlaps an earlier one is
+      // hidden, and no commune mark may cover them
+      map.getContainer().querySelectorAll(".leaflet-tooltip.tq-label").forEach(function (t) {
+        t.style.visibility = "";
+        var q = t.getBoundingClientRect();
+        var r = {left: q.left - box.left, right: q.right - box.left, top: q.top - box.top, bottom: q.bottom - box.top};
+        if (kept.some(function (k) { return hit(grow(r, 2), k); })) { t.style.visibility = "hidden"; return; }
+        kept.push(r);
+      });
       function rect(mk, inner) {  // in container pixels, from the anchor and the layout size
         var p = map.latLngToContainerPoint(mk.getLatLng()), w = inner.offsetWidth, h = inner.offsetHeight;
         return {left: p.x - w / 2, right: p.x + w / 2, top: p.y - h / 2, bottom: p.y + h / 2};

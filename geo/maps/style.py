@@ -191,13 +191,14 @@ CSS = f"""
 
 class Layout(MacroElement):
     """Keeps the map's own controls apart on small screens: when the demo banner (top centre)
-    overlaps the title (top left) or the layer control (top right), those corners move below it."""
+    overlaps the title (top left) or the layer control (top right), those corners move below it;
+    and the view is refitted so the banner does not hide the north of what the view shows."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function (map) {
           function hit(a, b) { return !(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top); }
-          function layout() {
+          function layout(refit) {
             var box = map.getContainer(), mark = box.querySelector("#tq-demo-mark");
             var corners = [box.querySelector(".leaflet-top.leaflet-left"), box.querySelector(".leaflet-top.leaflet-right")];
             corners.forEach(function (c) { if (c) c.style.top = ""; });
@@ -208,11 +209,17 @@ class Layout(MacroElement):
               var over = Array.prototype.some.call(c.children, function (k) { return hit(k.getBoundingClientRect(), r); });
               if (over) c.style.top = (r.bottom - top0 + 4) + "px";
             });
+            // the view's extent starts below the banner (it must not hide the north of the province)
+            var b = map._tqBounds, pad = r.bottom - top0 + 4;
+            if (refit && b && map._animatingZoom) { map.once("zoomend", function () { layout(true); }); return; }
+            if (refit && b && map.latLngToContainerPoint(b.getNorthWest()).y < pad && map.getSize().y > 3 * pad) {
+              map.fitBounds(b, {paddingTopLeft: [0, pad], paddingBottomRight: [0, 4], animate: false});
+            }
           }
           {% if this.fit %}map._tqBounds = L.latLngBounds({{ this.fit }});{% endif %}
-          map.on("resize", layout);
-          map.whenReady(function () { setTimeout(layout, 0); });
-          map.getContainer().addEventListener("click", function () { setTimeout(layout, 0); });
+          map.on("resize", function () { layout(true); });
+          map.whenReady(function () { setTimeout(function () { layout(true); }, 0); });
+          map.getContainer().addEventListener("click", function () { setTimeout(function () { layout(false); }, 0); });
           window.tqLayout = layout;
         })({{ this._parent.get_name() }});
         {% endmacro %}
