@@ -42,6 +42,7 @@ if (!window.tqMarks) { window.tqMarks = (function () {
     function place() {
       if (!map.hasLayer(group)) return;
       var z = map.getZoom(), kept = [], size = map.getSize(), box = map.getContainer().getBoundingClientRect();
+      map.getContainer().classList.toggle("tq-marks-small", z < opts.minZoom - 1);  // smaller badges far out
       // the route labels (permanent tooltips) come first: a later one that overlaps an earlier one is
       // hidden, and no commune mark may cover them
       map.getContainer().querySelectorAll(".leaflet-tooltip.tq-label").forEach(function (t) {
@@ -95,6 +96,8 @@ CSS = """
 .tq-cn { display:none; margin-top:1px; font:600 12.5px/1.15 %(font)s; color:#151515; letter-spacing:.01em;
   text-shadow:0 0 2px #fff,0 0 2px #fff,1px 1px 0 #fff,-1px -1px 0 #fff,1px -1px 0 #fff,-1px 1px 0 #fff; }
 .tq-mark.tq-named .tq-cn { display:block; }
+.tq-marks-small .tq-sym { min-width:14px; height:14px; padding:0 2px; border-radius:7px; font-size:8.5px; border-width:1px; }
+.tq-marks-small .tq-sym svg { width:9px; height:9px; }
 @media (min-width: 2500px) {
   .tq-sym { min-width:28px; height:28px; border-radius:14px; font-size:17px; border-width:2px; }
   .tq-sym svg { width:18px; height:18px; }
