@@ -32,17 +32,16 @@ def render() -> None:
         else:
             bad = raw
 
-    version = common.data_version()
-    k = common.kpis(year)
-    frame = common.status_frame(year)
-    routes = common.routes(year)
-    demo = common.is_demo(year)
+    yv = common.year_view(year)
+    version = yv.data_version
+    k, frame, routes, demo = yv.kpis, yv.frame, list(yv.routes), yv.demo
 
     notice = None
     if bad is not None:  # said on the screen itself (the page has no other chrome)
         notice = tr("wall.bad_year", lang, value=bad[:20], year=year, years=", ".join(map(str, years)))
-    m = views.overview_map(frame, routes, year=year, lang=lang, demo=demo, app=True)
-    page = layout.wall_html(m, layout.kpi_items(k, year, lang), year=year, lang=lang, demo=bool(demo),
+    res = views.overview(frame, routes, year=year, lang=lang, demo=demo, app=True)
+    page = layout.wall_html(res.map, layout.kpi_items(k, year, lang), year=year, lang=lang, demo=bool(demo),
+                            demo_text=common.demo_text(demo, lang) if demo else None, legend_html=res.legend_html,
                             updated=dt.datetime.now(), bounds=views.province_bounds(frame), data_version=version,
                             notice=notice)
     with st.container(key="tq_wall"):

@@ -228,7 +228,8 @@ def _fit_element(bounds):
 
 
 def wall_html(m, items, *, year: int, lang: str = "vi", demo: bool = False, updated: dt.datetime | None = None,
-              bounds=None, data_version: int | None = None, notice: str | None = None) -> str:
+              bounds=None, data_version: int | None = None, notice: str | None = None,
+              legend_html: str | None = None, demo_text: str | None = None) -> str:
     """The wall view as one HTML document: head (title, strip, date, demo mark), the map, the legend
     beside it. ``m``: an app map (``views.overview_map(app=True)``, legend kept outside the map)."""
     from branca.element import Element
@@ -240,14 +241,15 @@ def wall_html(m, items, *, year: int, lang: str = "vi", demo: bool = False, upda
     root.header.add_child(Element(f"<style>{STRIP_CSS}{WALL_CSS.replace('%(font)s', style.FONT)}</style>"),
                           name="tq_wall_css")
     meta = f'{html_text(t("wall.updated", lang))}: {html_text(fmt_datetime(updated or dt.datetime.now(), lang))}'
-    demo_html = f'<span class="tq-wall-demo" role="note">{html_text(t("wall.demo_short", lang))}</span>' if demo else ""
+    demo_html = (f'<span class="tq-wall-demo" role="note">{html_text(demo_text or t("wall.demo_short", lang))}</span>'
+                 if demo else "")
     head = (f'<header class="tq-wall-head" data-version="{html_attr(data_version if data_version is not None else "")}">'
             f'<h1>{html_text(t("wall.title", lang, year=year))}</h1>{demo_html}'
             f'<div class="tq-wall-meta">{meta}</div>'
             + (f'<div class="tq-wall-notice" role="alert">{html_text(notice)}</div>' if notice else "")
             + f'{strip_html(items)}</header>')
     root.html.add_child(Element(head), name="tq_wall_head", index=0)
-    legend_inner = getattr(m, "tq_legend_html", "") or ""
+    legend_inner = legend_html if legend_html is not None else (getattr(m, "tq_legend_html", "") or "")
     aside = (f'<aside class="tq-wall-aside"><div class="tq-panel tq-legend" role="region" '
              f'aria-label="{html_attr(t("legend.title", lang))}">{legend_inner}</div></aside>')
     root.html.add_child(Element(aside), name="tq_wall_aside")
