@@ -52,7 +52,7 @@ from . import audit
 from .audit import use_store
 from .store import Store, StoreError, Throttle
 
-ROLES = ("viewer", "editor", "admin")  # ordered: each role has everything the previous one has
+from .model import ROLES  # noqa: E402,F401  (one definition, ordered: each role has everything the previous one has)
 ROLE_LABELS = {"viewer": "Người xem", "editor": "Biên tập viên", "admin": "Quản trị viên"}
 ACTIONS = ("view", "export", "import", "edit", "restore", "manage_users", "edit_targets", "view_audit")
 ACTION_LABELS = {

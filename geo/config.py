@@ -66,7 +66,7 @@ DEFAULT_TIMEOUT_MIN = 30
 DEFAULT_UPLOAD_MB = 20
 TIMEOUT_RANGE = (1, 24 * 60)
 UPLOAD_RANGE = (1, 200)
-ROLES = ("viewer", "editor", "admin")
+from .model import ROLES  # noqa: E402  (one definition: geo.model.ROLES)
 OIDC_KEYS = ("client_id", "client_secret", "server_metadata_url")
 TRUE = {"1", "true", "yes", "on", "có", "co"}
 FALSE = {"0", "false", "no", "off", "không", "khong", ""}
