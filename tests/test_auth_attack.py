@@ -324,6 +324,9 @@ def test_unlock_library_and_cli(db):
 def test_client_address_behind_a_trusted_proxy():
     trusted = ("127.0.0.1", "::1")
     assert auth.client_address(None, {}, trusted) is None  # localhost, no proxy
+    # Streamlit reports a loopback peer as None: a local nginx in front of the app
+    assert auth.client_address(None, {"X-Forwarded-For": "203.0.113.9"}, trusted) == "203.0.113.9"
+    assert auth.client_address(None, {"X-Forwarded-For": "203.0.113.9"}, ()) is None  # no proxy trusted
     assert auth.client_address("203.0.113.5", {"X-Forwarded-For": "1.2.3.4"}, trusted) == "203.0.113.5"  # not believed
     assert auth.client_address("127.0.0.1", {"X-Forwarded-For": "9.9.9.9, 203.0.113.7"}, trusted) == "203.0.113.7"
     assert auth.client_address("127.0.0.1", {"X-Forwarded-For": "203.0.113.7, 127.0.0.1"}, trusted) == "203.0.113.7"
