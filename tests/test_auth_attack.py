@@ -130,7 +130,12 @@ def _proc_attempt(args):
     return r.ok, r.reason, a.VERIFY_STATS["calls"] - before
 
 
-def test_31_guesses_from_8_processes_on_one_file_verify_at_most_5(db):
+def test_31_guesses_from_8_processes_on_one_file_verify_at_most_5(db, monkeypatch):
+    # Streamlit's AppTest (earlier tests in the session) leaves a page script as __main__, and a
+    # spawned worker would re-run it: give the workers a bare __main__ to start from.
+    import types
+
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(8) as pool:
         # warm up (every worker imported); bounded waits: a stuck worker fails the test, never hangs it
