@@ -136,7 +136,7 @@ def test_missing_user_stores_nothing(store):
 def test_overview_kpis_and_self_contained(store):
     page = present.slides_html(store, 2025, present.default_slides(store, 2025), date=DATE)
     text = re.sub(r"<[^>]+>", " ", page[page.index("tq-slide-0"):page.index("tq-slide-1")])
-    for want in ("35/124", "28,2%", "+8,2 điểm % so với chỉ tiêu 20% của Bộ Công an", "71", "6",
+    for want in ("35/124", "28,2%", "+8,2 điểm phần trăm so với chỉ tiêu 20% của Bộ Công an", "71", "6",
                  "Loại I: 12 · loại II: 24 · loại III: 35", "DỮ LIỆU MINH HỌA", "Năm 2025", "Ngày 04/02/2026"):
         assert want in text, want
     # Leaflet inlined once for the whole deck, nothing loaded from anywhere
