@@ -181,9 +181,13 @@ def test_demo_mark_per_item_real_statuses_with_demo_routes(db):
     at = _login("xem", "xa_trong_diem")
     assert not at.exception
     banner = next(str(m.value) for m in at.markdown if "<div class='tq-demo-banner'" in str(m.value))
-    assert "DỮ LIỆU MINH HỌA" in banner and "các tuyến trọng điểm" in banner
-    assert "trạng thái các xã" not in banner
-    assert common.demo_suffix(flags) == ""
+    from geo.escape import html_text
+    from geo.model import DemoFlags
+
+    said = common.demo_text(flags, "vi")
+    assert "DỮ LIỆU MINH HỌA" in banner and html_text(said) in banner  # says what is illustrative
+    assert said != common.demo_text(DemoFlags(True, True, True), "vi")  # not "everything"
+    assert "_minh-hoa" not in common.demo_suffix(flags)  # real statuses: no "_minh-hoa" file name
     assert common.demo_suffix(s.demo_flags(2026)) == "_minh-hoa"  # 2026 is still all demo
 
 
