@@ -139,3 +139,15 @@ def test_routes_page_figures(demo_env):
     sel.set_value("QL2").run()
     assert not at.exception
     assert any("xã, phường trên hành lang tuyến" in s.value for s in at.subheader)
+
+
+def test_key_page_counts_with_the_year_view(demo_env, demo_db):
+    """The key-communes page: its metric, its table and the year's KPIs agree (one rule, geo.model)."""
+    from geo.yearview import year_view
+
+    k = year_view(open_store(demo_db), 2025).kpis
+    at = open_page("xa_trong_diem").run()
+    assert not at.exception
+    assert at.metric[0].value == fmt_int(k["key_count"]) == "71"
+    assert len(at.dataframe[0].value) == k["key_count"]  # every class selected by default
+    assert [m.value for m in at.metric[1:]] == [fmt_int(k["by_class"][c]) for c in ("I", "II", "III")]

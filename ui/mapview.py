@@ -154,6 +154,8 @@ def download_row(view: str, year: int, lang: str) -> None:
 def key_rows(frame):
     """The key communes of a year view's frame: geo.model's rule (is_key, through model.category:
     class I/II/III and not drug-free), the same communes the year's KPIs count."""
+    if "key" in frame.columns:  # the year view's own column (geo.model.is_key per row)
+        return frame[frame["key"].fillna(False).astype(bool)]
     from geo.model import CLASSES
 
     return frame[frame["category"].isin([f"class_{c}" for c in CLASSES])]
