@@ -202,7 +202,11 @@ def test_public_demo_and_banner_in_english(demo_db, monkeypatch):
     warnings = " ".join(str(w.value) for w in at.warning)
     assert "Public demonstration — no login" in warnings
     banner = next(str(m.value) for m in at.markdown if "<div class='tq-demo-banner'" in str(m.value))
-    assert "Illustrative (machine-generated, not real figures)" in banner and "priority routes" in banner
+    from geo.escape import html_text
+    from ui import common
+
+    assert html_text(common.demo_text(open_store(demo_db).demo_flags(2025), "en")) in banner
+    assert "Commune statuses" in banner  # English
 
 
 def test_viewer_refusal_in_english(db):
