@@ -424,11 +424,6 @@ STRINGS: dict[str, tuple[str, str]] = {
 
     # --- shell ---
     "app.page_title": ("Bản đồ xã không ma túy – Tuyên Quang", "Drug-free communes map – Tuyên Quang"),
-    "shell.demo.parts": ("Phần minh họa (do máy sinh ra, không phải số liệu thật): {parts}.",
-                         "Illustrative (machine-generated, not real figures): {parts}."),
-    "shell.demo.part.statuses": ("trạng thái các xã, phường", "the communes' statuses"),
-    "shell.demo.part.routes": ("các tuyến trọng điểm", "the priority routes"),
-    "shell.demo.part.targets": ("chỉ tiêu", "the targets"),
     "auth.bad_config": ("Cấu hình không hợp lệ: {error}", "Invalid configuration: {error}"),
     "auth.expired": ("Phiên làm việc đã hết hạn sau {m} phút không hoạt động. Hãy đăng nhập lại.",
                      "Your session ended after {m} minutes without activity. Please log in again."),

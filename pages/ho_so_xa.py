@@ -57,7 +57,7 @@ def render() -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        m = views.commune_map(frame, code, routes=list(yv.routes), year=year, lang=lang, demo=yv.demo)
+        m = views.view_map(yv, f"commune:{code}", lang=lang)
         mapview.show(m, key=f"commune_{code}_{year}_{lang}", height=520)
         mapview.legend(m)
     with right:

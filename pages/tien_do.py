@@ -68,8 +68,7 @@ def render() -> None:
     cols = st.columns(len(changes.CHANGES))
     for col, ch in zip(cols, changes.CHANGES):
         col.metric(changes.CHANGE_LABELS[ch][1 if lang == "en" else 0], fmt_int(counts[ch], lang))
-    m = (views.change_map(cf, year_from=ya, year_to=yb, lang=lang,
-                                               demo=bool(va.demo or vb.demo), routes=list(vb.routes)))
+    m = views.change_view_map(va, vb, lang=lang)
     mapview.map_with_legend(m, key=f"change_{ya}_{yb}_{lang}")
 
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from geo.model import CATEGORIES, CLASSES
 from geo.search import search
+from geo.maps import views
 from ui import common, layout, mapview, nav
 
 
@@ -52,8 +53,8 @@ def render() -> None:
         if filtered:
             st.caption(common.t("filter.showing", n=len(selected), total=len(frame)))
 
-    m = mapview.overview(frame, routes, year=year, lang=lang, demo=yv.demo, focus_code=focus,
-                         highlight_codes=list(selected["code"]) if filtered else None)
+    m = views.view_map(yv, "overview", lang=lang, focus_code=focus,
+                       highlight_codes=list(selected["code"]) if filtered else None)
     with right:
         mapview.legend(m)
     with left:

@@ -45,7 +45,7 @@ def render() -> None:
         common.plain_text(route.description, small=True)
 
     frame = yv.frame
-    m = views.route_map(frame, routes, rid, year=year, lang=lang, demo=yv.demo)
+    m = views.view_map(yv, f"route:{rid}", lang=lang)
     mapview.map_with_legend(m, key=f"route_{rid}_{year}_{lang}")
 
     on = frame[[rid in (rs or []) for rs in frame["routes"]]]

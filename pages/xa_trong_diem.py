@@ -49,7 +49,7 @@ def render() -> None:
                            file_name=f"xa-trong-diem_{year}{common.demo_suffix(yv.demo)}.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
     with right:
-        m = views.key_map(frame, routes, year=year, lang=lang, demo=yv.demo)
+        m = views.view_map(yv, "key", lang=lang)
         mapview.show(m, key=f"key_{year}_{lang}", height=620)
         mapview.legend(m)
     layout.fit_map_to_viewport(below_px=100)  # look: the map takes the window's height left

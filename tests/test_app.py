@@ -6,7 +6,7 @@ import re
 
 import pytest
 from geo import status
-from geo.i18n import fmt_int, fmt_pct
+from geo.i18n import fmt_int, fmt_pct, fmt_points
 from geo.store import open_store
 from tests.app_pages import open_page
 
@@ -35,9 +35,11 @@ def _texts(at) -> str:
 
 
 def _kpis(at) -> dict[str, str]:
+    """The overview's KPI strip (ui.layout.strip_html): label -> "value" or "value · sub"."""
     html = _html(at)
-    cards = re.findall(r"<div class='l'>(.*?)</div><div class='v'>(.*?)</div>", html)
-    return {label: value for label, value in cards}
+    items = re.findall(r'<span class="v">(.*?)</span><span class="l">(.*?)</span>(?:<span class="s">(.*?)</span>)?',
+                       html)
+    return {label: value + (f" · {sub}" if sub else "") for value, label, sub in items}
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -52,11 +54,11 @@ def test_overview_kpis_equal_the_store(app, demo_db):
     at = app.run()
     k = status.kpis(open_store(demo_db), 2025)
     kp = _kpis(at)
-    assert kp["Xã không ma túy (trên 124 xã, phường)"] == f"{k['drug_free']} · {fmt_pct(k['share_pct'])}" == "35 · 28,2%"
-    assert kp["Xã trọng điểm phức tạp"] == fmt_int(k["key_count"]) == "71"
+    assert kp["Xã không ma túy"] == f"{k['drug_free']}/124 · {fmt_pct(k['share_pct'])}" == "35/124 · 28,2%"
+    assert kp["Xã trọng điểm"].split(" · ")[0] == fmt_int(k["key_count"]) == "71"
     assert kp["Tuyến trọng điểm"] == "6"
-    assert kp["Còn cần đến 2030"] == fmt_int(k["needed_for_2030"])
-    assert "+8,2 điểm %" in _html(at)
+    assert kp["Còn phải đạt đến 2030"].split(" · ")[0] == fmt_int(k["needed_for_2030"])
+    assert fmt_points(k["diff_points"]) in _html(at) and fmt_points(k["diff_points"]).startswith("+8,2")
     # the legend beside the map counts the same as the store
     legend = dict(re.findall(r'data-key="(\w+)" data-count="(\d+)"', _html(at)))
     assert {c: int(legend[c]) for c in k["by_category"]} == k["by_category"]
@@ -67,7 +69,7 @@ def test_year_change_changes_kpis(app, demo_db):
     at.sidebar.selectbox[0].set_value(2026).run()
     assert not at.exception
     k = status.kpis(open_store(demo_db), 2026)
-    assert _kpis(at)["Xã không ma túy (trên 124 xã, phường)"] == f"{k['drug_free']} · {fmt_pct(k['share_pct'])}"
+    assert _kpis(at)["Xã không ma túy"] == f"{k['drug_free']}/124 · {fmt_pct(k['share_pct'])}"
     assert k["drug_free"] != 35
 
 
@@ -76,8 +78,7 @@ def test_english_switch(app):
     at.sidebar.radio[0].set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "Tuyên Quang drug-free communes map"
-    assert "Drug-free (of 124 units)" in _kpis(at)
-    assert "35 · 28.2%" in _kpis(at).values()
+    assert _kpis(at)["Drug-free"] == "35/124 · 28.2%"
 
     at = open_page("tien_do")
     at.query_params["lang"] = "en"  # ?lang=en preselects English
@@ -119,7 +120,7 @@ def test_bad_year_parameter_is_explained(app):
     assert not at.exception
     errors = " ".join(e.value for e in at.sidebar.error)
     assert "Tham số năm" in errors and "1999" in errors
-    assert _kpis(at)["Xã không ma túy (trên 124 xã, phường)"] == "35 · 28,2%"  # falls back to 2025
+    assert _kpis(at)["Xã không ma túy"] == "35/124 · 28,2%"  # falls back to 2025
 
 
 def test_bad_route_parameter_is_explained(demo_env):
@@ -139,3 +140,15 @@ def test_routes_page_figures(demo_env):
     sel.set_value("QL2").run()
     assert not at.exception
     assert any("xã, phường trên hành lang tuyến" in s.value for s in at.subheader)
+
+
+def test_key_page_counts_with_the_year_view(demo_env, demo_db):
+    """The key-communes page: its metric, its table and the year's KPIs agree (one rule, geo.model)."""
+    from geo.yearview import year_view
+
+    k = year_view(open_store(demo_db), 2025).kpis
+    at = open_page("xa_trong_diem").run()
+    assert not at.exception
+    assert at.metric[0].value == fmt_int(k["key_count"]) == "71"
+    assert len(at.dataframe[0].value) == k["key_count"]  # every class selected by default
+    assert [m.value for m in at.metric[1:]] == [fmt_int(k["by_class"][c]) for c in ("I", "II", "III")]

@@ -43,18 +43,19 @@ def test_logged_out_visitor_sees_no_data(db):
     at = open_page().run()
     assert not at.exception
     text = " ".join(str(m.value) for m in at.markdown)
-    assert "35 · 28,2%" not in text and "tq-kpis" not in text
+    assert "35/124" not in text and "tq-strip" not in text and "tq-kpis" not in text
     assert at.title[0].value == "Đăng nhập"
 
 
 def test_viewer_has_no_data_pages_in_navigation(db):
     at = _login("xem")
-    assert "35 · 28,2%" in " ".join(str(m.value) for m in at.markdown)
+    assert '<span class="v">35/124</span>' in " ".join(str(m.value) for m in at.markdown)
     from geo.auth import CurrentUser
     from ui import nav
 
     shown = set(nav.listed(CurrentUser("xem", "viewer", "password")))
-    assert shown == {"tong_quan", "tuyen", "xa_trong_diem", "ho_so_xa", "tien_do", "trinh_chieu", "nguon_du_lieu"}
+    assert shown == {"tong_quan", "tuyen", "xa_trong_diem", "ho_so_xa", "tien_do", "trinh_chieu", "tuong",
+                     "nguon_du_lieu"}
     assert set(nav.listed(CurrentUser("b", "editor", "password"))) == shown | {"nhap_du_lieu", "lich_su"}
     assert set(nav.listed(CurrentUser("a", "admin", "password"))) == set(nav.BY_NAME)
     assert nav.listed(None) == []
@@ -181,9 +182,13 @@ def test_demo_mark_per_item_real_statuses_with_demo_routes(db):
     at = _login("xem", "xa_trong_diem")
     assert not at.exception
     banner = next(str(m.value) for m in at.markdown if "<div class='tq-demo-banner'" in str(m.value))
-    assert "DỮ LIỆU MINH HỌA" in banner and "các tuyến trọng điểm" in banner
-    assert "trạng thái các xã" not in banner
-    assert common.demo_suffix(flags) == ""
+    from geo.escape import html_text
+    from geo.model import DemoFlags
+
+    said = common.demo_text(flags, "vi")
+    assert "DỮ LIỆU MINH HỌA" in banner and html_text(said) in banner  # says what is illustrative
+    assert said != common.demo_text(DemoFlags(True, True, True), "vi")  # not "everything"
+    assert "_minh-hoa" not in common.demo_suffix(flags)  # real statuses: no "_minh-hoa" file name
     assert common.demo_suffix(s.demo_flags(2026)) == "_minh-hoa"  # 2026 is still all demo
 
 
@@ -198,7 +203,11 @@ def test_public_demo_and_banner_in_english(demo_db, monkeypatch):
     warnings = " ".join(str(w.value) for w in at.warning)
     assert "Public demonstration — no login" in warnings
     banner = next(str(m.value) for m in at.markdown if "<div class='tq-demo-banner'" in str(m.value))
-    assert "Illustrative (machine-generated, not real figures)" in banner and "priority routes" in banner
+    from geo.escape import html_text
+    from ui import common
+
+    assert html_text(common.demo_text(open_store(demo_db).demo_flags(2025), "en")) in banner
+    assert "Commune statuses" in banner  # English
 
 
 def test_viewer_refusal_in_english(db):

@@ -17,8 +17,8 @@ def _communes_drawn(pg, minimum=124, timeout_s=30.0):
 
 
 def _kpi_text(pg) -> str:
-    pg.wait_for_selector(".tq-kpis", timeout=30000)
-    return pg.inner_text(".tq-kpis")
+    pg.wait_for_selector(".tq-strip", timeout=30000)
+    return pg.inner_text(".tq-strip")
 
 
 def _choose(pg, label: str, option: str):
@@ -31,7 +31,7 @@ def test_overview_draws_124_communes_offline(streamlit_server, page, artifacts_d
     page.goto(streamlit_server.url + "/")
     frame, n = _communes_drawn(page)
     assert n == 124
-    assert "35 · 28,2%" in _kpi_text(page)
+    assert "35/124" in _kpi_text(page) and "28,2%" in _kpi_text(page)
     assert "DỮ LIỆU MINH HỌA" in page.inner_text("body")
     assert frame.evaluate("document.querySelectorAll('#tq-demo-mark').length") == 1
     time.sleep(0.5)
@@ -45,10 +45,10 @@ def test_year_change_updates_kpis_and_map(streamlit_server, page):
     _communes_drawn(page)
     before = _kpi_text(page)
     _choose(page, "Năm", "2026")
-    page.wait_for_function("() => !document.querySelector('.tq-kpis').innerText.includes('35 · 28,2%')",
+    page.wait_for_function("() => !document.querySelector('.tq-strip').innerText.includes('35/124')",
                            timeout=30000)
     after = _kpi_text(page)
-    assert after != before and "44 · 35,5%" in after
+    assert after != before and "44/124" in after and "35,5%" in after
     _, n = _communes_drawn(page)
     assert n == 124
     assert real_console_errors(page) == []
@@ -99,7 +99,7 @@ def test_english_switch(streamlit_server, page):
     _communes_drawn(page)
     page.get_by_text("English", exact=True).click()
     page.get_by_role("heading", name="Tuyên Quang drug-free communes map").wait_for(timeout=30000)
-    assert "35 · 28.2%" in _kpi_text(page)
+    assert "35/124" in _kpi_text(page) and "28.2%" in _kpi_text(page)
     assert real_console_errors(page) == []
 
 

@@ -20,7 +20,7 @@ from tests.conftest import StreamlitServer, map_frame_paths, real_console_errors
 PASSWORD = "mat-khau-dai-123"
 # what the viewer's (and the public demo's) navigation menu lists, in order
 VIEWER_MENU = ["Tổng quan", "Tuyến trọng điểm", "Xã trọng điểm", "Hồ sơ xã", "Tiến độ", "Trình chiếu",
-               "Nguồn dữ liệu"]
+               "Màn hình treo tường", "Nguồn dữ liệu"]
 # every URL of the app and the heading its page shows (public demo: an anonymous viewer)
 URLS = [
     ("", "Bản đồ xã không ma túy tỉnh Tuyên Quang"),
@@ -86,6 +86,8 @@ def test_cold_deep_link_shows_the_app_navigation_and_the_page(cold_server, page,
     else:
         page.get_by_text("Bạn không có quyền").first.wait_for(timeout=90000)
     page.locator("[data-testid='stSidebarNav']").wait_for(timeout=30000)
+    page.get_by_text("Tiếng Việt", exact=True).wait_for(timeout=30000)  # the router's language switch
+    page.get_by_text("Chế độ trình diễn công khai", exact=False).first.wait_for(timeout=30000)  # its gate
     assert _menu_titles(page) == VIEWER_MENU  # the app's own navigation, not file names
     body = page.inner_text("body")
     assert "Chế độ trình diễn công khai" in body and "Tiếng Việt" in body  # the router's gate ran
@@ -110,7 +112,7 @@ def test_cold_deep_link_still_needs_login(cold_server, page, path):
     page.wait_for_timeout(1500)  # nothing else arrives later
     body = page.inner_text("body")
     assert "DỮ LIỆU MINH HỌA" not in body and "Phường Hà Giang 1" not in body
-    assert page.locator(".tq-kpis, .tq-legend-side").count() == 0
+    assert page.locator(".tq-strip, .tq-kpis, .tq-legend-side").count() == 0
     assert page.locator("iframe").count() == 0  # no map
     assert menu(page) == []  # no page list at all on the login screen
     assert "quan tri" not in body and "nhap du lieu" not in body  # no legacy file list
@@ -131,8 +133,8 @@ def test_first_login_after_a_restart_lands_on_the_page(cold_server, page, path, 
     page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=90000)
     if not path:
-        page.wait_for_selector(".tq-kpis", timeout=60000)
-        assert "35 · 28,2%" in page.inner_text(".tq-kpis")
+        page.wait_for_selector(".tq-strip", timeout=60000)
+        assert "35/124" in page.inner_text(".tq-strip") and "28,2%" in page.inner_text(".tq-strip")
     if path.startswith("tuyen"):
         _route_chosen(page, "Tuyến Quốc lộ 34 (")
         assert "tuyen=QL34" in page.url

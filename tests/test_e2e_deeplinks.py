@@ -23,6 +23,7 @@ def login_server(demo_db, tmp_path_factory):
     s.close()
     srv = StreamlitServer({"TQMAP_DB": str(path), "TQMAP_PUBLIC_DEMO": "0"},
                           tmp_path_factory.mktemp("deeplinks-log") / "st.log")
+    srv.db = path
     yield srv
     srv.stop()
 
@@ -60,8 +61,8 @@ def test_deep_link_survives_login(login_server, page, path, heading):
     if path.startswith("ho_so_xa"):
         assert "xa=02269" in page.url
     if path == "?nam=2026":
-        page.wait_for_selector(".tq-kpis", timeout=60000)
-        assert "44 · 35,5%" in page.inner_text(".tq-kpis")  # 2026's figures, not 2025's
+        page.wait_for_selector(".tq-strip", timeout=60000)
+        assert "44/124" in page.inner_text(".tq-strip")  # 2026's figures, not 2025's
     assert page.get_by_role("dialog").count() == 0
     assert real_console_errors(page) == []
 
@@ -71,8 +72,9 @@ def test_english_deep_link_logs_in_in_english(login_server, page):
     page.get_by_role("heading", name="Log in").first.wait_for(timeout=90000)
     _login(page, "User name", "Password", "Log in")
     page.get_by_role("heading", name="Key communes with a complex drug situation").first.wait_for(timeout=90000)
+    page.get_by_role("button", name="Log out").wait_for(timeout=60000)
     body = page.inner_text("body")
-    assert "Logged in: xem (Viewer)" in body and "Log out" in body
+    assert "Logged in: xem (Viewer)" in body
     assert "Đăng nhập" not in body and "Đăng xuất" not in body
     assert page.url.split("?")[0].endswith("/xa_trong_diem")
 
@@ -85,3 +87,27 @@ def test_wrong_password_in_english(login_server, page):
     page.get_by_role("button", name="Log in").click()
     page.get_by_text("Wrong user name or password.").wait_for(timeout=60000)
     assert page.url.split("?")[0].endswith("/tien_do")
+
+
+def _failed_clients(db) -> list:
+    from geo import audit
+
+    return [e.detail.get("client") for e in audit.entries(db, action="login_failed", user="xem")]
+
+
+def test_login_passes_the_client_address(login_server, browser):
+    """The per-address throttle gets the browser's address: behind a trusted proxy (uvicorn trusts
+    127.0.0.1 by default) the X-Forwarded-For address; a direct loopback connection gives None."""
+    db = login_server.db
+    ctx = browser.new_context(extra_http_headers={"X-Forwarded-For": "203.0.113.9"})
+    pg = ctx.new_page()
+    try:
+        pg.goto(f"{login_server.url}/tien_do")
+        pg.get_by_label("Tên đăng nhập").wait_for(timeout=90000)
+        pg.get_by_label("Tên đăng nhập").fill("xem")
+        pg.get_by_label("Mật khẩu", exact=True).fill("sai-mat-khau-roi")
+        pg.get_by_role("button", name="Đăng nhập").click()
+        pg.get_by_text("Sai tên đăng nhập hoặc mật khẩu.").wait_for(timeout=60000)
+    finally:
+        ctx.close()
+    assert _failed_clients(db)[0] == "203.0.113.9"

@@ -42,7 +42,7 @@ def test_no_deprecation_warning_on_any_page(demo_db, tmp_path, page, artifacts_d
         page.get_by_label("Tên đăng nhập").fill("quantri")
         page.get_by_label("Mật khẩu").fill(PASSWORD)
         page.get_by_role("button", name="Đăng nhập").click()
-        page.wait_for_selector(".tq-kpis", timeout=90000)
+        page.wait_for_selector(".tq-strip", timeout=90000)
         nav = page.locator("[data-testid='stSidebarNav']")
         for title, heading in PAGES:
             nav.get_by_role("link", name=title).click()
@@ -64,6 +64,14 @@ def test_no_deprecation_warning_on_any_page(demo_db, tmp_path, page, artifacts_d
                 page.get_by_role("heading", name="Trình chiếu", exact=True).first.wait_for(timeout=90000)
         body = page.inner_text("body")
         assert "deprecat" not in body.lower()
+        # the wall screen hides the app's chrome (no menu to come back by): opened by its URL
+        page.goto(srv.url + "/tuong?nam=2025")
+        page.get_by_label("Tên đăng nhập").wait_for(timeout=90000)
+        page.get_by_label("Tên đăng nhập").fill("quantri")
+        page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Đăng nhập").click()
+        page.wait_for_selector(".st-key-tq_wall iframe", timeout=90000)
+        page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=90000)
         assert real_console_errors(page) == []
     finally:
         srv.stop()

@@ -169,3 +169,24 @@ def test_key_communes_excel_has_no_live_formula(hostile_server, page, tmp_path):
     texts = [str(c.value) for c in cells]
     assert any(v.startswith("'=HYPERLINK(") for v in texts)  # the hostile id, kept as text
     assert texts[0].startswith("DỮ LIỆU MINH HỌA")  # the demo mark in the first row
+
+
+def test_route_downloads_work_with_a_hostile_route_name(hostile_server, page, tmp_path):
+    """The route page's HTML map and PDF sheet download for a route named with tags (issue 15
+    item 4: the download used to do nothing); the export's <title> holds the name as text."""
+    page.goto(hostile_server.url + "/tuyen?tuyen=BIEN-GIOI")
+    map_frame_paths(page, minimum=1)
+    with page.expect_download(timeout=120000) as dl:
+        page.get_by_role("button", name="Bản đồ HTML (dùng không cần mạng)").click()
+    assert dl.value.suggested_filename == "ban-do_route_BIEN-GIOI_2025_minh-hoa.html"
+    html = (tmp_path / "m.html")
+    dl.value.save_as(html)
+    text = html.read_text(encoding="utf-8")
+    title = text.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and "&lt;img" in title
+    with page.expect_download(timeout=180000) as dl:
+        page.get_by_role("button", name="Tờ trình PDF").click()
+    pdf = tmp_path / "s.pdf"
+    dl.value.save_as(pdf)
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    assert _xss_fired(page) == []

@@ -17,12 +17,12 @@ Logins, failed logins and logouts go to the audit trail. The password never ente
 Every text on screen comes from geo.i18n (the sidebar's language switch); audit entries stay in
 Vietnamese (they are the office's records).
 
-Client address (per-address login throttling in geo.auth): ``st.context.ip_address``, the address
-of the browser's connection. Streamlit serves through uvicorn, which replaces it by the
-``X-Forwarded-For`` address only when the connection comes from a trusted proxy (uvicorn's
-``FORWARDED_ALLOW_IPS``, default 127.0.0.1 and ::1: an nginx on the same machine); a client
-connecting directly cannot choose its address with that header. Loopback connections give
-None (no per-address limit; the per-name limits still apply).
+Client address (per-address login throttling in geo.auth): :func:`client_address` passes
+``st.context.ip_address`` and the request headers to ``geo.auth.client_address``, which uses
+X-Forwarded-For only when the peer is a trusted proxy (TQMAP_TRUSTED_PROXIES, geo.config).
+Streamlit serves through uvicorn, which itself substitutes the X-Forwarded-For address for
+connections from 127.0.0.1/::1 (uvicorn's FORWARDED_ALLOW_IPS); a client connecting directly
+cannot choose its address with that header.
 """
 
 from __future__ import annotations

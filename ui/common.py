@@ -16,6 +16,7 @@ import streamlit as st
 from geo import boundaries, yearview
 from geo.i18n import DEFAULT_LANG, LANGS
 from geo.i18n import t as _t
+from geo.maps import demo_mark
 from geo.model import YEARS, DemoFlags
 from geo.store import open_store
 
@@ -110,22 +111,14 @@ def demo_flags(year: int | None = None) -> DemoFlags:
 
 
 def demo_text(flags: DemoFlags, lang_: str | None = None) -> str:
-    """What is illustrative, per item: "… trạng thái các xã, tuyến trọng điểm …"."""
-    try:  # the map owner's wording when it exists (geo.maps.demo_mark.demo_text)
-        from geo.maps.demo_mark import demo_text as _demo_text
-    except ImportError:
-        parts = [t(f"shell.demo.part.{k}", lang_) for k in ("statuses", "routes", "targets") if getattr(flags, k)]
-        return t("shell.demo.parts", lang_, parts=", ".join(parts))
-    return _demo_text(flags, lang_ or lang())
+    """One sentence saying, item by item, what is illustrative (geo.maps.demo_mark.demo_text)."""
+    return demo_mark.demo_text(flags, lang_ or lang()) or ""
 
 
 def demo_suffix(flags: DemoFlags) -> str:
-    """``_minh-hoa`` in a download's file name when the statuses it shows are illustrative."""
-    try:
-        from geo.maps.demo_mark import demo_suffix as _demo_suffix
-    except ImportError:
-        return "_minh-hoa" if flags.statuses else ""
-    return _demo_suffix(flags)
+    """A download's file-name suffix: ``_minh-hoa`` when the statuses are illustrative (else the
+    illustrative items, e.g. ``_tuyen-minh-hoa``; nothing for real data): geo.maps.demo_mark."""
+    return demo_mark.demo_suffix(flags)
 
 
 def demo_banner(year: int | None = None, flags: DemoFlags | None = None) -> None:

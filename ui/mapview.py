@@ -14,9 +14,8 @@ from geo import service, yearview
 from geo.escape import excel_cell
 from geo.export import html as html_export
 from geo.export import sheet
-from geo.maps import views
 from geo.maps.tooltip import category_label as _category_label
-from geo.maps.tooltip import code_from_text
+from geo.maps.tooltip import code_from_click
 from ui import common, layout, nav
 
 MAP_HEIGHT = 720
@@ -56,39 +55,34 @@ def hit_label(code: str, hits, lang: str) -> str:
     return f"{h.name} · {h.code}{via}"
 
 
-def legend(m) -> None:
-    """The map's legend (counts by category, routes, border) beside the map, as HTML text."""
+def legend(res) -> None:
+    """The map's legend (counts by category, routes, border) beside the map, as HTML text
+    (``res``: the geo.maps.views.MapResult; its legend HTML is escaped where it is built)."""
     from geo.maps import style
 
-    inner = getattr(m, "tq_legend_html", None)
-    if inner:
+    if res.legend_html:
         st.markdown(f"<style>{style.CSS}</style><div class='tq-panel tq-legend tq-legend-side' role='region'>"
-                    f"{inner}</div>", unsafe_allow_html=True)
+                    f"{res.legend_html}</div>", unsafe_allow_html=True)
 
 
-def map_with_legend(m, key: str, height: int = MAP_HEIGHT, side=None) -> None:
+def map_with_legend(res, key: str, height: int = MAP_HEIGHT, side=None) -> None:
     """The map on the left, its legend on the right (``side()`` runs first in the right column)."""
     left, right = st.columns([3.3, 1])
     with right:
         if side is not None:
             side()
-        legend(m)
+        legend(res)
     with left:
-        show(m, key=key, height=height)
+        show(res, key=key, height=height)
 
 
-def overview(frame, routes, *, year, lang, demo, focus_code=None, highlight_codes=None):
-    """A fresh map each run (building one takes ~15 ms warm; folium maps must not be shared
-    between reruns: streamlit-folium keeps per-render state on them)."""
-    return views.overview_map(frame, routes, year=year, lang=lang, demo=demo, focus_code=focus_code,
-                              highlight_codes=highlight_codes)
-
-
-def show(m, key: str, height: int = MAP_HEIGHT) -> None:
-    """Render ``m``; a click on a commune opens its profile. Pan and zoom do not rerun the page."""
-    out = st_folium(m, key=key, height=height, use_container_width=True,
-                    returned_objects=["last_object_clicked_tooltip"])
-    clicked = code_from_text((out or {}).get("last_object_clicked_tooltip"))
+def show(res, key: str, height: int = MAP_HEIGHT) -> None:
+    """Render the MapResult's map (a fresh one each run: streamlit-folium keeps per-render state on
+    it); a click on a commune opens its profile (the clicked feature's ``code`` property, else the
+    tooltip). Pan and zoom do not rerun the page."""
+    out = st_folium(res.map, key=key, height=height, use_container_width=True,
+                    returned_objects=["last_active_drawing", "last_object_clicked_tooltip"])
+    clicked = code_from_click(out)
     last_key = f"_clicked_{key}"
     if clicked and st.session_state.get(last_key) != clicked:
         st.session_state[last_key] = clicked
@@ -105,16 +99,14 @@ def show(m, key: str, height: int = MAP_HEIGHT) -> None:
 
 
 def _html_bytes(yv, view: str, lang: str, day: str) -> bytes:
-    page = html_export.export_view(yv.frame, list(yv.routes), view, year=yv.year, lang=lang, demo=yv.demo,
-                                   date=dt.date.fromisoformat(day))
+    page = html_export.export_view(yv, view, lang=lang, date=dt.date.fromisoformat(day))
     return page.encode("utf-8")
 
 
 def _sheet_bytes(yv, fmt: str, view: str, paper: str, lang: str, day: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"sheet.{fmt}"
-        sheet.write_sheet(out, fmt, frame=yv.frame, routes=list(yv.routes), year=yv.year, kpis=dict(yv.kpis),
-                          lang=lang, demo=yv.demo, paper=paper, date=dt.date.fromisoformat(day), dpi=150, view=view)
+        sheet.write_sheet(out, fmt, yv, view, lang=lang, paper=paper, date=dt.date.fromisoformat(day), dpi=150)
         return out.read_bytes()
 
 
@@ -156,6 +148,8 @@ def download_row(view: str, year: int, lang: str) -> None:
 def key_rows(frame):
     """The key communes of a year view's frame: geo.model's rule (is_key, through model.category:
     class I/II/III and not drug-free), the same communes the year's KPIs count."""
+    if "key" in frame.columns:  # the year view's own column (geo.model.is_key per row)
+        return frame[frame["key"].fillna(False).astype(bool)]
     from geo.model import CLASSES
 
     return frame[frame["category"].isin([f"class_{c}" for c in CLASSES])]

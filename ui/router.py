@@ -15,7 +15,10 @@ as a script, i.e. in that legacy run; imported as ``pages.tuyen`` by the router 
 first run then does exactly what app.py does: the gate, the app's own navigation (which replaces
 the legacy file list and switches the legacy mode off for good) and the page the URL names. The
 login screen registers the pages too (hidden), so the URL and its query parameters survive the
-login. Only public Streamlit API is used; tests/test_e2e_cold.py checks every URL on fresh servers.
+login. Only public Streamlit API is used. One behaviour it leans on is not spelled out in the
+docs: in that legacy run Streamlit has already sent its own navigation, and ours (a second
+st.navigation in the same run) replaces it — the same thing that happens when a legacy app's own
+app.py calls st.navigation. tests/test_e2e_cold.py pins it: every URL on a fresh server.
 """
 
 from __future__ import annotations
