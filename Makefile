@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test venv data demo bench clean
+.PHONY: run test test-fast venv data demo bench clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PY))"; exit 1; }
@@ -30,6 +30,11 @@ test: venv
 	bash .ci/system-packages.sh
 	$(BIN)/python -m geo data
 	$(BIN)/python -m pytest -q tests
+
+# Unit and contract tests only (no browser, no server): the quick check while editing.
+test-fast: venv
+	$(BIN)/python -m geo data
+	$(BIN)/python -m pytest -q -m "not slow" tests
 
 bench: data
 	$(BIN)/python -m geo bench
