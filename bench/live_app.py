@@ -34,6 +34,7 @@ year = st.sidebar.selectbox("Năm", [2025, 2026])
 cats = st.sidebar.multiselect("Tình trạng", CATEGORIES, format_func=lambda c: category_label(c, "vi"))
 frame, routes = _frame(year)
 sel = frame[frame["category"].isin(cats)] if cats else frame
+st.metric("Xã không ma túy", f"{int((frame['category'] == 'drug_free').sum())}/{len(frame)}")
 m = views.overview_map(frame, routes, year=year, app=True, demo=True,
                        highlight_codes=list(sel["code"]) if cats else None)
 if impl == "folium":
