@@ -130,6 +130,31 @@ def test_topology_cached_by_content():
     assert compact.topology(geoms[:3]) is not a
 
 
+def test_topology_cached_on_disk_survives_a_restart(monkeypatch, tmp_path):
+    monkeypatch.setattr(compact, "_cache_dir", lambda: tmp_path)
+    geoms = [box(i, 0, i + 1, 1) for i in range(4)]
+    first = compact.topology(geoms)
+    assert list(tmp_path.glob("*.json"))
+    compact._TOPO_CACHE.clear()  # a new process
+
+    def no_build(*_a, **_k):
+        raise AssertionError("rebuilt although cached on disk")
+
+    monkeypatch.setattr(compact.Topology, "build", no_build)
+    again = compact.topology(geoms)
+    assert again.encoded == first.encoded and again.refs == first.refs and again.key == first.key
+    arcs = again.decoded_arcs()
+    for g, refs in zip(geoms, again.refs):
+        assert shapely.equals(compact.decode_refs(arcs, "A", refs), g)
+    # a damaged cache file is rebuilt, not trusted
+    compact._TOPO_CACHE.clear()
+    for f in tmp_path.glob("*.json"):
+        f.write_text("{broken", encoding="utf-8")
+    monkeypatch.undo()
+    monkeypatch.setattr(compact, "_cache_dir", lambda: tmp_path)
+    assert compact.topology(geoms).encoded == first.encoded
+
+
 # --- in Chromium -----------------------------------------------------------------------------------
 
 READ_LATLNGS = """() => {

@@ -34,17 +34,20 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
+import tempfile
 import threading
 import warnings
 from collections import OrderedDict
+from pathlib import Path
 
 import numpy as np
 import shapely
 from folium.map import Layer
 from folium.template import Template
 
-from ..paths import REPO_ROOT
+from ..paths import DATA_DIR, REPO_ROOT
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 SCALE = 100_000
@@ -217,12 +220,21 @@ class Topology:
     rounding to 1e-5° guarantees for neighbours.
     """
 
-    def __init__(self, arcs: list[np.ndarray], refs: list):
-        self.arcs = arcs
+    def __init__(self, arcs: list[np.ndarray] | None, refs: list, encoded: str | None = None):
+        self._arcs = arcs
         self.refs = refs
-        self.encoded = encode_arcs(arcs)
+        self.encoded = encoded if encoded is not None else encode_arcs(arcs)
         self.key = "t" + hashlib.sha1(self.encoded.encode("ascii")).hexdigest()[:12]
-        self.n_vertices = int(sum(len(a) for a in arcs))
+
+    @property
+    def arcs(self) -> list[np.ndarray]:
+        if self._arcs is None:
+            self._arcs = [np.rint(np.asarray(a) * SCALE).astype(np.int64) for a in decode_arcs(self.encoded)]
+        return self._arcs
+
+    @property
+    def n_vertices(self) -> int:
+        return int(sum(len(a) for a in self.arcs))
 
     @classmethod
     def build(cls, geoms) -> Topology:
@@ -266,8 +278,35 @@ def geometry_hash(geoms) -> str:
     return h.hexdigest()
 
 
+def _cache_dir() -> Path:
+    return DATA_DIR / "cache" / "topology"
+
+
+def _load_cached(key: str) -> Topology | None:
+    path = _cache_dir() / f"{key}.json"
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+        return Topology(None, body["refs"], encoded=body["arcs"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _store_cached(key: str, topo: Topology) -> None:
+    """Best effort (a read-only disk only costs the rebuild next time)."""
+    try:
+        d = _cache_dir()
+        d.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=d, prefix=".topo-", suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({"arcs": topo.encoded, "refs": topo.refs}, f, separators=(",", ":"))
+        os.replace(tmp, d / f"{key}.json")
+    except OSError:
+        pass
+
+
 def topology(geoms) -> Topology:
-    """:meth:`Topology.build`, cached by content (same geometries -> the same object)."""
+    """:meth:`Topology.build`, cached by content: in memory, and on disk under data/cache/topology
+    (git-ignored), so a server restart does not pay the topology build again."""
     geoms = list(geoms)
     key = geometry_hash(geoms)
     with _TOPO_LOCK:
@@ -275,7 +314,10 @@ def topology(geoms) -> Topology:
         if hit is not None:
             _TOPO_CACHE.move_to_end(key)
             return hit
-    topo = Topology.build(geoms)
+    topo = _load_cached(key)
+    if topo is None or len(topo.refs) != len(geoms):
+        topo = Topology.build(geoms)
+        _store_cached(key, topo)
     with _TOPO_LOCK:
         _TOPO_CACHE[key] = topo
         while len(_TOPO_CACHE) > _TOPO_MAX:
