@@ -731,6 +731,8 @@ def run(*, quick: bool = False, runs: int = 5, out: Path = DEFAULT_OUT, browser_
         _row(rows, "ext_requests_app", "External requests, app", "count", [max(o["ext"])] if o["ext"] else [],
              [max(n["ext"])] if n["ext"] else [])
         lv = app["live"]
+        _row(rows, "live_first_ms", "Persistent map, first visit after server start: open → 124 shapes", "ms",
+             lv["first"], n["first"], baseline=bo, baseline_id="baseline_empty_ms")
         _row(rows, "live_draw_ms", "Persistent map (bench/live_app.py): open → 124 shapes drawn", "ms",
              lv["visit"], n["visit"], "livemap component, same overview view; not yet on the app's pages",
              baseline=bo, baseline_id="baseline_empty_ms")
