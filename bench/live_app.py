@@ -8,7 +8,7 @@ change the map like the Overview page does; a click on a commune is written unde
 
 import streamlit as st
 
-from geo.maps import assets, views
+from geo.maps import assets, views, warm
 from geo.maps.tooltip import category_label
 from geo.model import CATEGORIES
 from geo.status import status_frame
@@ -28,6 +28,8 @@ def _frame(year: int):
     s = _store()
     return status_frame(s, year), s.routes(year)
 
+
+warm.warm(_store())  # once per data version: the other year's view and maps in the background
 
 impl = st.query_params.get("impl", "live")
 year = st.sidebar.selectbox("Năm", [2025, 2026])
