@@ -23,10 +23,14 @@ Login protections (:func:`authenticate`):
 * Every refusal is audited (``login_failed`` with ``detail.reason``: bad_password, unknown_user,
   disabled, locked, client_locked, name_delay, busy, invalid).
 
-The client address: the app passes ``client=`` — in Streamlit ``st.context.ip_address`` (1.45+),
-or behind a reverse proxy the first address of ``st.context.headers["X-Forwarded-For"]`` when the
-proxy is trusted. With ``client=None`` (CLI, tests, unknown) the per-address limit is off and the
-pair limit acts per name, as in round 1.
+The client address: the app passes ``client=client_address(st.context.ip_address,
+st.context.headers)`` (the shell wires it). :func:`client_address` takes the WebSocket peer
+address, and when that peer is a trusted reverse proxy (``TQMAP_TRUSTED_PROXIES``, default
+127.0.0.1 and ::1) the right-most untrusted address of ``X-Forwarded-For`` (what nginx's
+``proxy_add_x_forwarded_for`` appended) — so clients cannot choose their address by sending the
+header themselves, and all users behind the proxy do not share one bucket. With ``client=None``
+(CLI, tests, local use) the per-address limit is off and the pair limit acts per name, as in
+round 1.
 
 ``store`` everywhere: a :class:`geo.store.Store`; a path / URL is still accepted (the store is
 opened for the call). Writes that change an account also append their audit entry in the same
@@ -48,7 +52,7 @@ from . import audit
 from .audit import use_store
 from .store import Store, StoreError, Throttle
 
-ROLES = ("viewer", "editor", "admin")  # ordered: each role has everything the previous one has
+from .model import ROLES  # noqa: E402,F401  (one definition, ordered: each role has everything the previous one has)
 ROLE_LABELS = {"viewer": "Người xem", "editor": "Biên tập viên", "admin": "Quản trị viên"}
 ACTIONS = ("view", "export", "import", "edit", "restore", "manage_users", "edit_targets", "view_audit")
 ACTION_LABELS = {
@@ -355,6 +359,28 @@ def _blocked(t: Throttle | None, now: dt.datetime) -> dt.datetime | None:
     return until if until is not None and now < until else None
 
 
+def client_address(peer: str | None, headers=None, trusted: tuple[str, ...] | None = None) -> str | None:
+    """The address to throttle on: ``peer`` (``st.context.ip_address``; None for localhost), or,
+    when ``peer`` is a trusted proxy, the right-most address in X-Forwarded-For that is not itself
+    a trusted proxy. None when nothing usable is known."""
+    if trusted is None:
+        from .config import trusted_proxies
+
+        trusted = trusted_proxies()
+    peer = (peer or "").strip() or None
+    if peer is None or peer not in trusted:
+        return peer
+    raw = ""
+    if headers is not None:
+        get_all = getattr(headers, "get_all", None)
+        values = get_all("X-Forwarded-For") if get_all else [headers.get("X-Forwarded-For") or ""]
+        raw = ",".join(v for v in values if v)
+    for hop in reversed([h.strip() for h in raw.split(",") if h.strip()]):
+        if hop not in trusted:
+            return hop[:100]
+    return None
+
+
 def _client_key(client: str | None) -> str | None:
     c = (client or "").strip()[:100]
     return c or None
@@ -381,6 +407,10 @@ def authenticate(store: Store | str | Path, name: str, password: str, *, client:
     pair_key = f"{key}|{ckey or UNKNOWN_CLIENT}"
     pool = _slot_pool()
     with use_store(store) as s:
+        if _blocked_now(s, key, ckey, pair_key, now):
+            # Refused in any case (the gate below re-checks inside its transaction): no slot needed,
+            # so a flood against a locked name cannot crowd out other people's logins.
+            return _authenticate(s, key, password, ckey, pair_key, now, record, pool)
         if not pool.acquire(timeout=BUSY_WAIT):
             with s.batch():
                 _refuse(s, key, ckey, "busy", "Đăng nhập bị từ chối: hệ thống đang bận", now, record)
@@ -391,8 +421,16 @@ def authenticate(store: Store | str | Path, name: str, password: str, *, client:
             pool.release()
 
 
+def _blocked_now(s: Store, key: str, ckey: str | None, pair_key: str, now: dt.datetime) -> bool:
+    """Read-only pre-check (an optimisation; the gate transaction is the authority)."""
+    return any(_blocked(t, now) is not None for t in
+               (s.throttle("pair", pair_key), s.throttle("client", ckey) if ckey else None, s.throttle("name", key)))
+
+
 def _authenticate(s: Store, key: str, password: str, ckey: str | None, pair_key: str, now: dt.datetime,
-                  record: bool) -> AuthResult:
+                  record: bool, pool: threading.BoundedSemaphore | None = None) -> AuthResult:
+    """The gate, the verification and the outcome. ``pool``: the slot is not held yet (the
+    pre-check expected a refusal); it is taken only if the gate lets the attempt through."""
     # 1. Gate: check every limit and count this attempt, in one write transaction, before verifying.
     with s.batch():
         pair = s.throttle("pair", pair_key)
@@ -428,8 +466,16 @@ def _authenticate(s: Store, key: str, password: str, ckey: str | None, pair_key:
 
     # 2. Verify (outside any transaction; at most login_concurrency() at once in this process).
     too_long = len(password) > MAX_PASSWORD
-    # Always one argon2 verification (dummy hash for unknown names): same cost either way.
-    good = _verify(rec.password_hash if rec else _dummy(), password[:MAX_PASSWORD]) and not too_long
+    if pool is not None and not pool.acquire(timeout=BUSY_WAIT):
+        with s.batch():
+            _refuse(s, key, ckey, "busy", "Đăng nhập bị từ chối: hệ thống đang bận", now, record)
+        return AuthResult(False, message=MSG_BUSY, reason="busy")
+    try:
+        # Always one argon2 verification (dummy hash for unknown names): same cost either way.
+        good = _verify(rec.password_hash if rec else _dummy(), password[:MAX_PASSWORD]) and not too_long
+    finally:
+        if pool is not None:
+            pool.release()
 
     # 3. Outcome.
     if rec and good and not rec.disabled:
@@ -476,4 +522,4 @@ def has_real_data(store: Store | str | Path) -> bool:
 __all__ = ["ROLES", "ROLE_LABELS", "ACTIONS", "ACTION_LABELS", "PERMISSIONS", "User", "AuthResult", "CurrentUser",
            "AuthError", "can", "session_expired", "get_user", "list_users", "add_user", "set_role", "set_disabled",
            "disable_user", "set_password", "unlock", "authenticate", "lock_state", "check_password", "has_real_data",
-           "name_delay", "set_concurrency", "VERIFY_STATS", "MSG_BUSY", "MSG_BAD", "MSG_WAIT"]
+           "name_delay", "set_concurrency", "client_address", "VERIFY_STATS", "MSG_BUSY", "MSG_BAD", "MSG_WAIT"]

@@ -1,15 +1,17 @@
 """Change between two years, per commune: newly recognised, lost recognition, newly key, no longer key.
 
-The one definition used by the status tables, the change map and the slides. A key commune is one
-with a class (I/II/III) that is not recognised drug-free, as in :func:`geo.model.category`.
-Plain inputs: two status frames (``code``, ``drug_free``, ``complexity_class``, ``category``).
+The one definition used by the status tables, the change map and the slides. Recognition and key
+status come from each year's ``category`` (:func:`geo.model.category`, the one rule: a key commune
+is classed I/II/III and not recognised drug-free — :func:`geo.model.is_key`).
+Plain inputs: two status frames (``code``, ``category``).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .model import CLASSES
+from .i18n import t
+from .model import CAT_DRUG_FREE, CAT_NO_DATA, is_key_category
 
 NEWLY_DRUG_FREE = "newly_recognised"
 LOST_DRUG_FREE = "lost_recognition"
@@ -21,52 +23,49 @@ CHANGES = (NEWLY_DRUG_FREE, LOST_DRUG_FREE, NEWLY_KEY, NO_LONGER_KEY, UNCHANGED)
 # newly recognised; its tooltip lists both).
 PRIORITY = (LOST_DRUG_FREE, NEWLY_DRUG_FREE, NEWLY_KEY, NO_LONGER_KEY)
 
-CHANGE_LABELS = {
-    NEWLY_DRUG_FREE: ("Mới được công nhận không ma túy", "Newly recognised drug-free"),
-    LOST_DRUG_FREE: ("Mất công nhận không ma túy", "Lost drug-free recognition"),
-    NEWLY_KEY: ("Mới thành địa bàn trọng điểm", "Newly a key area"),
-    NO_LONGER_KEY: ("Không còn là địa bàn trọng điểm", "No longer a key area"),
-    UNCHANGED: ("Không thay đổi", "No change"),
-}
+
+def change_label(kind: str, lang: str = "vi") -> str:
+    """The label of a change kind (i18n key ``change.<kind>``)."""
+    return t(f"change.{kind}", lang)
 
 
-def _truthy(v) -> bool:
-    try:
-        return bool(v) and v == v  # NA/NaN -> False
-    except (TypeError, ValueError):
-        return False
+# (vi, en) per kind, derived from geo.i18n for old callers; use change_label(kind, lang).
+CHANGE_LABELS = {c: (change_label(c, "vi"), change_label(c, "en")) for c in CHANGES}
 
 
-def _is_key(cls, drug_free) -> bool:
-    return isinstance(cls, str) and cls in CLASSES and not _truthy(drug_free)
+def _cat(v) -> str | None:
+    return v if isinstance(v, str) and v else None
+
+
+def changes_between(cat_before: str | None, cat_after: str | None) -> list[str]:
+    """The change kinds from one category to another (``None``/``no_data``: no assessment)."""
+    ch = []
+    df_then, df_now = cat_before == CAT_DRUG_FREE, cat_after == CAT_DRUG_FREE
+    key_then, key_now = is_key_category(cat_before), is_key_category(cat_after)
+    if df_now and not df_then:
+        ch.append(NEWLY_DRUG_FREE)
+    if df_then and not df_now:
+        ch.append(LOST_DRUG_FREE)
+    if key_now and not key_then:
+        ch.append(NEWLY_KEY)
+    if key_then and not key_now:
+        ch.append(NO_LONGER_KEY)
+    return ch
 
 
 def change_frame(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     """``after`` (geometry, names kept) with ``changes`` (list), ``change`` (the one that colours
     it), ``category_before`` and ``has_data`` (both years have an assessment)."""
-    prev = before.set_index("code")
+    prev = dict(zip(before["code"].astype(str), before["category"]))
     out = after.copy()
     lists, primary, cat_before, has_data = [], [], [], []
-    for code, df_now, cls_now, cat_now in zip(out["code"], out["drug_free"], out["complexity_class"],
-                                              out["category"]):
-        if code in prev.index:
-            df_then, cls_then = prev.at[code, "drug_free"], prev.at[code, "complexity_class"]
-            cat_then = prev.at[code, "category"]
-        else:
-            df_then, cls_then, cat_then = False, "", None
-        ch = []
-        if _truthy(df_now) and not _truthy(df_then):
-            ch.append(NEWLY_DRUG_FREE)
-        if _truthy(df_then) and not _truthy(df_now):
-            ch.append(LOST_DRUG_FREE)
-        if _is_key(cls_now, df_now) and not _is_key(cls_then, df_then):
-            ch.append(NEWLY_KEY)
-        if _is_key(cls_then, df_then) and not _is_key(cls_now, df_now):
-            ch.append(NO_LONGER_KEY)
+    for code, cat_now in zip(out["code"].astype(str), out["category"]):
+        cat_then, cat_now = _cat(prev.get(code)), _cat(cat_now)
+        ch = changes_between(cat_then, cat_now)
         lists.append(ch)
         primary.append(next((c for c in PRIORITY if c in ch), UNCHANGED))
         cat_before.append(cat_then)
-        has_data.append(cat_then not in (None, "no_data") and cat_now != "no_data")
+        has_data.append(cat_then not in (None, CAT_NO_DATA) and cat_now not in (None, CAT_NO_DATA))
     out["changes"] = lists
     out["change"] = primary
     out["category_before"] = cat_before

@@ -45,7 +45,10 @@ def _cmd_demo(args) -> int:
 
     store = _open()
     try:
-        rev = build_demo(store, if_empty=args.if_empty, force=args.force)
+        with store.batch():  # the demo data and its audit entry: one transaction
+            rev = build_demo(store, if_empty=args.if_empty, force=args.force)
+            if rev is not None:
+                store.audit(_cli_actor(), "import", "Nạp DỮ LIỆU MINH HỌA", {"revision": rev, "force": bool(args.force)})
     except (DemoNotEmpty, StoreError) as exc:
         print(f"LỖI: {exc}", file=sys.stderr)
         return 1
@@ -54,6 +57,9 @@ def _cmd_demo(args) -> int:
     if rev is None:
         print(f"Kho dữ liệu {_where(store)} đã có dữ liệu: không nạp dữ liệu minh họa.")
     else:
+        from . import yearview
+
+        yearview.invalidate()
         print(f"Đã nạp DỮ LIỆU MINH HỌA vào {_where(store)} (phiên bản {rev}).")
     return 0
 

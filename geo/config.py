@@ -27,6 +27,8 @@ TQMAP_UPLOAD_LIMIT_MB          upload size limit (1–200, default 20)          
 TQMAP_SECRETS                  path of secrets.toml (default .streamlit/secrets.toml)         :func:`default_secrets_path`
 TQMAP_LOGIN_CONCURRENCY        password verifications at once per process (1–64, default 4;   :func:`login_concurrency`
                                argon2 holds ≈58 MB each)
+TQMAP_TRUSTED_PROXIES          comma-separated addresses of reverse proxies whose               :func:`trusted_proxies`
+                               X-Forwarded-For is believed (default 127.0.0.1,::1)
 TQMAP_CHROMIUM                 tests only: the Chromium binary for Playwright                 :func:`chromium_path`
 =============================  =============================================================  ==========================
 
@@ -64,7 +66,7 @@ DEFAULT_TIMEOUT_MIN = 30
 DEFAULT_UPLOAD_MB = 20
 TIMEOUT_RANGE = (1, 24 * 60)
 UPLOAD_RANGE = (1, 200)
-ROLES = ("viewer", "editor", "admin")
+from .model import ROLES  # noqa: E402  (one definition: geo.model.ROLES)
 OIDC_KEYS = ("client_id", "client_secret", "server_metadata_url")
 TRUE = {"1", "true", "yes", "on", "có", "co"}
 FALSE = {"0", "false", "no", "off", "không", "khong", ""}
@@ -267,6 +269,15 @@ def login_concurrency(env: Mapping[str, str] | None = None) -> int:
     return _int(raw, "TQMAP_LOGIN_CONCURRENCY", "biến môi trường TQMAP_LOGIN_CONCURRENCY", 1, 64, "lượt")
 
 
+def trusted_proxies(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Addresses of reverse proxies whose X-Forwarded-For header is trusted (TQMAP_TRUSTED_PROXIES)."""
+    env = os.environ if env is None else env
+    raw = env.get("TQMAP_TRUSTED_PROXIES", "").strip()
+    if not raw:
+        return ("127.0.0.1", "::1")
+    return tuple(p.strip() for p in raw.split(",") if p.strip())
+
+
 def chromium_path(env: Mapping[str, str] | None = None) -> str:
     """Tests: TQMAP_CHROMIUM, else Debian's chromium on PATH."""
     import shutil
@@ -394,4 +405,4 @@ def oidc_available() -> bool:
 
 __all__ = ["Config", "OidcConfig", "ConfigError", "DbSpec", "load_config", "oidc_available", "default_secrets_path",
            "parse_db", "db_url", "sqlite_path", "boundaries_path", "mirror_dir", "offline", "login_concurrency",
-           "chromium_path"]
+           "trusted_proxies", "chromium_path"]

@@ -14,11 +14,11 @@ from pyproj import Transformer
 from shapely import wkt
 from shapely.ops import transform
 
+from .crs import METRIC_CRS, WGS84  # one definition of the CRSs: geo.crs
 from .model import Route
 
-METRIC_CRS = "EPSG:32648"
-_TO_M = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
-_TO_LL = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
+_TO_M = Transformer.from_crs(WGS84, METRIC_CRS, always_xy=True)
+_TO_LL = Transformer.from_crs(METRIC_CRS, WGS84, always_xy=True)
 
 
 @functools.lru_cache(maxsize=256)

@@ -24,8 +24,24 @@ CRS_LABELS = {
     "EPSG:4756": "VN-2000 kinh độ/vĩ độ (EPSG:4756)",
 }
 CANDIDATES = ("EPSG:9209", "EPSG:9211", "EPSG:3405", "EPSG:32648", "EPSG:4326", "EPSG:4756")
-# The province with a margin, lon/lat
+
+# --- the project's geographic constants, defined here ONCE (import them, never copy the values) ---
+WGS84 = "EPSG:4326"  # every stored geometry (route WKT, the GeoPackage's web layers) is lon/lat WGS 84
+METRIC_CRS = "EPSG:32648"  # WGS 84 / UTM zone 48N: metres for corridors, lengths, areas and the sheets
+UTM = METRIC_CRS  # alias (older name in geo.build / geo.export.sheet)
+# The 2025 province (Tuyên Quang + former Hà Giang), lon/lat (x0, y0, x1, y1), measured on the built
+# boundaries (104.334, 21.498, 105.599, 23.393), rounded outwards to 0.01°: fitting maps.
+PROVINCE_EXTENT = (104.33, 21.49, 105.60, 23.40)
+# The province with a margin (lon/lat): "can these coordinates be in the province?" checks of imported
+# and stored geometry (importer, store, likely_crs).
 PROVINCE_BBOX = (104.2, 21.3, 106.2, 23.5)
+
+
+def province_bounds_latlon(extent=PROVINCE_EXTENT) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` (Leaflet's order) of the province's extent."""
+    x0, y0, x1, y1 = extent
+    return [[y0, x0], [y1, x1]]
+
 
 
 def tm3_proj(lon_0: float, datum_shift: bool = True) -> str:

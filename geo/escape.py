@@ -45,8 +45,10 @@ def markdown_text(value: Any) -> str:
 
 
 def mpl_text(value: Any) -> str:
-    """Text for matplotlib: ``$`` would start mathtext (and crash on unbalanced input)."""
-    return _s(value).replace("\\", "\\\\").replace("$", r"\$")
+    """Text for matplotlib: ``$`` would start mathtext (and crash on unbalanced input). Every ``$``
+    is escaped, so the text is never math and matplotlib prints it as typed (it turns ``\\$`` back
+    into ``$``); a backslash outside mathtext is printed as is, so it is left alone."""
+    return _s(value).replace("$", r"\$")
 
 
 def excel_cell(value: Any) -> Any:

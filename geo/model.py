@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, fields
-from typing import Iterable
+from typing import Iterable, Mapping
+
+from .i18n import t as _t
 
 YEARS = tuple(range(2025, 2031))  # the 2025–2030 scheme
 CLASSES = ("I", "II", "III")
@@ -22,14 +24,10 @@ CAT_OTHER = "other"
 CAT_NO_DATA = "no_data"
 CATEGORIES = (CAT_DRUG_FREE, CAT_CLASS_I, CAT_CLASS_II, CAT_CLASS_III, CAT_OTHER, CAT_NO_DATA)
 
-CATEGORY_LABELS = {  # (vi, en)
-    CAT_DRUG_FREE: ("Đã công nhận không ma túy", "Recognised drug-free"),
-    CAT_CLASS_I: ("Trọng điểm phức tạp loại I", "Key complex area, class I"),
-    CAT_CLASS_II: ("Trọng điểm phức tạp loại II", "Key complex area, class II"),
-    CAT_CLASS_III: ("Trọng điểm phức tạp loại III", "Key complex area, class III"),
-    CAT_OTHER: ("Chưa đạt", "Not yet drug-free"),
-    CAT_NO_DATA: ("Chưa có dữ liệu", "No data"),
-}
+KEY_CATEGORIES = (CAT_CLASS_I, CAT_CLASS_II, CAT_CLASS_III)  # category(a) in these <=> is_key(a)
+# Labels live in geo.i18n ("cat.<key>"); use category_label(cat, lang). This (vi, en) table is derived
+# from there for old callers only.
+CATEGORY_LABELS = {c: (_t(f"cat.{c}", "vi"), _t(f"cat.{c}", "en")) for c in CATEGORIES}
 # Drug-free is green ("vùng xanh"); classes red / orange / yellow; others grey; no data hatched.
 CATEGORY_COLOURS = {
     CAT_DRUG_FREE: "#2e7d32",
@@ -48,18 +46,25 @@ RATIO_OFFENDERS = 0.001  # offenders arrested >= 0.1 % of residents
 MIN_PLANTS = 3000
 MIN_PLANT_AREA_M2 = 750.0
 
-# Indicator columns (all non-negative integers, except plant area in m²), with (vi, en) labels.
-INDICATORS: dict[str, tuple[str, str]] = {
-    "addicts": ("Người nghiện có hồ sơ quản lý", "Registered addicts"),
-    "users": ("Người sử dụng trái phép chất ma túy", "Illegal drug users"),
-    "post_rehab": ("Người sau cai nghiện", "Post-rehabilitation persons"),
-    "spots": ("Điểm, tụ điểm", "Drug spots and hotspots"),
-    "harbour_places": ("Nơi tổ chức, chứa chấp sử dụng", "Places organising/harbouring use"),
-    "cases": ("Số vụ", "Cases"),
-    "offenders": ("Số đối tượng bị bắt", "Offenders arrested"),
-    "plants": ("Số cây có chất ma túy", "Narcotic plants (count)"),
-    "plant_area_m2": ("Diện tích cây có chất ma túy (m²)", "Narcotic plants (m²)"),
-}
+# Indicator columns (all non-negative integers, except plant area in m²). Labels live in geo.i18n
+# ("ind.<key>"); use indicator_label(key, lang). The (vi, en) values are derived from there for old
+# callers (the importer's headers use the Vietnamese text).
+INDICATOR_KEYS = ("addicts", "users", "post_rehab", "spots", "harbour_places", "cases", "offenders", "plants",
+                  "plant_area_m2")
+INDICATORS: dict[str, tuple[str, str]] = {k: (_t(f"ind.{k}", "vi"), _t(f"ind.{k}", "en")) for k in INDICATOR_KEYS}
+
+# User roles, ordered: each role has everything the previous one has (geo.auth, geo.config and the
+# admin page should import this one tuple).
+ROLES = ("viewer", "editor", "admin")
+
+
+def category_label(cat: str, lang: str = "vi") -> str:
+    """The label of a map category (``drug_free``, ``class_I``, …) in ``lang``; unknown keys as is."""
+    return _t(f"cat.{cat}", lang) if cat in CATEGORIES else str(cat)
+
+
+def indicator_label(key: str, lang: str = "vi") -> str:
+    return _t(f"ind.{key}", lang)
 
 
 @dataclass
@@ -87,8 +92,8 @@ class Assessment:
 
     @property
     def is_key(self) -> bool:
-        """A key commune ("xã trọng điểm phức tạp về ma túy") is one with a class."""
-        return self.complexity_class in CLASSES
+        """Same as :func:`geo.model.is_key` (the one rule; kept as a property for old callers)."""
+        return is_key(self)
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -174,6 +179,13 @@ class DemoFlags:
     def __bool__(self) -> bool:  # "is anything shown illustrative?"
         return self.any
 
+    @classmethod
+    def of(cls, demo) -> "DemoFlags":
+        """DemoFlags from DemoFlags, a bool (old callers: True = everything illustrative) or None."""
+        if isinstance(demo, DemoFlags):
+            return demo
+        return cls(True, True, True) if demo else cls()
+
 
 def is_key(a: Assessment | None) -> bool:
     """THE definition of a key commune ("xã trọng điểm phức tạp về ma túy"): a class I/II/III that
@@ -221,7 +233,7 @@ def consistency_warnings(a: Assessment, population: int | None, on_route: bool) 
     crit = class_i_criteria(a, population, on_route)
     if a.drug_free and crit["addicts_users"]:
         out.append("Đã công nhận không ma túy nhưng người nghiện + người sử dụng ≥ 0,5% dân số")
-    if a.drug_free and a.is_key:
+    if contradiction(a):  # the store and the importer refuse it; a warning for older callers
         out.append("Vừa được công nhận không ma túy vừa là địa bàn trọng điểm phức tạp")
     if a.drug_free and (a.spots or a.harbour_places):
         out.append("Đã công nhận không ma túy nhưng còn điểm, tụ điểm hoặc nơi chứa chấp")
@@ -236,8 +248,115 @@ def share_pct(n: int, total: int) -> float:
     return 100.0 * n / total if total else 0.0
 
 
-def count_by_category(assessments: Iterable[Assessment | None]) -> dict[str, int]:
+def is_key_category(cat) -> bool:
+    """For frames (one ``category`` per commune): the same rule as :func:`is_key`."""
+    return cat in KEY_CATEGORIES
+
+
+def count_by_category(assessments: Iterable[Assessment | None], total_units: int | None = None) -> dict[str, int]:
+    """Units per category. With ``total_units``, the units without an assessment count as no data."""
     counts = {c: 0 for c in CATEGORIES}
+    n = 0
     for a in assessments:
         counts[category(a)] += 1
+        n += a is not None
+    if total_units is not None:
+        counts[CAT_NO_DATA] = total_units - n
     return counts
+
+
+def count_categories(cats: Iterable[str]) -> dict[str, int]:
+    """Units per category from a column of category keys (a status frame's ``category``)."""
+    counts = {c: 0 for c in CATEGORIES}
+    for c in cats:
+        c = c if isinstance(c, str) and c else CAT_NO_DATA
+        counts[c] = counts.get(c, 0) + 1
+    return counts
+
+
+def key_count(counts: Mapping[str, int]) -> int:
+    """Key communes in a counts dict (:func:`count_by_category`/:func:`count_categories`)."""
+    return sum(int(counts.get(c, 0)) for c in KEY_CATEGORIES)
+
+
+# --- the year's KPIs ---------------------------------------------------------------------------
+
+GOAL_YEAR = YEARS[-1]
+TARGET_PRIORITY = ("ministry", "province", "national")  # which target a year's KPI is measured against
+TARGET_SCOPES = ("ministry", "national", "province")
+
+
+def targets_by_year(targets: Iterable[Target]) -> dict[int, dict[str, Target]]:
+    out: dict[int, dict[str, Target]] = {}
+    for tg in targets:
+        out.setdefault(tg.year, {})[tg.scope] = tg
+    return out
+
+
+def target_pct(tg: Target | None, total_units: int) -> float | None:
+    if tg is None:
+        return None
+    return float(tg.share_pct) if tg.share_pct is not None else share_pct(tg.required_units(total_units), total_units)
+
+
+def year_target(targets: Iterable[Target], year: int, total_units: int):
+    """(target, scope, share %, units) ``year`` is measured against (:data:`TARGET_PRIORITY`), or Nones."""
+    ts = targets_by_year(targets).get(year, {})
+    for scope in TARGET_PRIORITY:
+        tg = ts.get(scope)
+        if tg is not None:
+            return tg, scope, target_pct(tg, total_units), tg.required_units(total_units)
+    return None, None, None, None
+
+
+def goal_units(targets: Iterable[Target], total_units: int) -> int:
+    """Units the province's 2030 goal requires (100 % when no province target is set)."""
+    tg = targets_by_year(targets).get(GOAL_YEAR, {}).get("province")
+    return tg.required_units(total_units) if tg is not None else total_units
+
+
+def year_kpis(year: int, assessments: Mapping[str, Assessment], *, total_units: int, targets: Iterable[Target],
+              routes_count: int, demo: DemoFlags | None = None) -> dict:
+    """THE figures of one year (every card, legend total, slide and sheet shows these).
+
+    ``assessments``: {code: Assessment} of the year; ``total_units``: communes in the province;
+    ``targets``: all targets (the one used is chosen by :func:`year_target`); ``routes_count``: routes
+    in force that year. Pure: no store, no boundaries."""
+    targets = list(targets)
+    items = list(assessments.values())
+    by_cat = count_by_category(items, total_units)
+    drug_free = by_cat[CAT_DRUG_FREE]
+    by_class = {c: by_cat[f"class_{c}"] for c in CLASSES}
+    share = share_pct(drug_free, total_units)
+    _tg, scope, tpct, tunits = year_target(targets, year, total_units)
+    goal = goal_units(targets, total_units)
+    need_goal = max(0, goal - drug_free)
+    remaining = [y for y in YEARS if y > year]
+    per_year = []
+    if remaining:
+        base, extra = divmod(need_goal, len(remaining))
+        per_year = [{"year": y, "needed": base + (1 if i < extra else 0)} for i, y in enumerate(remaining)]
+    demo = demo or DemoFlags()
+    return {
+        "year": year,
+        "total_units": total_units,
+        "with_data": len(items),
+        "drug_free": drug_free,
+        "share_pct": share,
+        "target_scope": scope,
+        "target_pct": tpct,
+        "target_units": tunits,
+        "target": None if scope is None else {"scope": scope, "share_pct": tpct, "units": tunits},
+        "diff_points": None if tpct is None else round(share - tpct, 10),
+        "key_count": key_count(by_cat),
+        "by_class": by_class,
+        "by_category": by_cat,
+        "routes_count": int(routes_count),
+        "needed_for_target": None if tunits is None else max(0, tunits - drug_free),
+        "goal_2030_units": goal,
+        "needed_for_2030": need_goal,
+        "per_year_needed": per_year,
+        # what is illustrative (see geo.maps.demo_mark.demo_text): "demo" = anything is
+        "demo": demo.any,
+        "demo_flags": {"statuses": demo.statuses, "routes": demo.routes, "targets": demo.targets},
+    }

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import manifest
-from .paths import DATA_DIR, REPO_ROOT
+from .paths import DATA_DIR
 
 RAW_BASE = "https://raw.githubusercontent.com/"
 SOURCES_CACHE = DATA_DIR / "sources"
@@ -85,11 +85,10 @@ def all_files() -> dict[str, str]:
 
 
 def default_mirror() -> Path | None:
-    env = os.environ.get(MIRROR_ENV)
-    if env:
-        return Path(env)
-    beside = REPO_ROOT.parent / "shared" / "data"
-    return beside if beside.is_dir() else None
+    """$TQMAP_MIRROR, else ../shared/data beside the repository (read in geo.config)."""
+    from .config import mirror_dir
+
+    return mirror_dir()
 
 
 def sha256_of(path: Path) -> str:
@@ -139,7 +138,9 @@ def fetch(relpath: str, mirror: Path | None = None, offline: bool | None = None)
         return cached
     url = RAW_BASE + relpath
     if offline is None:
-        offline = os.environ.get(OFFLINE_ENV, "") not in ("", "0")
+        from .config import offline as _offline
+
+        offline = _offline()
     if offline:
         tried.append(f"tải về: bỏ qua ({OFFLINE_ENV}=1)")
     else:

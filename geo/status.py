@@ -1,80 +1,38 @@
-"""Status tables and KPIs from the store (used by every page and export; no streamlit).
+"""Status tables from the year view (no streamlit; no cache of its own).
 
-Pure results are cached by the store's data version (corridor membership, the frames), so a page
-rerun costs a dictionary lookup. Callers get copies.
+:func:`build_frame` is the pure builder of a year's status frame; :mod:`geo.yearview` calls it once
+per (store, data version, year). The other functions are thin wrappers kept for callers that hold
+a store: they read :func:`geo.yearview.year_view` and return copies.
+
+Status frame columns: ``code, name, short_name, kind, population, area_km2, old_province,
+former_districts`` (boundaries), ``category`` (geo.model.category), ``key`` (geo.model.is_key),
+``routes``/``route_names`` (routes in force crossing it), ``complexity_class, drug_free,
+decision_no, decision_date, target_year, note, source_ref, warnings``, the indicators, the two
+ratios per 1000 residents, ``year`` and ``geometry`` (EPSG:4326, web geometry).
 """
 
 from __future__ import annotations
 
-import functools
-import threading
+from typing import Mapping
 
 import geopandas as gpd
 import pandas as pd
 
-from . import boundaries
 from .changes import CHANGES as CHANGE_KINDS
-from .corridors import route_membership
-from .model import (CLASSES, INDICATORS, YEARS, category, consistency_warnings, per_thousand,
-                    share_pct)
-
-GOAL_YEAR = YEARS[-1]
-TARGET_PRIORITY = ("ministry", "province", "national")  # which target a year's KPI is measured against
-
-_lock = threading.Lock()
-_cache: dict = {}
-_CACHE_MAX = 64
+from .model import (CLASSES, GOAL_YEAR, INDICATORS, KEY_CATEGORIES, TARGET_PRIORITY, TARGET_SCOPES,  # noqa: F401
+                    YEARS, Assessment, category, consistency_warnings, goal_units as _goal_units, is_key,
+                    per_thousand, share_pct, target_pct, targets_by_year, year_target as _year_target)
 
 
-def _cached(key, fn):
-    with _lock:
-        if key in _cache:
-            return _cache[key]
-    val = fn()
-    with _lock:
-        if len(_cache) >= _CACHE_MAX:
-            _cache.pop(next(iter(_cache)))
-        _cache[key] = val
-    return val
-
-
-def _store_key(store) -> tuple:
-    return (str(getattr(store, "path", id(store))), store.data_version())
-
-
-@functools.lru_cache(maxsize=16)
-def _membership(routes_sig: tuple, bpath: str, mtime: int) -> dict[str, tuple[str, ...]]:
-    from .model import Route
-
-    routes = [Route(id=i, name="", geometry_wkt=w, half_width_km=h) for i, w, h in routes_sig]
-    return {c: tuple(v) for c, v in route_membership(routes, boundaries.communes(web=True)).items()}
-
-
-def membership(routes) -> dict[str, tuple[str, ...]]:
-    """{code: (route ids)} for the given routes, cached by (id, geometry, width) of each route."""
-    from .paths import boundaries_path
-
-    p = boundaries_path()
-    sig = tuple((r.id, r.geometry_wkt, float(r.half_width_km)) for r in routes)
-    return _membership(sig, str(p), p.stat().st_mtime_ns if p.exists() else 0)
-
-
-def status_frame(store, year: int) -> gpd.GeoDataFrame:
-    """The 124 web communes joined with ``year``'s assessments (see module docs for the columns)."""
-    return _cached(("frame", *_store_key(store), year), lambda: _status_frame(store, year)).copy()
-
-
-def _status_frame(store, year: int) -> gpd.GeoDataFrame:
-    gdf = boundaries.communes(web=True)
-    assessments = store.assessments(year)
-    routes = store.routes(year)
+def build_frame(communes: gpd.GeoDataFrame, assessments: Mapping[str, Assessment], routes, membership,
+                year: int) -> gpd.GeoDataFrame:
+    """The communes (web geometry) joined with ``year``'s assessments and route membership."""
     names = {r.id: r.name for r in routes}
-    member = membership(routes)
     rows = []
-    for code, pop in zip(gdf["code"], gdf["population"]):
+    for code, pop in zip(communes["code"], communes["population"]):
         a = assessments.get(code)
-        rids = list(member.get(code, ()))
-        row = {"category": category(a), "routes": rids, "route_names": [names[r] for r in rids]}
+        rids = list(membership.get(str(code), ()))
+        row = {"category": category(a), "key": is_key(a), "routes": rids, "route_names": [names[r] for r in rids]}
         if a is None:
             row.update(complexity_class="", drug_free=False, decision_no="", decision_date=None,
                        target_year=None, note="", source_ref="", warnings=[],
@@ -87,118 +45,85 @@ def _status_frame(store, year: int) -> gpd.GeoDataFrame:
                        addicts_users_per_1000=per_thousand(a.addicts + a.users, int(pop)),
                        offenders_per_1000=per_thousand(a.offenders, int(pop)))
         rows.append(row)
-    extra = pd.DataFrame(rows, index=gdf.index)
+    extra = pd.DataFrame(rows, index=communes.index)
     for k in INDICATORS:
         extra[k] = extra[k].astype("Float64" if k == "plant_area_m2" else "Int64")
     extra["target_year"] = extra["target_year"].astype("Int64")
     for k in ("addicts_users_per_1000", "offenders_per_1000"):
         extra[k] = extra[k].astype(float)
     cols = ["code", "name", "short_name", "kind", "population", "area_km2", "old_province", "former_districts"]
-    out = pd.concat([gdf[cols], extra, gdf[["geometry"]]], axis=1)
+    out = pd.concat([communes[cols], extra, communes[["geometry"]]], axis=1)
     out["year"] = year
-    return gpd.GeoDataFrame(out, geometry="geometry", crs=gdf.crs)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=communes.crs)
 
 
-def _targets_by_year(store) -> dict[int, dict[str, object]]:
-    out: dict[int, dict[str, object]] = {}
-    for t in store.targets():
-        out.setdefault(t.year, {})[t.scope] = t
-    return out
+def _yv(store, year: int):
+    from .yearview import year_view
+
+    return year_view(store, year)
+
+
+def status_frame(store, year: int) -> gpd.GeoDataFrame:
+    """A copy of the year view's frame (prefer ``year_view(store, year).frame``, read-only)."""
+    return _yv(store, year).frame.copy()
+
+
+def kpis(store, year: int) -> dict:
+    """A copy of the year view's KPIs (:func:`geo.model.year_kpis`)."""
+    from .yearview import kpis_copy
+
+    return kpis_copy(_yv(store, year))
 
 
 def year_target(store, year: int, total: int):
     """(scope, share %, units) of the target ``year`` is measured against, or (None, None, None)."""
-    ts = _targets_by_year(store).get(year, {})
-    for scope in TARGET_PRIORITY:
-        t = ts.get(scope)
-        if t is not None:
-            units = t.required_units(total)
-            pct = t.share_pct if t.share_pct is not None else share_pct(units, total)
-            return scope, float(pct), units
-    return None, None, None
+    return _year_target(store.targets(), year, total)[1:]
 
 
 def goal_units(store, total: int) -> int:
     """Units the province's 2030 goal requires (100 % by default)."""
-    t = _targets_by_year(store).get(GOAL_YEAR, {}).get("province")
-    return t.required_units(total) if t is not None else total
-
-
-def kpis(store, year: int) -> dict:
-    return dict(_cached(("kpis", *_store_key(store), year), lambda: _kpis(store, year)))
-
-
-def _kpis(store, year: int) -> dict:
-    a = store.assessments(year)
-    total = len(boundaries.commune_table())
-    drug_free = sum(1 for x in a.values() if x.drug_free)
-    key = [x for x in a.values() if not x.drug_free and x.is_key]
-    by_class = {c: sum(1 for x in key if x.complexity_class == c) for c in CLASSES}
-    by_cat = {c: 0 for c in ("drug_free", "class_I", "class_II", "class_III", "other")}
-    for x in a.values():
-        by_cat[category(x)] += 1
-    by_cat["no_data"] = total - len(a)
-    share = share_pct(drug_free, total)
-    scope, tpct, tunits = year_target(store, year, total)
-    goal = goal_units(store, total)
-    need_2030 = max(0, goal - drug_free)
-    remaining = [y for y in YEARS if y > year]
-    per_year = []
-    if remaining:
-        base, extra = divmod(need_2030, len(remaining))
-        per_year = [{"year": y, "needed": base + (1 if i < extra else 0)} for i, y in enumerate(remaining)]
-    return {
-        "year": year,
-        "total_units": total,
-        "with_data": len(a),
-        "drug_free": drug_free,
-        "share_pct": share,
-        "target_scope": scope,
-        "target_pct": tpct,
-        "target_units": tunits,
-        "target": None if scope is None else {"scope": scope, "share_pct": tpct, "units": tunits},
-        "diff_points": None if tpct is None else round(share - tpct, 10),
-        "key_count": len(key),
-        "by_class": by_class,
-        "by_category": by_cat,
-        "routes_count": len(store.routes(year)),
-        "needed_for_target": None if tunits is None else max(0, tunits - drug_free),
-        "goal_2030_units": goal,
-        "needed_for_2030": need_2030,
-        "per_year_needed": per_year,
-        "demo": store.is_demo(year),
-    }
+    return _goal_units(store.targets(), total)
 
 
 def progress(store) -> pd.DataFrame:
-    """One row per year 2025–2030: has_data, drug_free, share_pct and the targets by scope (in %)."""
-    total = len(boundaries.commune_table())
-    tby = _targets_by_year(store)
+    """One row per year 2025–2030: has_data, drug_free, share_pct and the targets by scope (in %).
+
+    Years with data read their year view (the same KPIs as every other surface)."""
     have = set(store.years())
+    targets = store.targets()
+    tby = targets_by_year(targets)
+    total = None
     rows = []
     for y in YEARS:
-        a = store.assessments(y) if y in have else {}
-        n = sum(1 for x in a.values() if x.drug_free)
-        row = {"year": y, "has_data": bool(a), "drug_free": n if a else None,
-               "share_pct": share_pct(n, total) if a else None}
-        for scope in ("ministry", "national", "province"):
-            t = tby.get(y, {}).get(scope)
-            row[f"target_{scope}_pct"] = (None if t is None else
-                                          t.share_pct if t.share_pct is not None else share_pct(t.count, total))
-        rows.append(row)
-    df = pd.DataFrame(rows)
+        k = _yv(store, y).kpis if y in have else None
+        if k is not None:
+            total = k["total_units"]
+        rows.append({"year": y, "k": k})
+    if total is None:
+        from . import boundaries
+
+        total = len(boundaries.commune_table())
+    out = []
+    for r in rows:
+        y, k = r["year"], r["k"]
+        row = {"year": y, "has_data": k is not None and k["with_data"] > 0,
+               "drug_free": k["drug_free"] if k else None, "share_pct": k["share_pct"] if k else None}
+        for scope in TARGET_SCOPES:
+            row[f"target_{scope}_pct"] = target_pct(tby.get(y, {}).get(scope), total)
+        out.append(row)
+    df = pd.DataFrame(out)
     for c in ("share_pct", "target_ministry_pct", "target_national_pct", "target_province_pct"):
         df[c] = df[c].astype(float)
     df["drug_free"] = df["drug_free"].astype("Int64")
     return df
 
 
-def changes(store, year_a: int, year_b: int) -> pd.DataFrame:
-    """Per commune between two years (:mod:`geo.changes`): category in each, the main change kind
-    (``change``, recognition first, then key status) and one boolean column per kind."""
+def changes_of(yv_a, yv_b) -> pd.DataFrame:
+    """Per commune between two year views (:mod:`geo.changes`): category in each, the main change
+    kind (``change``) and one boolean column per kind."""
     from .changes import change_frame
 
-    cf = change_frame(status_frame(store, year_a), status_frame(store, year_b))
+    cf = change_frame(yv_a.frame, yv_b.frame)
     out = pd.DataFrame({"code": cf["code"], "name": cf["name"], "short_name": cf["short_name"],
                         "category_a": cf["category_before"].fillna("no_data"), "category_b": cf["category"],
                         "change": cf["change"], "has_data": cf["has_data"]})
@@ -207,32 +132,47 @@ def changes(store, year_a: int, year_b: int) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def changes(store, year_a: int, year_b: int) -> pd.DataFrame:
+    """:func:`changes_of` the two years' views."""
+    return changes_of(_yv(store, year_a), _yv(store, year_b))
+
+
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
-    _membership.cache_clear()
+    """Kept for old callers: the one invalidation is :func:`geo.yearview.invalidate`."""
+    from .yearview import invalidate
+
+    invalidate()
 
 
-def route_summary(store, year: int) -> pd.DataFrame:
-    """Per route in force in ``year``: length, communes crossed and their status, population."""
+def route_length_km(route) -> float:
     from shapely import wkt as _wkt
 
-    from .corridors import METRIC_CRS
+    from .crs import METRIC_CRS, WGS84
 
-    frame = status_frame(store, year)
-    rows = []
-    for r in store.routes(year):
-        on = frame[[r.id in (rs or []) for rs in frame["routes"]]]
-        line = gpd.GeoSeries([_wkt.loads(r.geometry_wkt)], crs="EPSG:4326").to_crs(METRIC_CRS)
-        cats = on["category"].value_counts().to_dict()
-        rows.append({
-            "id": r.id, "name": r.name, "kind": r.kind, "half_width_km": r.half_width_km,
-            "length_km": round(float(line.length.iloc[0]) / 1000, 1), "communes": len(on),
-            "drug_free": int(cats.get("drug_free", 0)),
-            "key": int(sum(cats.get(f"class_{c}", 0) for c in CLASSES)),
-            "class_I": int(cats.get("class_I", 0)), "class_II": int(cats.get("class_II", 0)),
-            "class_III": int(cats.get("class_III", 0)), "other": int(cats.get("other", 0)),
-            "no_data": int(cats.get("no_data", 0)),
-            "population": int(on["population"].sum()),
-        })
-    return pd.DataFrame(rows)
+    line = gpd.GeoSeries([_wkt.loads(route.geometry_wkt)], crs=WGS84).to_crs(METRIC_CRS)
+    return round(float(line.length.iloc[0]) / 1000, 1)
+
+
+def route_figures(yv, route) -> dict:
+    """One route's figures in a year view: communes crossed, by category, key, drug-free, population."""
+    from .model import count_categories, key_count
+
+    on = yv.on_route(route.id)
+    sel = yv.frame[yv.frame["code"].astype(str).isin(on)]
+    cats = count_categories(sel["category"])
+    return {
+        "id": route.id, "name": route.name, "kind": route.kind, "half_width_km": route.half_width_km,
+        "length_km": route_length_km(route), "communes": len(sel),
+        "drug_free": cats["drug_free"], "key": key_count(cats),
+        "class_I": cats["class_I"], "class_II": cats["class_II"], "class_III": cats["class_III"],
+        "other": cats["other"], "no_data": cats["no_data"],
+        "population": int(sel["population"].sum()),
+    }
+
+
+def route_summary(store_or_yv, year: int | None = None) -> pd.DataFrame:
+    """Per route in force: length, communes crossed and their status, population.
+
+    ``route_summary(yv)`` (a YearView) or, for old callers, ``route_summary(store, year)``."""
+    yv = store_or_yv if year is None else _yv(store_or_yv, year)
+    return pd.DataFrame([route_figures(yv, r) for r in yv.routes])

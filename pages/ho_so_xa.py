@@ -41,7 +41,8 @@ def render() -> None:
     st.session_state["profile_code"] = code
     st.query_params["xa"] = code
 
-    frame = common.status_frame(year)
+    yv = common.year_view(year)
+    frame = yv.frame
     rec = frame[frame["code"] == code].iloc[0].to_dict()
     st.title(rec["name"])
     common.demo_banner(year)
@@ -56,8 +57,7 @@ def render() -> None:
 
     left, right = st.columns([3, 2])
     with left:
-        m = (views.commune_map(frame, code, routes=common.routes(year), year=year, lang=lang,
-                                                    demo=common.is_demo(year)))
+        m = views.commune_map(frame, code, routes=list(yv.routes), year=year, lang=lang, demo=yv.demo)
         mapview.show(m, key=f"commune_{code}_{year}_{lang}", height=520)
         mapview.legend(m)
     with right:
@@ -89,8 +89,8 @@ def render() -> None:
                             o=fmt_num(rec["offenders_per_1000"] or 0, 2, lang)))
         for w in rec.get("warnings") or []:
             st.warning(w)
-        if rec.get("note"):
-            st.markdown(f"**{common.t('field.note')}:** {common.esc(rec['note'])}")
+        if rec.get("note"):  # plain text: no Markdown link, image or HTML from the stored note
+            common.plain_text(rec["note"], common.t("field.note"))
 
     a, b = st.columns(2)
     with a:

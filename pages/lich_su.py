@@ -5,7 +5,7 @@ Restoring writes a NEW revision equal to the chosen one's state: history is neve
 import pandas as pd
 import streamlit as st
 
-from geo import audit
+from geo import service
 from geo.store import StoreError
 from ui import auth as ui_auth
 from ui import common
@@ -47,13 +47,11 @@ def render() -> None:
         reason = st.text_input(common.t("imp.reason"), key="rev_reason", max_chars=300)
         if st.button(common.t("rev.restore_go", id=target), type="primary", disabled=not reason.strip()):
             try:
-                new = store.restore(target, user=user.name, reason=reason.strip())
+                # the restore and its audit entry in one transaction; every page sees the new version
+                new = service.restore(store, target, user=user.name, reason=reason.strip())
             except StoreError as exc:
                 st.error(str(exc))
             else:
-                audit.record(store, user.name, "restore", f"Khôi phục về phiên bản {target}",
-                             {"restored": target, "revision": new})
-                common.clear_data_caches()
                 st.success(common.t("rev.restored", id=target, new=new))
     elif ids:
         st.caption(common.t("rev.admin_only"))

@@ -12,7 +12,7 @@ def render() -> None:
     lang = common.lang()
     st.title(common.t("sources.title"))
     common.demo_banner(None)
-    if common.is_demo(None):
+    if common.demo_flags(None):
         st.markdown(common.t("sources.demo_text"))
 
     st.subheader(common.t("sources.list"))

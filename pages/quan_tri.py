@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from geo import audit, auth
+from geo import audit, auth, service
 from geo.model import YEARS
 from geo.targets import parse_rows
 from geo.store import StoreError
@@ -77,15 +77,16 @@ def render() -> None:
                     st.error(p)
             else:
                 try:
-                    store.put_targets(targets, user=user.name, reason=reason.strip())
+                    # the targets and their audit entry in one transaction (geo.service)
+                    service.put_targets(store, targets, user=user.name, reason=reason.strip())
                 except StoreError as exc:
                     st.error(str(exc))
                 else:
-                    audit.record(store, user.name, "edit", "Sửa chỉ tiêu", {"targets": len(targets)})
-                    common.clear_data_caches()
                     st.success(common.t("adm.done"))
 
     with tab_audit:
+        chain = audit.verify(store)  # the hash chain of revisions and audit entries (tamper evidence)
+        (st.success if chain.ok else st.error)(chain.summary)
         c1, c2 = st.columns(2)
         who = c1.text_input(common.t("adm.filter_user"), key="aud_user") or None
         action = c2.selectbox(common.t("adm.filter_action"), [None, "login", "login_failed", "logout", "import", "edit",
@@ -99,7 +100,7 @@ def render() -> None:
 
         def _csv() -> bytes:
             data = audit.csv_bytes(store, user=who, action=action)
-            audit.record(store, user.name, "export", "Xuất nhật ký kiểm tra (CSV)")
+            service.record_export(store, user.name, "Xuất nhật ký kiểm tra (CSV)")
             return data
 
         st.download_button(common.t("adm.audit_csv"), data=_csv, file_name="nhat-ky.csv", mime="text/csv",

@@ -16,7 +16,7 @@ def render() -> None:
     st.title(common.t("progress.title"))
     common.demo_banner(None)
 
-    prog = common.cached(("progress",), lambda: status.progress(common.store()))
+    prog = status.progress(common.store())
     series = []
     for r in prog.itertuples():
         if r.has_data:
@@ -43,7 +43,7 @@ def render() -> None:
 
     years = common.years_available()
     last = max(years)
-    k = common.kpis(last)
+    k = common.year_view(last).kpis
     st.subheader(common.t("progress.needed_title", year=last))
     need = pd.DataFrame({common.t("ui.year"): [str(p["year"]) for p in k["per_year_needed"]],
                          common.t("progress.needed"): [p["needed"] for p in k["per_year_needed"]]})
@@ -62,14 +62,14 @@ def render() -> None:
     if ya == yb:
         st.warning(common.t("progress.same_year"))
         st.stop()
-    cf = common.cached(("change_frame", ya, yb),
-                       lambda: changes.change_frame(common.status_frame(ya), common.status_frame(yb)))
+    va, vb = common.year_view(ya), common.year_view(yb)
+    cf = changes.change_frame(va.frame, vb.frame)
     counts = changes.count_changes(cf)
     cols = st.columns(len(changes.CHANGES))
     for col, ch in zip(cols, changes.CHANGES):
         col.metric(changes.CHANGE_LABELS[ch][1 if lang == "en" else 0], fmt_int(counts[ch], lang))
     m = (views.change_map(cf, year_from=ya, year_to=yb, lang=lang,
-                                               demo=common.is_demo(ya) or common.is_demo(yb), routes=common.routes(yb)))
+                                               demo=bool(va.demo or vb.demo), routes=list(vb.routes)))
     mapview.map_with_legend(m, key=f"change_{ya}_{yb}_{lang}")
 
 

@@ -18,9 +18,8 @@ def render() -> None:
     st.title(common.t("app.title"))
     common.demo_banner(year)
 
-    k = common.kpis(year)
-    frame = common.status_frame(year)
-    routes = common.routes(year)
+    yv = common.year_view(year)
+    k, frame, routes = yv.kpis, yv.frame, list(yv.routes)
 
     # --- KPI cards ----------------------------------------------------------------------------------
     need = k["needed_for_target"]
@@ -68,7 +67,7 @@ def render() -> None:
         if filtered:
             st.caption(common.t("filter.showing", n=len(selected), total=len(frame)))
 
-    m = mapview.overview(frame, routes, year=year, lang=lang, demo=common.is_demo(year), focus_code=focus,
+    m = mapview.overview(frame, routes, year=year, lang=lang, demo=yv.demo, focus_code=focus,
                          highlight_codes=list(selected["code"]) if filtered else None)
     with right:
         mapview.legend(m)

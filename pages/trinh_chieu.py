@@ -9,7 +9,6 @@ import json
 
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
 from geo import present
 from ui import common
@@ -67,7 +66,7 @@ def render() -> None:
             auto_advance_s=auto or None).encode("utf-8"))
 
     def _file_name() -> str:
-        return f"trinh-chieu_{year}{'_minh-hoa' if common.is_demo(year) else ''}.html"
+        return f"trinh-chieu_{year}{common.demo_suffix(common.year_view(year).demo)}.html"
 
     saved = present.load_slides(store)
     slides = st.session_state.get("present_slides") or saved or present.default_slides(store, year)
@@ -91,7 +90,7 @@ def render() -> None:
         except present.PresentError as exc:
             st.error(str(exc))
             st.stop()
-        components.html(data.decode("utf-8"), height=900, scrolling=False)
+        st.iframe(data.decode("utf-8"), height=900)
         st.stop()
 
     # --- preparing: the slide list, auto-advance, start, download --------------------------------
@@ -101,7 +100,7 @@ def render() -> None:
     st.caption(common.t("present.editor_help"))
     edited = st.data_editor(
         _catalogue(st.session_state.get("present_slides") or saved), key=f"present_editor_{year}_{lang}",
-        hide_index=True, use_container_width=True, num_rows="fixed",
+        hide_index=True, width="stretch", num_rows="fixed",
         column_order=("show", "order", "label", "title"),
         column_config={
             "show": st.column_config.CheckboxColumn(common.t("present.col.show"), width="small"),
@@ -137,7 +136,7 @@ def render() -> None:
     st.divider()
     st.caption(common.t("present.hint"))
     b1, b2 = st.columns(2)
-    if b1.button("▶ " + common.t("present.start"), type="primary", key="present_start", use_container_width=True):
+    if b1.button("▶ " + common.t("present.start"), type="primary", key="present_start", width="stretch"):
         try:
             present.validate_slides(store, slides)
         except present.PresentError as exc:
@@ -146,7 +145,7 @@ def render() -> None:
             st.query_params[PARAM] = "1"
             st.rerun()
     b2.download_button(common.t("present.download"), data=lambda: _deck(slides, int(auto)), file_name=_file_name(),
-                       mime="text/html", key="present_download", on_click="ignore", use_container_width=True)
+                       mime="text/html", key="present_download", on_click="ignore", width="stretch")
 
 
 if __name__ == "__main__":  # run as a script: only Streamlit's legacy pages/ mode does that (ui/router.py)

@@ -16,7 +16,8 @@ def render() -> None:
     st.title(common.t("routes.title"))
     common.demo_banner(year)
 
-    routes = common.routes(year)
+    yv = common.year_view(year)
+    routes = list(yv.routes)
     if not routes:
         st.info(common.t("routes.none", year=year))
         st.stop()
@@ -30,7 +31,7 @@ def render() -> None:
     st.query_params["tuyen"] = rid
     route = next(r for r in routes if r.id == rid)
 
-    summary = common.cached(("route_summary", year), lambda: status.route_summary(common.store(), year))
+    summary = status.route_summary(common.store(), year)
     row = summary.set_index("id").loc[rid]
     c = st.columns(6)
     c[0].metric(common.t("routes.length"), f"{fmt_num(row['length_km'], 1, lang)} km")
@@ -40,11 +41,11 @@ def render() -> None:
                 f"I: {row['class_I']} · II: {row['class_II']} · III: {row['class_III']}", delta_color="off")
     c[4].metric(common.t("kpi.drug_free"), fmt_int(row["drug_free"], lang))
     c[5].metric(common.t("field.population"), fmt_int(row["population"], lang))
-    if route.description:
-        st.caption(route.description)
+    if route.description:  # plain text: no Markdown link, image or HTML from the route's description
+        common.plain_text(route.description, small=True)
 
-    frame = common.status_frame(year)
-    m = (views.route_map(frame, routes, rid, year=year, lang=lang, demo=common.is_demo(year)))
+    frame = yv.frame
+    m = views.route_map(frame, routes, rid, year=year, lang=lang, demo=yv.demo)
     mapview.map_with_legend(m, key=f"route_{rid}_{year}_{lang}")
 
     on = frame[[rid in (rs or []) for rs in frame["routes"]]]

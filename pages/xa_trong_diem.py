@@ -16,12 +16,11 @@ def render() -> None:
     st.title(common.t("key.title"))
     common.demo_banner(year)
 
-    frame = common.status_frame(year)
-    routes = common.routes(year)
-    key = frame[frame["complexity_class"].isin(CLASSES) & ~frame["drug_free"].fillna(False).astype(bool)]
-    k = common.kpis(year)
+    yv = common.year_view(year)
+    frame, routes, k = yv.frame, list(yv.routes), yv.kpis
+    key = mapview.key_rows(frame)  # geo.model's rule, the same communes the KPI counts
     c = st.columns(4)
-    c[0].metric(common.t("kpi.key"), fmt_int(len(key), lang))
+    c[0].metric(common.t("kpi.key"), fmt_int(k["key_count"], lang))
     for i, cls in enumerate(CLASSES, start=1):
         c[i].metric(f"{common.t('kpi.class')} {cls}", fmt_int(k["by_class"][cls], lang))
 
@@ -46,11 +45,11 @@ def render() -> None:
     with left:
         st.dataframe(table, hide_index=True, width="stretch", height=620,
                      column_config={common.t("field.code"): st.column_config.TextColumn(width="small")})
-        st.download_button(common.t("dl.excel"), data=mapview.excel_bytes(table, "Xa trong diem", common.is_demo(year)),
-                           file_name=f"xa-trong-diem_{year}{'_minh-hoa' if common.is_demo(year) else ''}.xlsx",
+        st.download_button(common.t("dl.excel"), data=lambda: mapview.excel_bytes(table, "Xa trong diem", yv.demo),
+                           file_name=f"xa-trong-diem_{year}{common.demo_suffix(yv.demo)}.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
     with right:
-        m = (views.key_map(frame, routes, year=year, lang=lang, demo=common.is_demo(year)))
+        m = views.key_map(frame, routes, year=year, lang=lang, demo=yv.demo)
         mapview.show(m, key=f"key_{year}_{lang}", height=620)
         mapview.legend(m)
     mapview.download_row("key", year, lang)

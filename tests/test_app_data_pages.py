@@ -164,3 +164,53 @@ def test_admin_adds_a_user_with_a_short_password_gets_vietnamese_error(db):
     assert not at.exception
     assert at.error and "10" in at.error[0].value
     assert [u.name for u in auth.list_users(open_store(db))].count("moi") == 0
+
+
+def test_demo_mark_per_item_real_statuses_with_demo_routes(db):
+    """Issue 10: a real year with demo routes says exactly that; file names carry _minh-hoa only
+    when the statuses are illustrative."""
+    from geo import service
+    from ui import common
+
+    s = open_store(db)
+    items = list(s.assessments(2025).values())
+    service.import_assessments(s, 2025, items, user="bientap", reason="số liệu thật", source="that.xlsx",
+                               demo=False)
+    flags = s.demo_flags(2025)
+    assert not flags.statuses and flags.routes
+    at = _login("xem", "xa_trong_diem")
+    assert not at.exception
+    banner = next(str(m.value) for m in at.markdown if "<div class='tq-demo-banner'" in str(m.value))
+    assert "DỮ LIỆU MINH HỌA" in banner and "các tuyến trọng điểm" in banner
+    assert "trạng thái các xã" not in banner
+    assert common.demo_suffix(flags) == ""
+    assert common.demo_suffix(s.demo_flags(2026)) == "_minh-hoa"  # 2026 is still all demo
+
+
+def test_public_demo_and_banner_in_english(demo_db, monkeypatch):
+    monkeypatch.setenv("TQMAP_DB", str(demo_db))
+    monkeypatch.setenv("TQMAP_PUBLIC_DEMO", "1")
+    at = open_page("tuyen")
+    at.query_params["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Priority routes"
+    warnings = " ".join(str(w.value) for w in at.warning)
+    assert "Public demonstration — no login" in warnings
+    banner = next(str(m.value) for m in at.markdown if "<div class='tq-demo-banner'" in str(m.value))
+    assert "Illustrative (machine-generated, not real figures)" in banner and "priority routes" in banner
+
+
+def test_viewer_refusal_in_english(db):
+    at = open_page("quan_tri")
+    at.query_params["lang"] = "en"
+    at.run()
+    assert at.title[0].value == "Log in"
+    assert [t.label for t in at.text_input] == ["User name", "Password"]
+    at.text_input[0].input("xem")
+    at.text_input[1].input(PASSWORD)
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.error[0].value == "You may not manage users (your role: Viewer)."
+    assert any("Logged in: xem (Viewer)" in str(c.value) for c in at.sidebar.caption)
+    assert [b.label for b in at.sidebar.button] == ["Log out"]

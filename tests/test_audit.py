@@ -1,4 +1,5 @@
-"""The audit trail on real SQLite files: every action recorded, append-only (triggers), filters, CSV export."""
+"""The audit trail on real SQLite files: every action recorded, append-only (triggers), filters, CSV export,
+one door (the store; a path or URL still accepted), one transaction with the data it describes."""
 
 from __future__ import annotations
 
@@ -111,3 +112,30 @@ def test_export_csv(store, tmp_path):
     assert not (tmp_path / "audit.csv.tmp").exists()
     assert audit.csv_bytes(store) == raw
     assert audit.csv_bytes(store, action="import").count(b"\n") == 2
+
+
+def test_accepts_a_store_url_and_has_no_side_door(tmp_path):
+    path = tmp_path / "u.db"
+    audit.record(f"sqlite:///{path}", "lan", "export", "Xuất")
+    assert audit.entries(path)[0].what == "Xuất" and audit.verify(path).ok
+    assert not hasattr(audit, "connect")  # the second door of round 1 is gone
+
+
+def test_entry_and_data_share_one_transaction(store, boundaries_gpkg):
+    from geo import boundaries
+    from geo.model import Assessment
+
+    code = str(boundaries.commune_table()["code"].iloc[0])
+    with pytest.raises(RuntimeError):
+        with store.batch():
+            store.upsert_assessments(2025, [Assessment(code, 2025)], user="lan", reason="r")
+            audit.record(store, "lan", "import", "Nhập")
+            raise RuntimeError("hỏng giữa chừng")
+    assert audit.entries(store) == [] and store.years() == []
+
+
+def test_verify_report_for_the_admin_page(store):
+    audit.record(store, "lan", "login", "Đăng nhập")
+    rep = audit.verify(store)
+    assert rep.ok and rep.first is None and rep.audit_entries == 1
+    assert rep.summary.startswith("Chuỗi kiểm chứng nguyên vẹn")

@@ -198,6 +198,31 @@ def test_40_simultaneous_attempts_never_more_than_the_cap_verifying(db, monkeypa
     store.close()
 
 
+def test_refusals_of_a_locked_name_need_no_verification_slot(db, monkeypatch):
+    """With every slot busy, attempts on a locked pair are still answered at once ("locked", not
+    "busy"): a flood against a locked name cannot crowd out other logins."""
+    store = open_store(db)
+    for _ in range(5):
+        auth.authenticate(store, "admin", WRONG, client="6.6.6.6", now=T0)
+    slow = _SlowHasher(auth._hasher)
+    monkeypatch.setattr(auth, "_hasher", slow)
+    monkeypatch.setattr(auth, "BUSY_WAIT", 30)
+    auth.set_concurrency(2)
+    holders = [threading.Thread(target=auth.authenticate, args=(store, f"u{i}", WRONG),
+                                kwargs={"client": f"10.0.2.{i}", "now": T0}) for i in range(2)]
+    [t.start() for t in holders]
+    deadline = time.monotonic() + 60
+    while auth.VERIFY_STATS["active"] < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert auth.VERIFY_STATS["active"] == 2
+    started = time.monotonic()
+    r = auth.authenticate(store, "admin", PW, client="6.6.6.6", now=T0)
+    assert r.reason == "locked" and time.monotonic() - started < 30
+    slow.release.set()
+    [t.join(60) for t in holders]
+    store.close()
+
+
 def test_default_cap_is_small_and_configurable(monkeypatch):
     monkeypatch.delenv("TQMAP_LOGIN_CONCURRENCY", raising=False)
     assert auth.set_concurrency() == 4
@@ -288,3 +313,18 @@ def test_unlock_library_and_cli(db):
     r = subprocess.run([sys.executable, "-m", "geo", "users", "unlock"], cwd=REPO_ROOT, env=env,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and "Cần tên đăng nhập" in r.stderr
+
+
+def test_client_address_behind_a_trusted_proxy():
+    trusted = ("127.0.0.1", "::1")
+    assert auth.client_address(None, {}, trusted) is None  # localhost, no proxy
+    assert auth.client_address("203.0.113.5", {"X-Forwarded-For": "1.2.3.4"}, trusted) == "203.0.113.5"  # not believed
+    assert auth.client_address("127.0.0.1", {"X-Forwarded-For": "9.9.9.9, 203.0.113.7"}, trusted) == "203.0.113.7"
+    assert auth.client_address("127.0.0.1", {"X-Forwarded-For": "203.0.113.7, 127.0.0.1"}, trusted) == "203.0.113.7"
+    assert auth.client_address("127.0.0.1", {}, trusted) is None
+
+    class Headers(dict):  # Streamlit's st.context.headers has get_all for repeated headers
+        def get_all(self, key):
+            return ["9.9.9.9", "203.0.113.8"]
+
+    assert auth.client_address("::1", Headers(), trusted) == "203.0.113.8"

@@ -12,7 +12,7 @@ import pytest
 from geo import boundaries, status
 from geo.corridors import route_membership
 from geo.demo import DemoNotEmpty, build_demo, demo_data
-from geo.model import CLASS_I_MIN_CRITERIA, INDICATORS, category, class_i_criteria, consistency_warnings
+from geo.model import CLASS_I_MIN_CRITERIA, INDICATORS, Assessment, category, class_i_criteria, consistency_warnings
 from geo.paths import REPO_ROOT
 from geo.store import open_store
 
@@ -129,3 +129,25 @@ def test_cli_demo_if_empty(tmp_path, boundaries_gpkg):
     assert p.returncode == 0 and open_store(db).data_version() == v
     p = run()
     assert p.returncode == 1 and "đã có dữ liệu" in p.stderr
+
+
+def test_demo_flags_per_item_and_real_statuses_over_demo_routes(tmp_path, data):
+    from geo import yearview
+    from geo.maps.demo_mark import demo_suffix, demo_text
+    from geo.model import DemoFlags
+
+    s = open_store(tmp_path / "a.db")
+    build_demo(s)
+    assert s.demo_flags(2025) == DemoFlags(statuses=True, routes=True, targets=False)  # 2025: the ministry's
+    assert s.demo_flags(2026) == DemoFlags(statuses=True, routes=True, targets=True)  # demo province target
+    assert s.demo_flags(2027) == DemoFlags(statuses=False, routes=True, targets=True)
+    # real statuses for every unit of 2025: the year is real, its routes still illustrative
+    real = [Assessment(a.code, 2025, drug_free=a.drug_free, decision_no=a.decision_no,
+                       decision_date=a.decision_date, complexity_class=a.complexity_class) for a in data[1][2025]]
+    s.replace_year(2025, real, user="u", reason="số liệu thật")
+    yv = yearview.year_view(s, 2025)
+    assert yv.demo == DemoFlags(statuses=False, routes=True, targets=False)
+    assert yv.kpis["demo_flags"] == {"statuses": False, "routes": True, "targets": False}
+    assert demo_suffix(yv.demo) == "_tuyen-minh-hoa"
+    assert demo_text(yv.demo, "vi").startswith("Trạng thái các xã: số liệu thật; tuyến trọng điểm: MINH HỌA")
+    s.close()

@@ -1,8 +1,11 @@
 """A deep link is the first request a freshly started server gets (a bookmark after a restart).
 
-Streamlit's legacy ``pages/`` mode would run the page file without app.py, and so without the
-login, until app.py has run once; ui.common.page_setup() makes every page hand over to the router.
-Each test starts its own server so the deep link really is the first request."""
+Streamlit runs in its legacy ``pages/`` mode until some session has called st.navigation (a
+``pages`` folder exists beside app.py): the first request for /tuyen runs pages/tuyen.py as a script.
+The page file hands over to ui.router.main() (see ui/router.py), so that first request shows the
+app's own navigation and the page — never Streamlit's list of file names, never "Page not found",
+never data before the login. Each test starts its own server so the deep link really is the first
+request."""
 
 from __future__ import annotations
 
@@ -14,6 +17,25 @@ from geo import auth
 from geo.store import open_store
 from tests.conftest import StreamlitServer, map_frame_paths, real_console_errors
 
+PASSWORD = "mat-khau-dai-123"
+# what the viewer's (and the public demo's) navigation menu lists, in order
+VIEWER_MENU = ["Tổng quan", "Tuyến trọng điểm", "Xã trọng điểm", "Hồ sơ xã", "Tiến độ", "Trình chiếu",
+               "Nguồn dữ liệu"]
+# every URL of the app and the heading its page shows (public demo: an anonymous viewer)
+URLS = [
+    ("", "Bản đồ xã không ma túy tỉnh Tuyên Quang"),
+    ("tong_quan", "Bản đồ xã không ma túy tỉnh Tuyên Quang"),
+    ("tuyen?tuyen=QL2", "Tuyến trọng điểm phức tạp về ma túy"),
+    ("xa_trong_diem", "Xã trọng điểm phức tạp về ma túy"),
+    ("ho_so_xa?xa=00694", "Phường Hà Giang 1"),
+    ("tien_do", "Tiến độ xây dựng xã không ma túy đến 2030"),
+    ("trinh_chieu", "Trình chiếu"),
+    ("nguon_du_lieu", "Nguồn dữ liệu"),
+    ("nhap_du_lieu", None),  # editors only: the page refuses the anonymous viewer
+    ("lich_su", None),
+    ("quan_tri", None),
+]
+
 
 @pytest.fixture()
 def cold_server(demo_db, tmp_path):
@@ -23,7 +45,8 @@ def cold_server(demo_db, tmp_path):
         path = tmp_path / f"app-{len(servers)}.db"
         shutil.copyfile(demo_db, path)
         s = open_store(path)
-        auth.add_user(s, "xem", "mat-khau-dai-123", "viewer", by="test")
+        auth.add_user(s, "xem", PASSWORD, "viewer", by="test")
+        auth.add_user(s, "quantri", PASSWORD, "admin", by="test")
         s.close()
         env = {"TQMAP_DB": str(path), "TQMAP_PUBLIC_DEMO": "1" if public_demo else "0"}
         srv = StreamlitServer(env, tmp_path / f"st-{len(servers)}.log")
@@ -35,43 +58,85 @@ def cold_server(demo_db, tmp_path):
         srv.stop()
 
 
+def menu(pg) -> list[str]:
+    """The texts of the sidebar's navigation links (Streamlit's nav widget)."""
+    nav = pg.locator("[data-testid='stSidebarNav']")
+    if nav.count() == 0:
+        return []
+    return [t.strip() for t in nav.locator("a").all_inner_texts() if t.strip()]
+
+
+def _menu_titles(pg) -> list[str]:
+    # a link's text is "<material icon name>\n<title>": keep the title
+    return [t.split("\n")[-1].strip() for t in menu(pg)]
+
+
+def _route_chosen(pg, name: str) -> None:
+    """The route select box shows ``name`` (the ?tuyen= parameter was honoured)."""
+    pg.wait_for_function("(n) => (document.querySelector('input[aria-label=\"Chọn tuyến\"]') || {}).value"
+                         "?.startsWith(n)", arg=name, timeout=30000)
+
+
+@pytest.mark.parametrize("path,heading", URLS, ids=[u or "root" for u, _ in URLS])
+def test_cold_deep_link_shows_the_app_navigation_and_the_page(cold_server, page, path, heading):
+    srv = cold_server(public_demo=True)
+    page.goto(f"{srv.url}/{path}")
+    if heading:
+        page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=90000)
+    else:
+        page.get_by_text("Bạn không có quyền").first.wait_for(timeout=90000)
+    page.locator("[data-testid='stSidebarNav']").wait_for(timeout=30000)
+    assert _menu_titles(page) == VIEWER_MENU  # the app's own navigation, not file names
+    body = page.inner_text("body")
+    assert "Chế độ trình diễn công khai" in body and "Tiếng Việt" in body  # the router's gate ran
+    assert page.get_by_role("dialog").count() == 0  # no "Page not found"
+    assert "Page not found" not in body
+    if path.startswith("ho_so_xa"):
+        _, n = map_frame_paths(page, minimum=124, selector="path.tq-commune")
+        assert n == 124
+    if path.startswith("tuyen"):
+        _route_chosen(page, "Tuyến Quốc lộ 2 (cửa khẩu")
+    if path == "tong_quan":
+        page.wait_for_url(f"{srv.url}/", timeout=30000)  # forwarded to the overview's own URL
+    assert real_console_errors(page) == []
+    assert page.external_requests == []
+
+
 @pytest.mark.parametrize("path", ["tuyen", "ho_so_xa?xa=00694", "quan_tri"])
 def test_cold_deep_link_still_needs_login(cold_server, page, path):
     srv = cold_server(public_demo=False)
     page.goto(f"{srv.url}/{path}")
-    page.get_by_role("heading", name="Đăng nhập").first.wait_for(timeout=60000)
-    page.wait_for_timeout(1500)
+    page.get_by_role("heading", name="Đăng nhập").first.wait_for(timeout=90000)
+    page.wait_for_timeout(1500)  # nothing else arrives later
     body = page.inner_text("body")
     assert "DỮ LIỆU MINH HỌA" not in body and "Phường Hà Giang 1" not in body
     assert page.locator(".tq-kpis, .tq-legend-side").count() == 0
     assert page.locator("iframe").count() == 0  # no map
-    assert "quan tri" not in body and "nhap du lieu" not in body  # no legacy page list
+    assert menu(page) == []  # no page list at all on the login screen
+    assert "quan tri" not in body and "nhap du lieu" not in body  # no legacy file list
+    assert page.url.endswith(f"/{path}")  # the deep link is kept for after the login
 
 
-def test_cold_deep_link_in_public_demo_goes_through_the_router(cold_server, page):
-    srv = cold_server(public_demo=True)
-    page.goto(f"{srv.url}/ho_so_xa?xa=00694")
-    page.get_by_role("heading", name="Phường Hà Giang 1", exact=True).first.wait_for(timeout=60000)
-    body = page.inner_text("body")
-    assert "Chế độ trình diễn công khai" in body  # app.py's login gate ran
-    assert "Tiếng Việt" in body  # and its language switch
-    assert page.get_by_role("dialog").count() == 0  # no "Page not found"
-    _, n = map_frame_paths(page, minimum=124, selector="path.tq-commune")
-    assert n == 124
-    assert real_console_errors(page) == []
-
-
-@pytest.mark.parametrize("path", ["", "tuyen"])
-def test_first_login_after_a_restart_works_and_lands_on_the_page(cold_server, page, path):
+@pytest.mark.parametrize("path,user,heading", [
+    ("", "xem", "Bản đồ xã không ma túy tỉnh Tuyên Quang"),
+    ("tuyen?tuyen=QL34", "xem", "Tuyến trọng điểm phức tạp về ma túy"),
+    ("quan_tri", "quantri", "Quản trị"),
+])
+def test_first_login_after_a_restart_lands_on_the_page(cold_server, page, path, user, heading):
     srv = cold_server(public_demo=False)
     page.goto(f"{srv.url}/{path}")
-    page.get_by_label("Tên đăng nhập").wait_for(timeout=60000)
-    page.get_by_label("Tên đăng nhập").fill("xem")
-    page.get_by_label("Mật khẩu").fill("mat-khau-dai-123")
+    page.get_by_label("Tên đăng nhập").wait_for(timeout=90000)
+    page.get_by_label("Tên đăng nhập").fill(user)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
-    heading = "Tuyến trọng điểm phức tạp về ma túy" if path else "Bản đồ xã không ma túy tỉnh Tuyên Quang"
-    page.get_by_role("heading", name=heading).first.wait_for(timeout=60000)
+    page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=90000)
     if not path:
         page.wait_for_selector(".tq-kpis", timeout=60000)
         assert "35 · 28,2%" in page.inner_text(".tq-kpis")
-    assert "Đăng nhập: xem" in page.inner_text("body")  # the sidebar says who is logged in
+    if path.startswith("tuyen"):
+        _route_chosen(page, "Tuyến Quốc lộ 34 (")
+        assert "tuyen=QL34" in page.url
+    assert f"Đăng nhập: {user}" in page.inner_text("body")  # the sidebar says who is logged in
+    expected = VIEWER_MENU + (["Nhập dữ liệu", "Lịch sử thay đổi", "Quản trị"] if user == "quantri" else [])
+    assert _menu_titles(page) == expected
+    assert page.get_by_role("dialog").count() == 0

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from geo.export import html as export_html
-from geo.model import CATEGORIES
+from geo.model import CATEGORIES, DemoFlags, Route
 from tests.map_inputs import category_counts
 from tests.conftest import open_offline_file
 
@@ -157,3 +157,86 @@ def test_cli_export_html_on_the_demo_store(demo_db, tmp_path):
                           "--out", str(tmp_path / "x.html")], cwd=REPO_ROOT, env=env, capture_output=True, text=True)
     assert bad.returncode == 1 and "Không có tuyến 'KHONG'" in bad.stderr
     assert not (tmp_path / "x.html").exists()
+
+
+# --- year view, hostile route names (issue 15 item 4), routes without statuses (issue 11) ------------
+
+
+HOSTILE_NAME = '</title><script>window.__xss=3</script><img src="http://198.51.100.7/x.png">$5 & "q"'
+
+
+def _hostile_view(frame, routes):
+    from geo import yearview
+
+    rs = [Route(**{**r.__dict__}) for r in routes]
+    rs[0].name = HOSTILE_NAME
+    rs[0].id = "QL2<b>"
+    rs[0].description = '<img src="http://198.51.100.7/d.png"> [x](http://198.51.100.7)'
+    f = frame.copy()
+    f["routes"] = [[("QL2<b>" if x == routes[0].id else x) for x in rs_] for rs_ in f["routes"]]
+    return yearview.from_frame(f, rs, 2025, demo=DemoFlags(routes=True))
+
+
+def test_hostile_route_name_exports_escaped(frame, routes):
+    yv = _hostile_view(frame, routes)
+    page = export_html.export_view(yv, "route:QL2<b>", lang="vi", date=DATE)  # no ExportError
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert "<" not in title and "&lt;/title&gt;&lt;script&gt;" in title and "$5 &amp; &quot;q&quot;" in title
+    assert "<script>window.__xss" not in page
+    assert not export_html._EXTERNAL.findall(page)
+    assert "<img" not in page.replace("\\u003cimg", "")  # only inside JS strings, escaped as text
+
+
+def test_hostile_route_name_never_runs_offline(frame, routes, tmp_path, browser):
+    yv = _hostile_view(frame, routes)
+    path = export_html.write_html(tmp_path / "hostile.html",
+                                  export_html.export_view(yv, "route:QL2<b>", lang="vi", date=DATE))
+    pg, attempts, errors, ctx = _open(browser, path)
+    try:
+        assert pg.title().startswith("Tuyến trọng điểm </title><script>")
+        pg.evaluate("""window.tqLayers['routes'].eachLayer(l => { if (l.getTooltip && l.getTooltip()) {
+            l.openTooltip(l.getCenter ? l.getCenter() : undefined); } })""")
+        assert pg.evaluate("window.__xss") is None
+        assert HOSTILE_NAME in pg.locator(".tq-title h1").inner_text()
+        assert pg.locator(".tq-title .tq-demo-inline").inner_text() == "MINH HỌA: tuyến trọng điểm"
+        assert pg.locator("#tq-demo-mark").inner_text().endswith(
+            "Trạng thái các xã: số liệu thật; tuyến trọng điểm: MINH HỌA; chỉ tiêu: số liệu thật.")
+        assert attempts == [] and errors == []
+    finally:
+        ctx.close()
+
+
+def test_year_view_export_and_view_errors(frame, routes):
+    from geo import yearview
+
+    yv = yearview.from_frame(frame, routes, 2025)
+    assert yearview.View.parse("route:QL2") == yearview.View("route", "QL2")
+    assert str(yearview.View.parse(" Commune:00694 ")) == "commune:00694"
+    assert yearview.View.parse("commune:00694").slug == "commune_00694"
+    with pytest.raises(yearview.ViewError, match="Kiểu bản đồ không hợp lệ"):
+        yearview.View.parse("route:")
+    with pytest.raises(export_html.ExportError, match="Không có tuyến 'QL99'.*QL2"):
+        export_html.export_view(yv, "route:QL99")
+    page = export_html.export_view(yv, yearview.View("key"), lang="en", date=DATE)
+    assert "<title>Key complex communes, 2025</title>" in page
+
+
+@pytest.mark.slow  # writes an HTML map and a zoomed PDF sheet
+def test_route_export_on_a_store_with_routes_but_no_statuses(tmp_path, routes):
+    from geo.export.commands import export_html_from_store, export_sheet_from_store
+    from geo.store import open_store
+
+    s = open_store(tmp_path / "a.db")
+    s.put_routes([Route(**{**r.__dict__, "name": f"Tuyến {r.id}"}) for r in routes if "<" not in r.name],
+                 user="u", reason="r")
+    assert s.years() == []
+    out = export_html_from_store(2025, "route:QL2", "vi", tmp_path / "r.html", store=s)
+    page = out.read_text(encoding="utf-8")
+    assert "<title>Tuyến trọng điểm QL2 – năm 2025</title>" in page
+    legend = {k: int(n) for k, n in re.findall(r'data-key=\\"(\w+)\\" data-count=\\"(\d+)\\"', page)}
+    assert legend["no_data"] == legend["total"] > 0
+    pdf = export_sheet_from_store("pdf", 2025, "route:QL2", "a4", "vi", tmp_path / "r.pdf", store=s)
+    assert pdf.stat().st_size > 10_000
+    with pytest.raises(export_html.ExportError, match="không có số liệu năm 2031"):
+        export_html_from_store(2031, "overview", "vi", tmp_path / "x.html", store=s)
+    s.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import folium
 import pytest
 import shapely
 
@@ -84,7 +85,7 @@ def test_category_fills_and_hatch_for_no_data(frame, routes):
         fill = data[code]["st"]["fillColor"]
         assert fill == ("url(#tq-hatch)" if cat == "no_data" else style.category_fill(cat))
     assert 'id=\\"tq-hatch\\"' in page.replace("\\u003c", "<")  # the pattern travels with the layer
-    assert style.category_fill("drug_free") == "#2e7d32"
+    assert style.category_fill("drug_free") == style.CATEGORY_COLOURS["drug_free"]  # the one palette
 
 
 def test_demo_mark_present_iff_demo(frame, routes):
@@ -224,3 +225,89 @@ def test_app_maps_carry_the_legend_for_beside_the_map(frame, routes):
     side = {k: int(n) for k, n in re.findall(r'data-key="([\w:]+)" data-count="(\d+)"', m.tq_legend_html)}
     assert {k: side[k] for k in COUNTS} == COUNTS
     assert "tq-demo-compact" in page  # the compact demo badge in the app map
+
+
+# --- year view maps, demo per item, clicks by feature property ---------------------------------------
+
+
+def test_demo_text_and_suffix_per_item():
+    from geo.maps.demo_mark import demo_badge, demo_suffix, demo_text
+    from geo.model import DemoFlags
+
+    assert demo_text(DemoFlags(), "vi") is None and demo_suffix(DemoFlags()) == "" and demo_badge(False) is None
+    real_routes = DemoFlags(routes=True)
+    assert demo_text(real_routes, "vi") == ("Trạng thái các xã: số liệu thật; tuyến trọng điểm: MINH HỌA; "
+                                            "chỉ tiêu: số liệu thật.")
+    assert demo_text(real_routes, "en") == ("Commune statuses: real figures; priority routes: ILLUSTRATIVE; "
+                                            "targets: real figures.")
+    assert demo_badge(real_routes, "vi") == "MINH HỌA: tuyến trọng điểm"
+    assert demo_suffix(real_routes) == "_tuyen-minh-hoa"
+    assert demo_suffix(DemoFlags(targets=True)) == "_chi-tieu-minh-hoa"
+    assert demo_suffix(DemoFlags(routes=True, targets=True)) == "_tuyen-chi-tieu-minh-hoa"
+    assert demo_suffix(DemoFlags(statuses=True)) == demo_suffix(True) == "_minh-hoa"
+    assert demo_badge(DemoFlags(statuses=True), "vi") == "DỮ LIỆU MINH HỌA"
+    assert "không phải số liệu thật" in demo_text(True, "vi")
+    assert demo_text(DemoFlags(statuses=True, routes=True), "vi").startswith("Trạng thái các xã: MINH HỌA; "
+                                                                              "tuyến trọng điểm: MINH HỌA")
+
+
+def test_view_map_returns_a_result_without_attributes_on_the_map(frame, routes):
+    from geo import yearview
+    from geo.model import DemoFlags
+
+    yv = yearview.from_frame(frame, routes, 2025, demo=DemoFlags(routes=True))
+    res = views.view_map(yv, "overview")
+    assert isinstance(res.map, folium.Map) and not hasattr(res.map, "tq_legend_html")
+    assert {k: int(n) for k, n in re.findall(r'data-key="(\w+)" data-count="(\d+)"', res.legend_html)
+            if k in CATEGORIES} == category_counts(frame)
+    assert [r.id for r in res.routes_drawn] == [r.id for r in routes]
+    page = res.map.get_root().render()
+    assert "MINH HỌA: tuyến trọng điểm" in page and "DỮ LIỆU MINH HỌA" not in page
+    with pytest.raises(yearview.ViewError, match="Không có xã mã '99999'"):
+        views.view_map(yv, "commune:99999")
+    key = views.view_map(yv, "key", app=False)
+    assert key.counts == {c: category_counts(frame)[c] for c in ("class_I", "class_II", "class_III")}
+    assert key.title == "Xã trọng điểm phức tạp về ma túy năm 2025"
+
+
+def test_click_identifies_the_commune_by_feature_property(frame, routes):
+    page = views.overview_map(frame, routes, year=2025).get_root().render()
+    feats = _communes_data(page)
+    assert all(re.fullmatch(r"\d{5}", f[2]["code"]) for f in feats)
+    clicked = {"type": "Feature", "properties": feats[3][2], "geometry": None}
+    assert tooltip.code_from_click({"last_active_drawing": clicked}) == feats[3][2]["code"]
+    # a click on a route (no code) or nothing: None; the old tooltip text still works as a fallback
+    assert tooltip.code_from_click({"last_active_drawing": {"properties": {"rid": "QL2"}}}) is None
+    assert tooltip.code_from_click(None) is None
+    assert tooltip.code_from_click({"last_object_clicked_tooltip": "Xã X Mã: 00694"}) == "00694"
+
+
+def test_static_basemap_is_loaded_once_per_file(boundaries_gpkg):
+    from geo.maps import layers
+
+    a, b = layers.static_basemap(), layers.static_basemap()
+    assert a is b and len(a.province) >= 1 and len(a.former_districts) == 18 and a.border
+    x0, y0, x1, y1 = a.extent
+    from geo.crs import PROVINCE_EXTENT
+
+    px0, py0, px1, py1 = PROVINCE_EXTENT
+    assert px0 <= x0 and py0 <= y0 and x1 <= px1 and y1 <= py1  # the one extent covers the province
+    assert x0 - px0 < 0.02 and px1 - x1 < 0.02 and y0 - py0 < 0.02 and py1 - y1 < 0.02
+
+
+def test_labels_come_from_i18n():
+    from geo.i18n import STRINGS
+    from geo.model import INDICATORS, category_label, indicator_label
+
+    for c in CATEGORIES:
+        assert CATEGORY_LABELS[c] == STRINGS[f"cat.{c}"] == (category_label(c, "vi"), category_label(c, "en"))
+    for k in INDICATORS:
+        assert INDICATORS[k] == (indicator_label(k, "vi"), indicator_label(k, "en"))
+    assert changes.change_label("newly_key", "en") == "Newly a key area"
+
+
+def test_route_titles_do_not_double_the_word():
+    r = make_routes(xss=False)[0]
+    assert r.name.startswith("Tuyến ")
+    assert views.route_title(r, 2025, "vi") == f"Tuyến trọng điểm {r.name[6:]} – năm 2025"
+    assert views.route_legend_title(r, "vi") == f"Các xã trên tuyến {r.name[6:]}"

@@ -169,3 +169,84 @@ def test_arbitrary_bytes_never_crash(tmp_path_factory, data, ext):
         read_routes(p)
     except RouteImportError:
         pass
+
+
+# --- issue 11: --id/--name/--width-km, and a choice when the id or name is taken ------------------
+
+def test_options_override_the_file_and_several_segments_become_one_route(store, tmp_path):
+    g = gpd.GeoDataFrame({"note": ["a", "b"]}, geometry=[QL2, QL37], crs=4326)  # no id, no name
+    g.to_file(tmp_path / "seg.geojson")
+    rep = import_routes(tmp_path / "seg.geojson", store, user="t", route_id="QL2", name="Quốc lộ 2 (đoạn)",
+                        width_km=1.5)
+    assert rep.ok and rep.stored, rep
+    (r,) = store.routes()
+    assert (r.id, r.name, r.half_width_km) == ("QL2", "Quốc lộ 2 (đoạn)", 1.5)
+    assert wkt.loads(r.geometry_wkt).geom_type == "MultiLineString"
+    # the file's attributes are the defaults; --width-km alone keeps them
+    gdf().to_file(tmp_path / "r.geojson")
+    rep = parse_routes(tmp_path / "r.geojson", width_km="2,5")
+    assert [(x.id, x.half_width_km) for x in rep.items] == [("QL2", 2.5), ("QL37", 2.5)]
+    rep = parse_routes(tmp_path / "r.geojson", route_id="X")  # two named routes: refused, not merged
+    assert rep.errors and "một tuyến" in rep.errors[0].message
+    assert "lớn hơn 0" in parse_routes(tmp_path / "r.geojson", width_km=0).errors[0].message
+
+
+def test_same_id_or_name_warns_and_asks(store, tmp_path):
+    one = gdf(geoms=(QL2,))
+    one.to_file(tmp_path / "a.geojson")
+    assert import_routes(tmp_path / "a.geojson", store, user="t").stored
+    # the same route again: no conflict, nothing to do
+    again = import_routes(tmp_path / "a.geojson", store, user="t")
+    assert again.ok and again.changed == 0 and not again.conflicts
+    # same name, another id (e.g. imported again under a new id): dry run warns, import refuses
+    moved = one.assign(id=["QL2B"], geometry=[QL37])
+    moved.to_file(tmp_path / "b.geojson")
+    rep = import_routes(tmp_path / "b.geojson", store, user="t", dry_run=True)
+    assert rep.ok and rep.conflicts and any("Quốc lộ 2" in w.message and "--keep-both" in w.suggestion
+                                            for w in rep.warnings), rep
+    before = db_hash(store.path)
+    rep = import_routes(tmp_path / "b.geojson", store, user="t")
+    assert rep.errors and not rep.stored and "--replace" in rep.errors[0].suggestion
+    assert db_hash(store.path) == before
+    # keep both: stored under a new name
+    rep = import_routes(tmp_path / "b.geojson", store, user="t", on_conflict="keep_both")
+    assert rep.stored, rep
+    assert sorted((r.id, r.name) for r in store.routes()) == [("QL2", "Quốc lộ 2"), ("QL2B", "Quốc lộ 2 (2)")]
+    # replace: the file's route takes the place of the one with the same name
+    other = one.assign(id=["QL2C"])
+    other.to_file(tmp_path / "c.geojson")
+    rep = import_routes(tmp_path / "c.geojson", store, user="t", on_conflict="replace")
+    assert rep.stored, rep
+    assert sorted((r.id, r.name) for r in store.routes()) == [("QL2B", "Quốc lộ 2 (2)"), ("QL2C", "Quốc lộ 2")]
+    # same id, different line: keep both gives a new id
+    changed = one.assign(id=["QL2C"], name=["Quốc lộ 2 mới"], geometry=[QL37])
+    changed.to_file(tmp_path / "d.geojson")
+    assert import_routes(tmp_path / "d.geojson", store, user="t").errors
+    rep = import_routes(tmp_path / "d.geojson", store, user="t", on_conflict="keep_both")
+    assert rep.stored and "QL2C-2" in {r.id for r in store.routes()}
+
+
+def test_cli_routes_import_options(tmp_path, tmp_db, boundaries_gpkg):
+    import os
+    import subprocess
+    import sys
+
+    from geo.paths import REPO_ROOT
+
+    gdf(geoms=(QL2,))[["geometry"]].to_file(tmp_path / "ql2.geojson")
+    env = {**os.environ, "TQMAP_DB": str(tmp_db)}
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "geo", "routes", "import", str(tmp_path / "ql2.geojson"), *args],
+                              cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+    out = run("--id", "QL2", "--name", "Quốc lộ 2", "--width-km", "2", "--dry-run")
+    assert out.returncode == 0 and not tmp_db.exists(), out.stdout + out.stderr
+    assert run("--id", "QL2", "--name", "Quốc lộ 2", "--width-km", "2").returncode == 0
+    out = run("--id", "QL2B", "--name", "Quốc lộ 2")
+    assert out.returncode == 1 and "--keep-both" in out.stdout
+    assert run("--id", "QL2B", "--name", "Quốc lộ 2", "--keep-both").returncode == 0
+    s = open_store(tmp_db)
+    assert sorted((r.id, r.name, r.half_width_km) for r in s.routes()) == [
+        ("QL2", "Quốc lộ 2", 2.0), ("QL2B", "Quốc lộ 2 (2)", 2.0)]
+    s.close()

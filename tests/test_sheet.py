@@ -53,7 +53,7 @@ def test_pdf_paper_landscape_and_text(tmp_path, frame, routes, paper, size_pts):
     assert "Tình hình xây dựng xã không ma túy năm 2025" in text  # title, diacritics intact
     assert "DỮ LIỆU MINH HỌA" in text
     assert "Chú giải" in text and "Đã công nhận không ma túy: 21" in text  # legend with counts
-    assert "28,2%" in text and "+8,2 điểm %" in text
+    assert "28,2%" in text and "+8,2 điểm phần trăm" in text
     assert "thanglequoc" in text  # sources
     assert "Trọng điểm phức tạp loại III" in text
 
@@ -88,7 +88,7 @@ def test_bad_paper_and_format(tmp_path, frame, routes):
 
 
 @pytest.mark.parametrize("view,title", [
-    ("route:QL2", "Tuyến trọng điểm Tuyến Quốc lộ 2"),
+    ("route:QL2", "Tuyến trọng điểm Quốc lộ 2 (cửa khẩu Thanh Thủy"),
     ("key", "Xã trọng điểm phức tạp về ma túy năm 2025"),
     ("commune:00694", "Phường Hà Giang 1 – năm 2025"),
 ])
@@ -128,3 +128,72 @@ def test_cli_sheet_bad_input_writes_nothing(demo_db, tmp_path, args, message):
                        timeout=300)
     assert r.returncode == 1 and message in r.stderr
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+# --- year view sheets: own figures, hostile text, demo per item --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_yv(tmp_path_factory, boundaries_gpkg):
+    from geo import yearview
+    from geo.demo import build_demo
+    from geo.store import open_store
+
+    s = open_store(tmp_path_factory.mktemp("sheet") / "app.db")
+    build_demo(s)
+    yield yearview.year_view(s, 2025)
+    s.close()
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "png"])
+def test_dollar_and_markup_in_route_name_do_not_break_sheets(tmp_path, frame, routes, fmt):
+    from geo import yearview
+
+    evil = [Route(id="QL2$", name=r"Tuyến $x^2$ \frac{1}{0} $$ 50$ <b>&", geometry_wkt=routes[0].geometry_wkt)]
+    f = frame.copy()
+    f["routes"] = [[] for _ in range(len(f))]
+    yv = yearview.from_frame(f, evil, 2025, kpis=KPIS)
+    for view in ("overview", "route:QL2$") if fmt == "pdf" else ("route:QL2$",):
+        out = write_sheet(tmp_path / f"s.{fmt}", fmt, yv, view, dpi=60)
+        assert out.stat().st_size > 10_000
+        if fmt == "pdf":
+            text = " ".join(_pdf_text(out).split())
+            assert r"Tuyến $x^2$ \frac{1}{0} $$ 50$ <b>&" in text  # printed as typed
+
+
+@pytest.mark.slow  # full-detail geometry of a zoomed sheet: seconds of CPU
+def test_route_sheet_has_its_own_figures_and_legend(tmp_path, demo_yv):
+    from geo import status
+
+    fig = status.route_summary(demo_yv).set_index("id").loc["QL2"]
+    text = " ".join(_pdf_text(write_sheet(tmp_path / "r.pdf", "pdf", demo_yv, "route:QL2")).split())
+    assert "Tuyến trọng điểm Quốc lộ 2 (cửa khẩu" in text and "Tuyến trọng điểm Tuyến" not in text
+    assert f"Xã, phường trên tuyến {fig['communes']}" in text
+    assert f"Trong đó trọng điểm phức tạp {fig['key']}" in text
+    assert f"Loại I / II / III {fig['class_I']} / {fig['class_II']} / {fig['class_III']}" in text
+    assert f"Trong đó không ma túy {fig['drug_free']}" in text
+    assert "Xã không ma túy 35/124" not in text  # not the province's box
+    others = [r.name for r in demo_yv.routes if r.id != "QL2"]
+    assert not any(n in text for n in others)  # the legend lists only the route drawn
+    assert "điểm %" not in text
+
+
+@pytest.mark.slow
+def test_commune_sheet_has_its_own_figures(tmp_path, demo_yv):
+    row = demo_yv.row("00694")
+    text = " ".join(_pdf_text(write_sheet(tmp_path / "c.pdf", "pdf", demo_yv, "commune:00694")).split())
+    assert "Phường Hà Giang 1 – năm 2025" in text
+    assert f"Dân số {row['population']:,}".replace(",", ".") in text
+    assert "Người nghiện có hồ sơ quản lý" in text and "Số đối tượng bị bắt" in text
+    assert "Xã không ma túy 35/124" not in text
+
+
+def test_demo_per_item_on_sheets(tmp_path, frame, routes):
+    from geo import yearview
+    from geo.model import DemoFlags
+
+    real = yearview.from_frame(frame, routes, 2025, kpis=KPIS, demo=DemoFlags(routes=True))
+    text = " ".join(_pdf_text(write_sheet(tmp_path / "d.pdf", "pdf", real, "overview")).split())
+    assert "MINH HỌA: tuyến trọng điểm" in text
+    assert "Trạng thái các xã: số liệu thật; tuyến trọng điểm: MINH HỌA; chỉ tiêu: số liệu thật." in text
+    assert "DỮ LIỆU MINH HỌA" not in text

@@ -199,7 +199,7 @@ def test_legacy_encoded_csv_is_converted_with_a_warning(store, tmp_path, legacy)
     assert b"\xc3" not in p.read_bytes()[:3]  # not UTF-8
     rep = import_status(p, 2025, store, user="t", dry_run=False)
     assert rep.ok and rep.stored, rep
-    assert any("TCVN3" in w.message or "VNI" in w.message for w in rep.warnings)
+    assert any(("TCVN3" in n or "VNI" in n) and "→ “Xã Thượng Lâm”" in n for n in rep.notes), rep
     got = store.assessments(2025)
     assert got["02269"].drug_free and len(got) == 2
 
@@ -208,7 +208,7 @@ def test_tcvn3_names_in_xlsx(store, tmp_path):
     rows = [["", unicode_to_tcvn3("Xã Thượng Lâm"), 2025, "Có", "1/QĐ", "", "", 0]]
     rep = import_status(xlsx(tmp_path / "t.xlsx", rows), 2025, store, user="t", dry_run=True)
     assert rep.ok and rep.items[0].code == "02269"
-    assert any("TCVN3" in w.message and "Xã Thượng Lâm" in w.message for w in rep.warnings), rep
+    assert any("TCVN3" in n and "Xã Thượng Lâm" in n for n in rep.notes), rep
 
 
 def test_template_fill_import_round_trip(store, tmp_path):
@@ -269,7 +269,7 @@ def test_two_imports_at_the_same_time_keep_both(tmp_db, boundaries_gpkg, tmp_pat
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-@given(data=st.binary(max_size=2000), ext=st.sampled_from([".csv", ".xlsx"]))
+@given(data=st.binary(max_size=2000), ext=st.sampled_from([".csv", ".xlsx", ".xls", ".ods"]))
 def test_arbitrary_bytes_never_crash(tmp_path_factory, boundaries_gpkg, data, ext):
     d = tmp_path_factory.mktemp("fuzz")
     s = open_store(d / "app.db")
@@ -282,3 +282,29 @@ def test_arbitrary_bytes_never_crash(tmp_path_factory, boundaries_gpkg, data, ex
             assert db_hash(s.path) == before
     finally:
         s.close()
+
+
+def test_import_and_its_audit_entry_are_one_transaction(store, tmp_path):
+    rep = import_status(xlsx(tmp_path / "a.xlsx", GOOD), 2025, store, user="cb", dry_run=False, reason="quý IV")
+    assert rep.stored and rep.revision
+    (entry,) = [e for e in store.audit_entries(action="import")]
+    assert entry.user == "cb" and "a.xlsx" in entry.what
+    # a refused import leaves neither data nor audit
+    before = db_hash(store.path)
+    bad = [list(r) for r in GOOD]
+    bad[0][6] = "I"  # drug-free and class I
+    rep = import_status(xlsx(tmp_path / "b.xlsx", bad), 2025, store, user="cb", dry_run=False)
+    assert rep.errors and not rep.stored and db_hash(store.path) == before
+    assert len(store.audit_entries(action="import")) == 1
+
+
+def test_tan_thanh_in_a_file_is_never_stored_for_tan_thanh_02578(store, tmp_path):
+    headers = ["Tên xã/phường", "Huyện cũ", "Không ma túy (Có/Không)", "Số quyết định công nhận"]
+    rep = import_status(xlsx(tmp_path / "t.xlsx", [["Xã Tân Thành", "", "Có", "1/QĐ"]], headers=headers), 2025,
+                        store, user="t", dry_run=False)
+    assert rep.errors and rep.errors[0].row == 2 and "Xã Hàm Yên" in rep.errors[0].message
+    assert store.assessments(2025) == {}
+    rep = import_status(xlsx(tmp_path / "t.xlsx", [["Xã Tân Thành", "Hàm Yên", "Có", "1/QĐ"]], headers=headers),
+                        2025, store, user="t", dry_run=False)
+    assert rep.stored and set(store.assessments(2025)) == {"02374"}
+    assert [m.code for m in rep.matches] == ["02374"] and "tên cũ" in rep.matches[0].why

@@ -350,3 +350,25 @@ def test_migration_entries_carry_sql_per_backend():
     assert all(m.sql("postgresql") is None or isinstance(m.sql("postgresql"), str) for m in ms)
     with pytest.raises(ValueError):
         ms[0].sql("mysql")
+
+
+def test_protocol_is_complete_and_matches_the_sqlite_signatures():
+    """Every Store method exists on SQLiteStore with the same parameters (names, kinds, defaults)."""
+    import inspect
+
+    from geo.store import Store
+    from geo.store.sqlite import SQLiteStore
+
+    names = [n for n, v in vars(Store).items() if not n.startswith("_") and (callable(v) or isinstance(v, property))]
+    for needed in ("history", "revision", "batch", "known_codes", "schema_version", "demo_flags", "url", "setting",
+                   "put_setting", "audit", "audit_entries", "verify_chain", "users", "user", "add_user",
+                   "update_user", "throttle", "put_throttle", "clear_throttle"):
+        assert needed in names, needed
+    for n in names:
+        proto, impl = getattr(Store, n), getattr(SQLiteStore, n)
+        if isinstance(proto, property):
+            assert isinstance(impl, property), n
+            continue
+        ps, is_ = inspect.signature(proto), inspect.signature(impl)
+        assert [(p.name, p.kind, p.default) for p in ps.parameters.values()] == \
+               [(p.name, p.kind, p.default) for p in is_.parameters.values()], n

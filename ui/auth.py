@@ -14,6 +14,15 @@ Three modes, chosen by the configuration (geo/config.py):
   * OIDC (``[auth]`` in secrets.toml): ``st.login``/``st.user``, role from ``[tqmap.roles]``;
   * otherwise a username/password form checked by ``geo.auth.authenticate`` (argon2, lock-out).
 Logins, failed logins and logouts go to the audit trail. The password never enters session state.
+Every text on screen comes from geo.i18n (the sidebar's language switch); audit entries stay in
+Vietnamese (they are the office's records).
+
+Client address (per-address login throttling in geo.auth): ``st.context.ip_address``, the address
+of the browser's connection. Streamlit serves through uvicorn, which replaces it by the
+``X-Forwarded-For`` address only when the connection comes from a trusted proxy (uvicorn's
+``FORWARDED_ALLOW_IPS``, default 127.0.0.1 and ::1: an nginx on the same machine); a client
+connecting directly cannot choose its address with that header. Loopback connections give
+None (no per-address limit; the per-name limits still apply).
 """
 
 from __future__ import annotations
@@ -25,11 +34,31 @@ import streamlit as st
 from geo import audit, auth
 from geo.auth import CurrentUser
 from geo.config import Config, ConfigError, load_config, oidc_available
+from geo.i18n import t as _t
 
 SESSION_KEY = "tq_auth"  # {"name", "role", "source", "display", "last_seen"}
-NOTICE_KEY = "tq_auth_notice"
-DEMO_NOTICE = "Chế độ trình diễn công khai — không đăng nhập. Chỉ dùng DỮ LIỆU MINH HỌA."
-DEMO_USER = CurrentUser(name="khách", role="viewer", source="demo", display="Khách (trình diễn công khai)")
+NOTICE_KEY = "tq_auth_notice"  # an i18n key and its arguments, shown on the login screen
+DEMO_NOTICE = _t("auth.demo_notice", "vi")
+DEMO_USER = CurrentUser(name="khách", role="viewer", source="demo", display=_t("auth.demo_user", "vi"))
+
+
+def t(key: str, **kw) -> str:
+    """The text of ``key`` in the language chosen in the sidebar (Vietnamese by default)."""
+    return _t(key, st.session_state.get("lang", "vi"), **kw)
+
+
+def client_address() -> str | None:
+    """The browser's network address (see the module docstring), None when unknown or loopback."""
+    try:
+        ip = st.context.ip_address
+    except Exception:  # no script run context (bare tests)
+        return None
+    return ip if isinstance(ip, str) and ip else None  # (AppTest gives a stand-in object)
+
+
+def user_label(user: CurrentUser) -> str:
+    who = t("auth.demo_user") if user.source == "demo" else (user.display or user.name)
+    return t("auth.logged_in_as", who=who, role=t(f"role.{user.role}"))
 
 
 def load_config_or_stop() -> Config:
@@ -37,7 +66,7 @@ def load_config_or_stop() -> Config:
     try:
         return load_config()
     except ConfigError as exc:
-        st.error(f"Cấu hình không hợp lệ: {exc}")
+        st.error(t("auth.bad_config", error=str(exc)))
         st.stop()
         raise  # unreachable: st.stop() raises
 
@@ -46,12 +75,19 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return audit.utc(now)
 
 
-def _end_session(store, what: str, notice: str | None = None) -> None:
+def _end_session(store, what: str, notice: tuple[str, dict] | None = None) -> None:
     s = st.session_state.pop(SESSION_KEY, None)
     if s:
         audit.record(store, s["name"], "logout", what, {"source": s.get("source")})
     if notice:
         st.session_state[NOTICE_KEY] = notice
+
+
+def _show_notice() -> None:
+    notice = st.session_state.get(NOTICE_KEY)
+    if notice:
+        key, kw = notice
+        st.info(t(key, **kw))
 
 
 def _current(store, cfg: Config, now: dt.datetime) -> CurrentUser | None:
@@ -61,13 +97,12 @@ def _current(store, cfg: Config, now: dt.datetime) -> CurrentUser | None:
         return None
     if auth.session_expired(s.get("last_seen"), now, cfg.session_timeout_minutes):
         _end_session(store, f"Tự động đăng xuất sau {cfg.session_timeout_minutes} phút không hoạt động",
-                     f"Phiên làm việc đã hết hạn sau {cfg.session_timeout_minutes} phút không hoạt động. "
-                     "Hãy đăng nhập lại.")
+                     ("auth.expired", {"m": cfg.session_timeout_minutes}))
         return None
     if s.get("source") == "password":
         u = auth.get_user(store, s["name"])
         if u is None or u.disabled:  # disabled or deleted since login: out now
-            _end_session(store, "Đăng xuất: tài khoản không còn hiệu lực", "Tài khoản không còn hiệu lực.")
+            _end_session(store, "Đăng xuất: tài khoản không còn hiệu lực", ("auth.inactive", {}))
             return None
         s["role"] = u.role  # a role change applies at once
     s["last_seen"] = now
@@ -81,43 +116,50 @@ def _start_session(user: CurrentUser, now: dt.datetime) -> None:
 
 
 def _password_login(store, now: dt.datetime) -> None:
-    st.title("Đăng nhập")
-    st.caption("Bản đồ chương trình xã không ma túy — tỉnh Tuyên Quang. Chỉ dành cho người được cấp tài khoản.")
-    notice = st.session_state.get(NOTICE_KEY)
-    if notice:
-        st.info(notice)
+    st.title(t("auth.title"))
+    st.caption(t("auth.caption"))
+    _show_notice()
     with st.form("tq_login", clear_on_submit=True):
-        # explicit keys: the form keeps its identity even when the first run after a server start
-        # (Streamlit's legacy pages/ mode) and the next one are run differently
-        name = st.text_input("Tên đăng nhập", max_chars=64, key="tq_login_name")
-        password = st.text_input("Mật khẩu", type="password", max_chars=auth.MAX_PASSWORD, key="tq_login_pw")
-        submitted = st.form_submit_button("Đăng nhập", type="primary", key="tq_login_go")
+        # explicit keys (labels change with the language); the router draws the form as the page
+        # the URL names, so it keeps its identity from the first run after a server start on
+        name = st.text_input(t("auth.name"), max_chars=64, key="tq_login_name")
+        password = st.text_input(t("auth.password"), type="password", max_chars=auth.MAX_PASSWORD, key="tq_login_pw")
+        submitted = st.form_submit_button(t("auth.go"), type="primary", key="tq_login_go")
     if not submitted:
         return
     if not name.strip() or not password:
-        st.error("Hãy nhập tên đăng nhập và mật khẩu.")
+        st.error(t("auth.missing"))
         return
-    res = auth.authenticate(store, name, password, now=now)  # writes login / login_failed to the audit
+    # writes login / login_failed to the audit; throttled per name and per client address
+    res = auth.authenticate(store, name, password, client=client_address(), now=now)
     del password
     if res.ok and res.user:
         _start_session(CurrentUser(res.user.name, res.user.role, "password", res.user.name), now)
         st.rerun()
-    st.error(res.message)
+    st.error(_failure_text(res))
+
+
+_FAILURES = {"locked": "auth.fail.locked", "client_locked": "auth.fail.client_locked",
+             "name_delay": "auth.fail.name_delay", "busy": "auth.fail.busy"}
+
+
+def _failure_text(res) -> str:
+    """geo.auth's message in Vietnamese (it says until when); the same meaning in English."""
+    if st.session_state.get("lang", "vi") == "vi" and res.message:
+        return res.message
+    return t(_FAILURES.get(res.reason, "auth.fail.bad"))
 
 
 def _oidc_login(cfg: Config, store, now: dt.datetime) -> CurrentUser | None:
     if not oidc_available():
-        st.error("Đăng nhập OIDC đã được cấu hình ([auth] trong secrets.toml) nhưng thiếu gói Authlib. "
-                 "Quản trị viên hãy cài: pip install \"streamlit[auth]\".")
+        st.error(t("auth.oidc_missing"))
         st.stop()
     args = (cfg.oidc.provider,) if cfg.oidc and cfg.oidc.provider else ()
     if not st.user.get("is_logged_in", False):  # absent when no identity cookie exists yet
         st.session_state.pop(SESSION_KEY, None)
-        st.title("Đăng nhập")
-        notice = st.session_state.get(NOTICE_KEY)
-        if notice:
-            st.info(notice)
-        st.button("Đăng nhập bằng tài khoản cơ quan", type="primary", on_click=st.login, args=args)
+        st.title(t("auth.title"))
+        _show_notice()
+        st.button(t("auth.oidc_go"), type="primary", on_click=st.login, args=args)
         return None
     verified = st.user.get("email_verified", True) is not False
     email = str(st.user.get("email") or "").strip().lower() if verified else ""
@@ -126,8 +168,8 @@ def _oidc_login(cfg: Config, store, now: dt.datetime) -> CurrentUser | None:
     role = cfg.role_for(email, groups)
     who = email or str(st.user.get("sub") or "oidc")
     if role is None:
-        st.error(f"Tài khoản {who} chưa được cấp quyền truy cập. Hãy liên hệ quản trị viên.")
-        st.button("Đăng xuất", on_click=st.logout)
+        st.error(t("auth.oidc_no_role", who=who))
+        st.button(t("auth.logout"), on_click=st.logout)
         return None
     s = st.session_state.get(SESSION_KEY)
     if s and s.get("name") == who:
@@ -148,22 +190,28 @@ def _stop(before_stop) -> None:
 
 
 def require_login(cfg: Config | None = None, store=None, *, now: dt.datetime | None = None,
-                  before_stop=None) -> CurrentUser:
+                  before_stop=None, draw_in=None) -> CurrentUser:
     """The current user, or show the login screen and ``st.stop()`` (a visitor sees no data).
 
     ``store``: the SQLiteStore (or its path); default ``$TQMAP_DB``. ``now``: for tests.
-    ``before_stop``: called (after the login screen is drawn) just before stopping; the router
-    registers its pages there, hidden."""
+    ``before_stop``: called (after the login screen is drawn) just before stopping.
+    ``draw_in(fn)``: runs ``fn`` (which draws the password form) where the caller wants it; the
+    router draws it as the page the URL names, so the form keeps its identity between the first
+    run after a server start and the next (Streamlit derives widget ids from the running page)."""
     cfg = cfg or load_config_or_stop()
     now = _now(now)
     if cfg.public_demo:
         if auth.has_real_data(store):
-            st.error("Chế độ trình diễn công khai (TQMAP_PUBLIC_DEMO=1) chỉ được dùng với DỮ LIỆU MINH HỌA, "
-                     "nhưng kho dữ liệu đang có số liệu thật. Hãy tắt chế độ này để bắt buộc đăng nhập.")
+            st.error(t("auth.demo_refused"))
             _stop(before_stop)
-        st.warning(DEMO_NOTICE, icon=":material/public:")
+        st.warning(t("auth.demo_notice"), icon=":material/public:")
         return DEMO_USER
-    user = _oidc_login(cfg, store, now) if cfg.oidc else (_current(store, cfg, now) or _password_login(store, now))
+    if cfg.oidc:
+        user = _oidc_login(cfg, store, now)
+    else:
+        user = _current(store, cfg, now)
+        if user is None:
+            (draw_in or (lambda fn: fn()))(lambda: _password_login(store, now))
     if user is None:
         _stop(before_stop)
     return user  # type: ignore[return-value]
@@ -173,9 +221,9 @@ def logout_button(user: CurrentUser | None, store=None) -> None:
     """In the sidebar: who is logged in and an “Đăng xuất” button (nothing for the public demo)."""
     if user is None or user.source == "demo":
         return
-    st.sidebar.caption(f"Đăng nhập: {user.label}")
-    if st.sidebar.button("Đăng xuất", key="tq_logout"):
-        _end_session(store, "Đăng xuất", "Bạn đã đăng xuất.")
+    st.sidebar.caption(user_label(user))
+    if st.sidebar.button(t("auth.logout"), key="tq_logout"):
+        _end_session(store, "Đăng xuất", ("auth.logged_out", {}))
         if user.source == "oidc":
             st.logout()
         st.rerun()
@@ -185,8 +233,8 @@ def require_role(user: CurrentUser | None, action: str) -> None:
     """Stop the page with “Bạn không có quyền …” unless ``user`` may do ``action`` (geo.auth.ACTIONS)."""
     if user is not None and user.can(action):
         return
-    role = auth.ROLE_LABELS.get(user.role, user.role) if user else "chưa đăng nhập"
-    st.error(f"Bạn không có quyền {auth.ACTION_LABELS[action]} (vai trò hiện tại: {role}).")
+    role = t(f"role.{user.role}") if user else t("auth.not_logged_in")
+    st.error(t("auth.no_right", action=t(f"auth.action.{action}"), role=role))
     st.stop()
 
 

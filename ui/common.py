@@ -1,7 +1,10 @@
-"""Helpers shared by pages: language, year, the store and cached data, the demo banner, escaping.
+"""Helpers shared by pages: language, year, the store and the year view, the demo banner, escaping.
 
-Everything heavy is cached per server process and keyed by the store's data version, so a page
-rerun (a filter change, a click) never re-reads geometry or recomputes corridors.
+Data: a page gets a year's data ONLY from :func:`year_view` (``geo.yearview.year_view``: frame,
+routes, memberships, KPIs, demo flags), built once per (store, data version, year) and shared by
+every session. The store itself is the one Streamlit cache (``st.cache_resource``, one per store
+URL per server process). After a write, ``geo.service`` calls ``geo.yearview.invalidate()``; other
+server processes see the new data version on their next read.
 """
 
 from __future__ import annotations
@@ -10,10 +13,10 @@ import html
 
 import streamlit as st
 
-from geo import boundaries, status
+from geo import boundaries, yearview
 from geo.i18n import DEFAULT_LANG, LANGS
 from geo.i18n import t as _t
-from geo.model import YEARS
+from geo.model import YEARS, DemoFlags
 from geo.store import open_store
 
 
@@ -47,28 +50,28 @@ def language_switch() -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def _store(path: str):
-    return open_store(path)
+def _store(url: str):
+    return open_store(url)
 
 
 def store():
-    """The store (SQLite by default; TQMAP_DB chooses the file), one per file per server process."""
-    from geo.store import default_path
+    """The store named by TQMAP_DB (SQLite by default), one per URL per server process."""
+    from geo.config import db_url
 
-    return _store(str(default_path()))
+    return _store(db_url())
 
 
 def data_version() -> int:
     return store().data_version()
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _years(version: int) -> list[int]:
-    return store().years()
+def year_view(year: int) -> yearview.YearView:
+    """Everything a page shows for ``year`` (do not modify ``.frame``: it is shared)."""
+    return yearview.year_view(store(), year)
 
 
 def years_available() -> list[int]:
-    have = _years(data_version())
+    have = store().years()
     return [y for y in YEARS if y in have] or [YEARS[0]]
 
 
@@ -99,49 +102,39 @@ def year_selector(key: str = "year") -> int:
     return st.session_state[key]
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _status_frame(year: int, version: int):
-    return status.status_frame(store(), year)
+def demo_flags(year: int | None = None) -> DemoFlags:
+    """Which parts of what a page shows for ``year`` are illustrative (None: anything stored)."""
+    if year is None:
+        return store().demo_flags(None)
+    return year_view(year).demo
 
 
-def status_frame(year: int):
-    """The status GeoDataFrame of a year (do not modify it: it is shared)."""
-    return _status_frame(year, data_version())
+def demo_text(flags: DemoFlags, lang_: str | None = None) -> str:
+    """What is illustrative, per item: "… trạng thái các xã, tuyến trọng điểm …"."""
+    try:  # the map owner's wording when it exists (geo.maps.demo_mark.demo_text)
+        from geo.maps.demo_mark import demo_text as _demo_text
+    except ImportError:
+        parts = [t(f"shell.demo.part.{k}", lang_) for k in ("statuses", "routes", "targets") if getattr(flags, k)]
+        return t("shell.demo.parts", lang_, parts=", ".join(parts))
+    return _demo_text(flags, lang_ or lang())
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _kpis(year: int, version: int):
-    return status.kpis(store(), year)
+def demo_suffix(flags: DemoFlags) -> str:
+    """``_minh-hoa`` in a download's file name when the statuses it shows are illustrative."""
+    try:
+        from geo.maps.demo_mark import demo_suffix as _demo_suffix
+    except ImportError:
+        return "_minh-hoa" if flags.statuses else ""
+    return _demo_suffix(flags)
 
 
-def kpis(year: int) -> dict:
-    return _kpis(year, data_version())
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _routes(year: int | None, version: int):
-    return store().routes(year)
-
-
-def routes(year: int | None = None):
-    return _routes(year, data_version())
-
-
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _is_demo(year: int | None, version: int) -> bool:
-    return store().is_demo(year)
-
-
-def is_demo(year: int | None = None) -> bool:
-    """Whether what a page shows for ``year`` is illustrative (asked once per data version)."""
-    return _is_demo(year, data_version())
-
-
-def demo_banner(year: int | None = None) -> None:
-    """The unmistakable illustrative-data mark, on every page that shows demo content."""
-    if is_demo(year):
+def demo_banner(year: int | None = None, flags: DemoFlags | None = None) -> None:
+    """The unmistakable illustrative-data mark, on every page that shows demo content, saying what
+    is illustrative (a real year with demo routes says exactly that)."""
+    flags = demo_flags(year) if flags is None else flags
+    if flags:
         st.markdown(
-            f"<div class='tq-demo-banner' role='alert'><b>{esc(t('demo.mark'))}</b> — {esc(t('demo.notice'))}</div>",
+            f"<div class='tq-demo-banner' role='alert'><b>{esc(t('demo.mark'))}</b> — {esc(demo_text(flags))}</div>",
             unsafe_allow_html=True)
 
 
@@ -164,6 +157,17 @@ div[data-testid="stMetricValue"] {font-variant-numeric:tabular-nums}
 """
 
 
+def plain_text(text, label: str | None = None, *, small: bool = False) -> None:
+    """Stored text (a commune's note, a route's description) shown as plain text: no Markdown and
+    no HTML is interpreted, so no link, image or tag can form (st.html with every character
+    escaped; Markdown would still turn a bare URL into a link)."""
+    from geo.escape import html_text
+
+    head = f"<b>{html_text(label)}:</b> " if label else ""
+    style = "font-size:.875rem;color:rgba(49,51,63,.75)" if small else ""
+    st.html(f"<div class='tq-plain' style='white-space:pre-wrap;{style}'>{head}{html_text(text)}</div>")
+
+
 def kpi_cards(cards: list[tuple[str, str, str, str]]) -> None:
     """Big KPI cards: (label, value, subtitle, kind) — every text escaped; kind is a CSS class."""
     html_ = "".join(f"<div class='tq-kpi {esc(kind)}' data-kpi='{esc(kind)}'><div class='l'>{esc(label)}</div>"
@@ -177,15 +181,13 @@ def page_setup() -> None:
     st.markdown(CSS, unsafe_allow_html=True)
 
 
-@st.cache_resource(show_spinner=False)
 def commune_table():
-    """The 124 units' attributes (no geometry)."""
+    """The 124 units' attributes (no geometry; geo.boundaries keeps the file read per file version)."""
     return boundaries.commune_table()
 
 
-@st.cache_resource(show_spinner=False)
 def config():
-    """Runtime configuration (environment and .streamlit/secrets.toml), read once."""
+    """Runtime configuration (environment and .streamlit/secrets.toml)."""
     from geo.config import load_config
 
     return load_config()
@@ -201,27 +203,21 @@ def user_name() -> str:
     return getattr(u, "name", None) or "khách"
 
 
-def audit_as(store_, user: str, action: str, what: str) -> None:
-    """Append an audit entry."""
-    from geo import audit as _audit
-
-    _audit.record(store_, user, action, what)
+def cached(key: tuple, fn):
+    """``fn()`` remembered in this browser session for the current data version (the last four
+    results). Not shared between sessions; for heavy per-session results such as a slide deck."""
+    memo = st.session_state.setdefault("_tq_memo", {})
+    k = (key, data_version())
+    if k not in memo:
+        while len(memo) >= 4:
+            memo.pop(next(iter(memo)))
+        memo[k] = fn()
+    return memo[k]
 
 
 def clear_data_caches() -> None:
-    """After a write: drop every cached frame so all pages see the new data version."""
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
-def cached(key: tuple, fn):
-    """Memoise ``fn()`` per data version for the life of the server process."""
-    return _cached(key, data_version(), fn)
-
-
-@st.cache_resource(show_spinner=False, max_entries=128)
-def _cached(key: tuple, version: int, _fn):
-    return _fn()
+    """Kept for pages/nhap_du_lieu.py until its writes go through geo.service (which does this)."""
+    yearview.invalidate()
 
 
 def decision_text(rec: dict, lang_: str | None = None) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 import tempfile
 from pathlib import Path
@@ -11,7 +10,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import status
+from geo import service, yearview
+from geo.escape import excel_cell
 from geo.export import html as html_export
 from geo.export import sheet
 from geo.maps import views
@@ -26,7 +26,6 @@ def category_label(cat: str, lang: str) -> str:
     return _category_label(cat, lang)
 
 
-@st.cache_resource(show_spinner=False)
 def former_district_names() -> list[str]:
     names = set()
     for v in common.commune_table()["former_districts"]:
@@ -102,34 +101,31 @@ def show(m, key: str, height: int = MAP_HEIGHT) -> None:
 
 
 # The files are made only when a download button is clicked (Streamlit calls ``data`` then, on
-# another thread), and kept per data version, so a page rerun never builds them.
+# another thread), from the year view of that moment; the click is audited (geo.service).
 
 
-@functools.lru_cache(maxsize=32)
-def _html_bytes(store, view: str, year: int, lang: str, version: int, day: str) -> bytes:
-    frame = status.status_frame(store, year)
-    page = html_export.export_view(frame, store.routes(year), view, year=year, lang=lang,
-                                   demo=store.is_demo(year), date=dt.date.fromisoformat(day))
+def _html_bytes(yv, view: str, lang: str, day: str) -> bytes:
+    page = html_export.export_view(yv.frame, list(yv.routes), view, year=yv.year, lang=lang, demo=yv.demo,
+                                   date=dt.date.fromisoformat(day))
     return page.encode("utf-8")
 
 
-@functools.lru_cache(maxsize=16)
-def _sheet_bytes(store, fmt: str, view: str, paper: str, year: int, lang: str, version: int, day: str) -> bytes:
+def _sheet_bytes(yv, fmt: str, view: str, paper: str, lang: str, day: str) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"sheet.{fmt}"
-        sheet.write_sheet(out, fmt, frame=status.status_frame(store, year), routes=store.routes(year), year=year,
-                          kpis=status.kpis(store, year), lang=lang, demo=store.is_demo(year), paper=paper,
-                          date=dt.date.fromisoformat(day), dpi=150, view=view)
+        sheet.write_sheet(out, fmt, frame=yv.frame, routes=list(yv.routes), year=yv.year, kpis=dict(yv.kpis),
+                          lang=lang, demo=yv.demo, paper=paper, date=dt.date.fromisoformat(day), dpi=150, view=view)
         return out.read_bytes()
 
 
-def _deferred(fn, what: str, *args):
+def _deferred(fn, what: str, year: int, *args):
+    """``data`` for a download button: builds the file on click and records the export."""
     user = common.user_name()
     store = common.store()
 
     def make() -> bytes:
-        data = fn(store, *args)
-        common.audit_as(store, user, "export", what)
+        data = fn(yearview.year_view(store, year), *args)
+        service.record_export(store, user, what)
         return data
 
     return make
@@ -138,33 +134,45 @@ def _deferred(fn, what: str, *args):
 def download_row(view: str, year: int, lang: str) -> None:
     """Standalone HTML map and printable sheet downloads for the current view."""
     day = dt.date.today().isoformat()
-    version = common.data_version()
     slug = view.replace(":", "_")
-    demo = "_minh-hoa" if common.is_demo(year) else ""
+    demo = common.demo_suffix(common.year_view(year).demo)
     with st.expander(common.t("dl.title"), expanded=False):
         c1, c2, c3 = st.columns(3)
-        c1.download_button(common.t("dl.html"), data=_deferred(_html_bytes, f"HTML {view} {year}", view, year, lang,
-                                                              version, day),
+        c1.download_button(common.t("dl.html"), data=_deferred(_html_bytes, f"HTML {view} {year}", year, view, lang, day),
                            file_name=f"ban-do_{slug}_{year}{demo}.html", mime="text/html", key=f"dl_html_{slug}",
                            on_click="ignore")
         paper = c3.radio(common.t("dl.paper"), ["a4", "a3"], horizontal=True, key=f"paper_{slug}",
                          format_func=str.upper)
         for fmt, mime in (("pdf", "application/pdf"), ("png", "image/png")):
             c2.download_button(common.t(f"dl.{fmt}"),
-                               data=_deferred(_sheet_bytes, f"{fmt.upper()} {view} {paper} {year}", fmt, view, paper,
-                                              year, lang, version, day),
+                               data=_deferred(_sheet_bytes, f"{fmt.upper()} {view} {paper} {year}", year, fmt, view,
+                                              paper, lang, day),
                                file_name=f"to-trinh_{slug}_{year}_{paper}{demo}.{fmt}", mime=mime,
                                key=f"dl_{fmt}_{slug}", on_click="ignore")
 
 
-def excel_bytes(df, sheet_name: str, demo: bool) -> bytes:
-    """A table as .xlsx (with the demo mark in the first row when the data is illustrative)."""
-    buf = io.BytesIO()
+def key_rows(frame):
+    """The key communes of a year view's frame: geo.model's rule (is_key, through model.category:
+    class I/II/III and not drug-free), the same communes the year's KPIs count."""
+    from geo.model import CLASSES
+
+    return frame[frame["category"].isin([f"class_{c}" for c in CLASSES])]
+
+
+def excel_bytes(df, sheet_name: str, demo) -> bytes:
+    """A table as .xlsx: every text cell escaped (geo.escape.excel_cell: never a live formula), and
+    the demo mark, saying what is illustrative, in the first row when anything shown is."""
     import pandas as pd
 
+    buf = io.BytesIO()
+    safe = df.copy()
+    for col in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[col]):
+            safe[col] = safe[col].astype(object).map(excel_cell)
+    safe.columns = [excel_cell(str(c)) for c in safe.columns]
     with pd.ExcelWriter(buf, engine="openpyxl") as xw:
         start = 2 if demo else 0
-        df.to_excel(xw, sheet_name=sheet_name, index=False, startrow=start)
+        safe.to_excel(xw, sheet_name=sheet_name, index=False, startrow=start)
         if demo:
-            xw.sheets[sheet_name]["A1"] = common.t("demo.mark") + " — " + common.t("demo.notice")
+            xw.sheets[sheet_name]["A1"] = excel_cell(common.t("demo.mark") + " — " + common.demo_text(demo))
     return buf.getvalue()

@@ -48,11 +48,15 @@ PAGES: tuple[PageSpec, ...] = (
 BY_NAME = {p.name: p for p in PAGES}
 
 
-def _runner(name: str):
-    """The page's callable: imports pages/<name>.py when the page runs and calls its render()."""
+def _runner(name: str, instead=None):
+    """The page's callable: imports pages/<name>.py when the page runs and calls its render()
+    (or calls ``instead()``)."""
 
     def run() -> None:
-        importlib.import_module(f"pages.{name}").render()
+        if instead is not None:
+            instead()
+        else:
+            importlib.import_module(f"pages.{name}").render()
 
     run.__name__ = run.__qualname__ = name
     return run
@@ -67,12 +71,13 @@ def _path(name: str) -> str:
     return HOME_PATH if name == HOME else name
 
 
-def page(name: str, *, visible: bool = True, default: bool = False) -> st.Page:
+def page(name: str, *, visible: bool = True, default: bool = False, run=None) -> st.Page:
     """The StreamlitPage of ``name`` (a key of BY_NAME). Streamlit identifies a page by its url
-    path, so the object made here for a link is the page st.navigation registered."""
+    path, so the object made here for a link is the page st.navigation registered. ``run``:
+    what the page shows instead of its own render() (the login screen)."""
     spec = BY_NAME[name]
     kw = {"default": True} if default else {"visibility": "visible" if visible else "hidden"}
-    return st.Page(_runner(name), title=common.t(spec.title_key), icon=spec.icon, url_path=_path(name), **kw)
+    return st.Page(_runner(name, run), title=common.t(spec.title_key), icon=spec.icon, url_path=_path(name), **kw)
 
 
 def listed(user) -> list[str]:
@@ -80,17 +85,18 @@ def listed(user) -> list[str]:
     return [p.name for p in PAGES if user is not None and (p.action is None or user.can(p.action))]
 
 
-def sections(user=None, start: str = HOME) -> dict[str, list]:
+def sections(user=None, start: str = HOME, run=None) -> dict[str, list]:
     """The navigation for ``user``: every page is registered (a deep link always resolves), the
     pages the user's role may not open are hidden from the menu and refuse on their own
     (ui.auth.require_role). ``user=None`` (login screen): nothing listed. ``start``: the page at
-    "/" (the overview; tests open another page this way)."""
+    "/" (the overview; tests open another page this way). ``run``: what every page shows instead
+    of itself (the login form, drawn as the page the URL names: see ui/router.py)."""
     maps, data = common.t("nav.section.maps"), common.t("nav.section.data")
     out: dict[str, list] = {maps: [], data: []}
     shown = set(listed(user))
     for spec in PAGES:
         out[maps if spec.section == "maps" else data].append(
-            page(spec.name, visible=spec.name in shown, default=spec.name == start))
-    out[maps].append(st.Page(_forward_home, title=common.t(BY_NAME[HOME].title_key), url_path=HOME,
+            page(spec.name, visible=spec.name in shown, default=spec.name == start, run=run))
+    out[maps].append(st.Page(_forward_home if run is None else _runner(HOME, run), title=common.t(BY_NAME[HOME].title_key), url_path=HOME,
                              visibility="hidden"))
     return out

@@ -34,10 +34,22 @@ def gate(start: str = nav.HOME):
     assets.install_static()
     common.language_switch()
     cfg = ui_auth.load_config_or_stop()
-    # on the login screen the pages are registered, none shown: the URL and its query parameters
-    # stay for after the login, and the legacy file list (see above) is replaced by nothing
-    user = ui_auth.require_login(cfg, common.store(),
-                                 before_stop=lambda: st.navigation(nav.sections(None, start), position="hidden"))
+    # The login form is drawn as the page the URL names (every page shows it, none is listed): the
+    # URL and its query parameters stay for after the login, the legacy file list (see above) is
+    # replaced by nothing, and the form keeps its widget identity between the legacy first run
+    # and the next one (Streamlit derives widget ids from the page running them).
+    # Other screens that stop (public demo on real data, OIDC) register the pages the same way.
+    drawn = []
+
+    def draw_in(form) -> None:
+        drawn.append(True)
+        st.navigation(nav.sections(None, start, run=form), position="hidden").run()
+
+    def before_stop() -> None:
+        if not drawn:
+            st.navigation(nav.sections(None, start), position="hidden")
+
+    user = ui_auth.require_login(cfg, common.store(), before_stop=before_stop, draw_in=draw_in)
     st.session_state["tq_user"] = user
     ui_auth.logout_button(user, common.store())
     return user

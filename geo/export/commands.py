@@ -11,14 +11,18 @@ from pathlib import Path
 @contextmanager
 def year_store(year: int, store=None):
     """The given store, or the default one opened (and closed) here; ExportError when ``year`` has
-    no data, naming the years that have."""
+    nothing to show (no statuses, and no route in force in a year of the 2025–2030 scheme), naming the
+    years that have data. A scheme year with routes but no statuses is exported (every commune "no
+    data"; route views work)."""
     from ..store import open_store
     from .html import ExportError
 
     own = store is None
     store = store or open_store()
     try:
-        if year not in store.years():
+        from ..model import YEARS
+
+        if year not in store.years() and not (year in YEARS and store.routes(year)):
             known = ", ".join(map(str, store.years())) or "chưa có năm nào"
             raise ExportError(f"Kho dữ liệu không có số liệu năm {year} (có: {known}). "
                               "Nhập dữ liệu năm đó hoặc chạy `python -m geo demo`.")
@@ -28,17 +32,25 @@ def year_store(year: int, store=None):
             store.close()
 
 
-def export_html_from_store(year: int, view: str, lang: str, out: Path, *, basemap: bool = False,
-                           store=None) -> Path:
-    """Read ``year`` from the store, build the view, write the standalone file; returns its path."""
-    from .. import status
-    from .html import export_view, parse_view, write_html
+def _view(view):
+    from ..yearview import View, ViewError
+    from .html import ExportError
 
-    parse_view(view)  # a bad --view fails before the store is even opened
+    try:
+        return View.parse(view)
+    except ViewError as exc:
+        raise ExportError(str(exc)) from None
+
+
+def export_html_from_store(year: int, view, lang: str, out: Path, *, basemap: bool = False,
+                           store=None) -> Path:
+    """Read ``year``'s view from the store, build the map, write the standalone file; returns its path."""
+    from ..yearview import year_view
+    from .html import export_view, write_html
+
+    view = _view(view)  # a bad --view fails before the store is even opened
     with year_store(year, store) as store:
-        frame = status.status_frame(store, year)
-        page = export_view(frame, store.routes(year), view, year=year, lang=lang,
-                           demo=store.is_demo(year), basemap=basemap)
+        page = export_view(year_view(store, year), view, lang=lang, basemap=basemap)
     return write_html(out, page)
 
 
@@ -69,28 +81,27 @@ def add_html_parser(formats: argparse._SubParsersAction) -> None:
     h.set_defaults(func=_cmd_export_html)
 
 
-def export_sheet_from_store(fmt: str, year: int, view: str, paper: str, lang: str, out: Path,
+def export_sheet_from_store(fmt: str, year: int, view, paper: str, lang: str, out: Path,
                             *, store=None, dpi: int = 150) -> Path:
     """The printable briefing sheet (PDF or PNG) of ``view`` for ``year``, written atomically."""
     import os
     import tempfile
 
-    from .. import status
-    from .html import ExportError, parse_view
+    from ..yearview import year_view
+    from .html import ExportError
     from .sheet import PAPER_MM, write_sheet
 
-    parse_view(view)  # a bad --view fails before the store is opened
+    view = _view(view)  # a bad --view fails before the store is opened
     if paper not in PAPER_MM:
         raise ExportError(f"Khổ giấy không hợp lệ: {paper!r} (chọn a4 hoặc a3).")
     with year_store(year, store) as store:
+        yv = year_view(store, year)
         out = Path(out)
         out.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".sheet-", suffix=f".{fmt}")
         os.close(fd)
         try:
-            write_sheet(tmp, fmt, frame=status.status_frame(store, year), routes=store.routes(year), year=year,
-                        kpis=status.kpis(store, year), lang=lang, demo=store.is_demo(year), paper=paper,
-                        view=view, dpi=dpi)
+            write_sheet(tmp, fmt, yv, view, lang=lang, paper=paper, dpi=dpi)
             os.replace(tmp, out)
         except ValueError as exc:
             raise ExportError(str(exc)) from exc

@@ -16,7 +16,6 @@ The export adds a title panel (title, data year, export date), a data-sources pa
 from __future__ import annotations
 
 import datetime as dt
-import html
 import os
 import re
 import tempfile
@@ -27,6 +26,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from .. import sources
+from ..escape import html_attr, html_text, title_text
 from ..i18n import fmt_date, t
 from ..maps import assets
 from ..maps.panel import Panel
@@ -74,32 +74,37 @@ def _clear_cdn(m: folium.Map) -> None:
         stack.extend(getattr(el, "_children", {}).values())
 
 
-def title_html(title: str, year: int | None, date: dt.date, lang: str, demo: bool) -> str:
-    e = html.escape
+def title_html(title: str, year: int | None, date: dt.date, lang: str, demo=False) -> str:
+    """The title panel; ``demo``: DemoFlags (or bool) — says per item what is illustrative."""
+    from ..maps.demo_mark import demo_badge, demo_text
+
+    e = html_text
     meta = []
     if year is not None:
         meta.append(f"{e(t('export.year', lang))}: <b>{e(str(year))}</b>")
     meta.append(f"{e(t('export.date', lang))}: <b>{e(fmt_date(date, lang))}</b>")
     out = f"<h1>{e(title)}</h1><div class=\"tq-meta\">{' · '.join(meta)}</div>"
-    if demo:
-        out += f'<div class="tq-meta tq-demo-inline">{e(t("demo.mark", lang))}</div>'
+    badge = demo_badge(demo, lang)  # the full per-item sentence is in the map's demo mark
+    if badge:
+        out += f'<div class="tq-meta tq-demo-inline" title="{html_attr(demo_text(demo, lang))}">{e(badge)}</div>'
     return out
 
 
 def credits_html(lang: str, attribution: str | None = None) -> str:
-    e = html.escape
+    e = html_text
     text = attribution if attribution is not None else sources.ATTRIBUTION
     return (f"<b>{e(t('export.sources', lang))}:</b> {e(text)}. "
             f"{e(t('map.border.legend', lang))}; {e(t('map.roads', lang))}. {e(t('export.offline', lang))}")
 
 
 def standalone_html(m: folium.Map, *, title: str, year: int | None, date: dt.date | None = None,
-                    lang: str = "vi", demo: bool = False, attribution: str | None = None) -> str:
-    """The whole page as text. ``m`` should come from a view built with ``app=False``."""
+                    lang: str = "vi", demo=False, attribution: str | None = None) -> str:
+    """The whole page as text. ``m`` should come from a view built with ``app=False``; ``title`` is
+    plain text (escaped here, also in ``<title>``); ``demo``: DemoFlags or bool."""
     date = date or dt.date.today()
     _clear_cdn(m)
     root = m.get_root()
-    root.title = title
+    root.title = title_text(title)  # branca writes <title>{{ title }}</title> without escaping
     root.header.add_child(folium.Element(f"<style>{assets.inline_css()}</style>"), name="tq_leaflet_css", index=0)
     root.header.add_child(folium.Element(f"<style>{EXPORT_CSS}</style>"), name="tq_export_css")
     root.header.add_child(folium.Element(f"<script>{assets.inline_js()}</script>"), name="tq_leaflet_js", index=1)
@@ -129,46 +134,38 @@ def write_html(path: str | os.PathLike, page: str) -> Path:
     return path
 
 
-def parse_view(view: str) -> tuple[str, str | None]:
-    """``overview`` | ``route:ID`` | ``key`` | ``commune:CODE`` -> (kind, argument)."""
-    kind, _, arg = (view or "").partition(":")
-    kind = kind.strip().lower()
-    if kind in ("overview", "key") and not arg:
-        return kind, None
-    if kind in ("route", "commune") and arg.strip():
-        return kind, arg.strip()
-    raise ExportError(f"Kiểu bản đồ không hợp lệ: {view!r}. Dùng overview, route:MÃ_TUYẾN, key hoặc commune:MÃ_XÃ "
-                      "(ví dụ commune:00694).")
+def parse_view(view) -> tuple[str, str | None]:
+    """Old name: ``(kind, argument)`` of :meth:`geo.yearview.View.parse` (ExportError when bad)."""
+    from ..yearview import View, ViewError
+
+    try:
+        v = View.parse(view)
+    except ViewError as exc:
+        raise ExportError(str(exc)) from None
+    return v.kind, v.arg
 
 
-def export_view(frame, routes, view: str, *, year: int, lang: str = "vi", demo: bool = False,
-                counts: dict[str, int] | None = None, date: dt.date | None = None,
-                attribution: str | None = None, basemap: bool = False) -> str:
-    """Build the view named by ``view`` (see :func:`parse_view`) and return the standalone page."""
+def export_view(yv, view, *args, lang: str = "vi", date: dt.date | None = None, attribution: str | None = None,
+                basemap: bool = False, **legacy) -> str:
+    """The standalone page of ``view`` (:class:`geo.yearview.View` or its text) for the year view ``yv``.
+
+        export_view(year_view(store, 2025), "route:QL2", lang="vi", date=dt.date.today())
+
+    Unknown views, routes and communes raise :class:`ExportError` (Vietnamese). The old signature
+    ``export_view(frame, routes, view, *, year, demo=…, counts=…)`` still works (a year view is
+    made around the frame with :func:`geo.yearview.from_frame`)."""
     from ..maps import views
+    from ..yearview import View, ViewError, YearView, from_frame
 
-    kind, arg = parse_view(view)
-    if kind == "overview":
-        m = views.overview_map(frame, routes, year=year, lang=lang, demo=demo, counts=counts, app=False,
-                               basemap=basemap)
-        title = t("export.title.overview", lang, year=year)
-    elif kind == "key":
-        m = views.key_map(frame, routes, year=year, lang=lang, demo=demo, counts=counts, app=False, basemap=basemap)
-        title = t("export.title.key", lang, year=year)
-    elif kind == "route":
-        route = next((r for r in routes if r.id == arg), None)
-        if route is None:
-            known = ", ".join(r.id for r in routes) or "(chưa có tuyến nào)"
-            raise ExportError(f"Không có tuyến {arg!r} trong năm {year}. Các tuyến có: {known}.")
-        m = views.route_map(frame, routes, arg, year=year, lang=lang, demo=demo, counts=counts, app=False,
-                            basemap=basemap)
-        title = t("export.title.route", lang, name=route.name or route.id, year=year)
-    else:
-        codes = set(map(str, frame["code"]))
-        if arg not in codes:
-            raise ExportError(f"Không có xã mã {arg!r} (mã gồm 5 chữ số, ví dụ 00694).")
-        m = views.commune_map(frame, arg, routes=routes, year=year, lang=lang, demo=demo, counts=counts,
-                              app=False, basemap=basemap)
-        name = str(frame.loc[frame["code"].astype(str) == arg, "name"].iloc[0])
-        title = t("export.title.commune", lang, name=name, year=year)
-    return standalone_html(m, title=title, year=year, date=date, lang=lang, demo=demo, attribution=attribution)
+    if not isinstance(yv, YearView):  # old call: (frame, routes, view, *, year, demo, counts)
+        frame, routes, view = yv, view, args[0]
+        yv = from_frame(frame, routes, legacy.pop("year"), demo=legacy.pop("demo", False))
+        legacy.pop("counts", None)
+    if legacy:
+        raise TypeError(f"export_view: unexpected arguments {sorted(legacy)}")
+    try:
+        res = views.view_map(yv, View.parse(view), lang=lang, app=False, basemap=basemap)
+    except ViewError as exc:
+        raise ExportError(str(exc)) from None
+    return standalone_html(res.map, title=res.title, year=yv.year, date=date, lang=lang, demo=yv.demo,
+                           attribution=attribution)

@@ -10,6 +10,7 @@ text (Type 42 fonts), so it can be searched and copied.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 import geopandas as gpd
@@ -22,23 +23,30 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
 
 from .. import boundaries, sources  # noqa: E402
-from ..i18n import fmt_date, fmt_int, fmt_pct, fmt_points, t  # noqa: E402
-from ..model import CATEGORIES, CATEGORY_COLOURS, CATEGORY_LABELS, CAT_NO_DATA  # noqa: E402
+from ..crs import METRIC_CRS, WGS84  # noqa: E402
+from ..escape import mpl_text  # noqa: E402
+from ..i18n import fmt_date, fmt_int, fmt_num, fmt_pct, t  # noqa: E402
+from ..model import CATEGORIES, CATEGORY_COLOURS, CAT_NO_DATA, CLASSES, category_label, indicator_label  # noqa: E402
+from ..model import INDICATOR_KEYS  # noqa: E402
 
-UTM = "EPSG:32648"
+UTM = METRIC_CRS  # old name
 PAPER_MM = {"a4": (297, 210), "a3": (420, 297)}  # landscape
 FONT = "DejaVu Sans"
-ROUTE_COLOURS = ("#6a1b9a", "#1565c0", "#00838f", "#4e342e", "#ad1457", "#283593", "#37474f")
 HATCH = "////"
 
 matplotlib.rcParams["pdf.fonttype"] = 42
 matplotlib.rcParams["ps.fonttype"] = 42
+matplotlib.rcParams["text.usetex"] = False  # data text must never be read as TeX
 
 
 def _label(cat: str, lang: str) -> str:
-    vi, en = CATEGORY_LABELS[cat]
-    return en if lang == "en" else vi
+    return category_label(cat, lang)
 
+
+def points(x: float, lang: str = "vi", decimals: int = 1) -> str:
+    """A difference in percentage points: "+8,2 điểm phần trăm" / "+8.2 percentage points"."""
+    sign = "+" if x > 0 else ("−" if x < 0 else "±")
+    return t("sheet.points", lang, sign=sign, n=fmt_num(abs(x), decimals, lang))
 
 def _scale_bar(ax, length_km: float):
     x0, x1 = ax.get_xlim()
@@ -65,61 +73,128 @@ def _north_arrow(ax):
             fontsize=11, fontweight="bold", zorder=20)
 
 
-def _view_focus(frame, routes, view: str, lang: str, year: int):
-    """(codes in full colour or None for all, extent polygon or None, default title) of a view."""
+@functools.lru_cache(maxsize=2)
+def _static(path: str, mtime: int):
+    """Full-detail communes, province outline and border in UTM (static data, per file identity)."""
+    p = Path(path)
+    communes = boundaries.communes(web=False, path=p)[["code", "short_name", "geometry"]].to_crs(UTM)
+    web = boundaries.communes(web=True, path=p)[["code", "geometry"]].to_crs(UTM)
+    province = boundaries.layer("province", p).to_crs(UTM)
+    border = boundaries.layer("border_cn", p).to_crs(UTM)
+    return communes, web, province, border
 
-    from ..corridors import corridor_polygon
-    from ..maps.views import neighbours
-    from .html import parse_view
 
-    kind, arg = parse_view(view)
-    codes = frame["code"].astype(str)
+def _static_layers():
+    from ..paths import boundaries_path
+
+    p = Path(boundaries_path())
+    boundaries.layer("province", p)  # BoundariesMissing with its message when not built
+    return _static(str(p), p.stat().st_mtime_ns)
+
+
+def _title(yv, fc, lang: str) -> str:
+    from ..maps.views import route_title
+
+    kind = fc.view.kind
     if kind == "overview":
-        return None, None, None
+        return t("sheet.title", lang, year=yv.year)
     if kind == "key":
-        keyed = set(codes[frame["category"].isin(["class_I", "class_II", "class_III"])])
-        return keyed, None, t("export.title.key", lang, year=year)
+        return t("export.title.key", lang, year=yv.year)
     if kind == "route":
-        route = next((r for r in routes if r.id == arg), None)
-        if route is None:
-            raise ValueError(f"Không có tuyến {arg!r}. Các tuyến có: {', '.join(r.id for r in routes) or '(chưa có)'}.")
-        on = {c for c, rs in zip(codes, frame["routes"]) if arg in (rs or [])}
-        return on, corridor_polygon(route), t("export.title.route", lang, name=route.name, year=year)
-    if arg not in set(codes):
-        raise ValueError(f"Không có xã mã {arg!r} (mã gồm 5 chữ số, ví dụ 00694).")
-    group = {arg, *neighbours(frame, arg)}
-    name = str(frame.loc[codes == arg, "name"].iloc[0])
-    return group, None, t("export.title.commune", lang, name=name, year=year)
+        return route_title(fc.route, yv.year, lang)
+    return t("export.title.commune", lang, name=fc.name, year=yv.year)
 
 
-def draw_sheet(frame: gpd.GeoDataFrame, routes, *, year: int, kpis: dict, lang: str = "vi",
-               demo: bool = False, paper: str = "a4", title: str | None = None,
-               date: dt.date | None = None, dpi: int = 150, view: str = "overview"):
-    """The figure; ``frame`` is a status frame (``category`` per commune, as geo.status builds it).
+def _figures(yv, fc, lang: str) -> list[tuple[str, str]]:
+    """(label, value) rows of the figures box: the view's own figures."""
+    from ..status import route_figures
 
-    ``view``: overview | key | route:ID | commune:CODE (as the HTML export): the chosen communes
-    stay in full colour and the map zooms to them; the legend counts them."""
+    k = yv.kpis
+    kind = fc.view.kind
+    n = lambda v: fmt_int(v, lang)  # noqa: E731
+    if kind == "route":
+        f = route_figures(yv, fc.route)
+        return [(t("sheet.route.communes", lang), n(f["communes"])),
+                (t("sheet.route.key", lang), n(f["key"])),
+                (t("sheet.route.key_classes", lang), " / ".join(n(f[f"class_{c}"]) for c in CLASSES)),
+                (t("sheet.route.drug_free", lang), n(f["drug_free"])),
+                (t("sheet.route.length", lang), f"{fmt_num(f['length_km'], 1, lang)} km"),
+                (t("sheet.route.population", lang), n(f["population"]))]
+    if kind == "commune":
+        row = yv.row(fc.code)
+        cls = row.get("complexity_class") or ""
+        dec = row.get("decision_no") or ""
+        if dec and row.get("decision_date") is not None and str(row.get("decision_date")) not in ("NaT", "None"):
+            dec = f"{dec} ({fmt_date(row['decision_date'], lang)})"
+        # route ids here (their names are in the legend)
+        routes = ", ".join(yv.membership.get(fc.code, ())) or t("sheet.none", lang)
+        out = [(t("sheet.commune.status", lang), category_label(row["category"], lang)),
+               (t("sheet.commune.class", lang), t("map.tip.class_n", lang, n=cls) if cls in CLASSES else "–"),
+               (t("sheet.commune.population", lang), n(row.get("population"))),
+               (t("sheet.commune.decision", lang), dec or "–"),
+               (t("sheet.commune.routes", lang), routes)]
+        out = [(k, v if len(v) <= 42 else v[:41] + "…") for k, v in out]
+        for key in INDICATOR_KEYS:
+            v = row.get(key)
+            blank = v is None or (isinstance(v, float) and v != v) or str(v) in ("<NA>", "nan")
+            out.append((indicator_label(key, lang),
+                        "–" if blank else fmt_num(float(v), 1, lang) if key == "plant_area_m2" else n(v)))
+        return out
+    rows = [(t("kpi.drug_free", lang), f"{n(k['drug_free'])}/{n(k['total_units'])} = {fmt_pct(k.get('share_pct'), lang)}")]
+    if k.get("target_pct") is not None:
+        rows.append((t("kpi.target", lang), f"{fmt_pct(k['target_pct'], lang)} ({points(k['diff_points'], lang)})"))
+    rows.append((t("kpi.key", lang), n(k["key_count"])))
+    if kind == "key":
+        rows.append((t("sheet.route.key_classes", lang), " / ".join(n(k["by_category"][f"class_{c}"]) for c in CLASSES)))
+    rows.append((t("kpi.routes", lang), n(k["routes_count"])))
+    if k.get("needed_for_2030") is not None:
+        rows.append((t("kpi.needed_2030", lang), n(k["needed_for_2030"])))
+    return rows
+
+
+def draw_sheet(yv=None, view="overview", *, lang: str = "vi", paper: str = "a4", title: str | None = None,
+               date: dt.date | None = None, dpi: int = 150, **legacy):
+    """The figure of ``view`` (:class:`geo.yearview.View` or its text) for the year view ``yv``.
+
+    The chosen communes stay in full colour and the map zooms to them (a route: its whole line and
+    corridor); the figures box shows the view's own figures (province KPIs; the route's communes,
+    key communes by class and drug-free; the commune's status, class, population and indicators);
+    the legend lists only what is drawn, with the counts of the communes in focus. Every data text
+    goes through :func:`geo.escape.mpl_text` (a ``$`` in a route name never starts mathtext).
+
+    Old keyword call: ``draw_sheet(frame=…, routes=…, year=…, kpis=…, demo=…, view=…)``."""
+    from ..maps.demo_mark import demo_badge, demo_text
+    from ..maps.routes import route_colour
+    from ..yearview import View, from_frame
+
+    if yv is None:  # old keyword call
+        yv = from_frame(legacy.pop("frame"), legacy.pop("routes"), legacy.pop("year"), kpis=legacy.pop("kpis"),
+                        demo=legacy.pop("demo", False))
+    if legacy:
+        raise TypeError(f"draw_sheet: unexpected arguments {sorted(legacy)}")
     if paper not in PAPER_MM:
         raise ValueError(f"Khổ giấy không hợp lệ: {paper!r} (chọn a4 hoặc a3)")
-    focus, extent, view_title = _view_focus(frame, routes, view, lang, year)
+    view = View.parse(view)
+    fc = yv.focus(view)  # ViewError (a ValueError, Vietnamese) for an unknown route or commune
+    focus = set(fc.codes) if fc.codes is not None else None
     w_mm, h_mm = PAPER_MM[paper]
     scale = w_mm / 297
     date = date or dt.date.today()
-    title = title or view_title or t("sheet.title", lang, year=year)
+    title = title or _title(yv, fc, lang)
     plt.rcParams["font.family"] = FONT
     fig = plt.figure(figsize=(w_mm / 25.4, h_mm / 25.4), dpi=dpi)
     fig._tq_lang = lang
 
+    full, web, province, border = _static_layers()
     # Whole-province views use the web geometry (its largest displacement, ~144 m, is about 0.1 mm
     # on A4); zoomed views use the full detail, where that would show.
-    full = boundaries.communes(web=focus is None or view == "key")[["code", "geometry"]]
-    data = full.merge(frame.drop(columns="geometry"), on="code", how="left").to_crs(UTM)
+    geo = web if view.kind in ("overview", "key") else full[["code", "geometry"]]
+    data = geo.merge(pd.DataFrame(yv.frame.drop(columns="geometry")), on="code", how="left")
     data["category"] = data["category"].fillna(CAT_NO_DATA)
     faded = ~data["code"].isin(focus) if focus is not None else pd.Series(False, index=data.index)
 
     ax = fig.add_axes([0.02, 0.04, 0.60, 0.84])
     ax.set_axis_off()
-    ax.set_aspect("equal")
     for cat in CATEGORIES:
         for dim in (False, True):
             part = data[(data["category"] == cat) & (faded == dim)]
@@ -127,96 +202,146 @@ def draw_sheet(frame: gpd.GeoDataFrame, routes, *, year: int, kpis: dict, lang: 
                 continue
             part.plot(ax=ax, facecolor=CATEGORY_COLOURS[cat], edgecolor="#4d4d4d", linewidth=0.25 * scale,
                       hatch=HATCH if cat == CAT_NO_DATA else None, zorder=2, alpha=0.25 if dim else 1.0)
-    if view.startswith("commune:"):
-        data[data["code"] == view.split(":", 1)[1]].boundary.plot(ax=ax, color="#111111", linewidth=2.6 * scale,
-                                                                 zorder=8)
+    if view.kind == "commune":
+        data[data["code"] == fc.code].boundary.plot(ax=ax, color="#111111", linewidth=2.6 * scale, zorder=8)
     if focus is not None and len(focus) <= 40:  # name the communes a zoomed sheet is about
-        names = boundaries.commune_table().set_index("code")["short_name"]
+        names = dict(zip(full["code"], full["short_name"]))
         for code, geom in zip(data["code"], data.geometry):
             if code in focus:
                 pt = geom.representative_point()
-                ax.text(pt.x, pt.y, names.get(code, ""), fontsize=6.5 * scale, ha="center", va="center",
-                        zorder=9, color="#111111",
+                ax.text(pt.x, pt.y, mpl_text(names.get(code, "")), fontsize=6.5 * scale, ha="center",
+                        va="center", zorder=9, color="#111111",
                         bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 0.6})
-    province = boundaries.layer("province").to_crs(UTM)
     province.boundary.plot(ax=ax, color="#1a1a1a", linewidth=1.1 * scale, zorder=5)
-    border = boundaries.layer("border_cn").to_crs(UTM)
-    border.plot(ax=ax, color="#b71c1c", linewidth=2.2 * scale, linestyle=(0, (4, 2)), zorder=6)
-    route_handles = []
-    for i, r in enumerate(routes):
-        colour = ROUTE_COLOURS[i % len(ROUTE_COLOURS)]
-        g = gpd.GeoSeries([wkt.loads(r.geometry_wkt)], crs="EPSG:4326").to_crs(UTM)
+
+    # routes drawn: all in force (overview, key), the one route, or those crossing the commune's group
+    if view.kind == "route":
+        drawn = [fc.route]
+    elif view.kind == "commune":
+        crossing = {rid for c in focus for rid in yv.membership.get(c, ())}
+        drawn = [r for r in yv.routes if r.id in crossing]
+    else:
+        drawn = list(yv.routes)
+    route_handles, lines = [], []
+    for i, r in enumerate(drawn):
+        if not r.geometry_wkt:
+            continue
+        colour = route_colour(i)
+        g = gpd.GeoSeries([wkt.loads(r.geometry_wkt)], crs=WGS84).to_crs(UTM)
+        lines.append(g.iloc[0])
         g.plot(ax=ax, color=colour, linewidth=1.8 * scale, zorder=7)
-        route_handles.append(plt.Line2D([], [], color=colour, lw=2, label=r.name))
+        route_handles.append(plt.Line2D([], [], color=colour, lw=2, label=mpl_text(r.name or r.id)))
+        if view.kind in ("overview", "key"):  # label each route on the province map by its id
+            from ..maps.routes import label_point
+
+            pt = label_point(g.iloc[0])
+            ax.text(pt.x, pt.y, mpl_text(r.id), fontsize=6.5 * scale, ha="center", va="center", zorder=10,
+                    color=colour, fontweight="bold",
+                    bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": colour, "pad": 1.0, "lw": 0.6})
+    if view.kind == "route" and fc.route.geometry_wkt:
+        from ..corridors import corridor_metric
+
+        gpd.GeoSeries([corridor_metric(fc.route)], crs=UTM).plot(ax=ax, facecolor=route_colour(0), alpha=0.12,
+                                                                 edgecolor=route_colour(0), linewidth=0.6, zorder=6)
+
     if focus is not None:
-        box = data.loc[~faded].total_bounds
-        if extent is not None:
-            ext = gpd.GeoSeries([extent], crs="EPSG:4326").to_crs(UTM).total_bounds
-            box = [min(box[0], ext[0]), min(box[1], ext[1]), max(box[2], ext[2]), max(box[3], ext[3])]
-        pad = 0.06 * max(box[2] - box[0], box[3] - box[1])
-        ax.set_xlim(box[0] - pad, box[2] + pad)
-        ax.set_ylim(box[1] - pad, box[3] + pad)
-    span_km = (ax.get_xlim()[1] - ax.get_xlim()[0]) / 1000
+        boxes = [data.loc[~faded].total_bounds] if (~faded).any() else []
+        if view.kind == "route" and lines:
+            from ..corridors import corridor_metric
+
+            boxes.append(corridor_metric(fc.route).bounds)  # the whole route, not only its communes
+        x0 = min(b[0] for b in boxes)
+        y0 = min(b[1] for b in boxes)
+        x1 = max(b[2] for b in boxes)
+        y1 = max(b[3] for b in boxes)
+    else:
+        x0, y0, x1, y1 = data.total_bounds
+    pad = 0.06 * max(x1 - x0, y1 - y0)
+    x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+    # grow the shorter side to the axes' shape, so the equal-aspect map shows all of the box
+    bbox = ax.get_position(original=True)
+    ratio = (bbox.width * fig.get_figwidth()) / (bbox.height * fig.get_figheight())
+    if (x1 - x0) / (y1 - y0) < ratio:
+        cx, half = (x0 + x1) / 2, (y1 - y0) * ratio / 2
+        x0, x1 = cx - half, cx + half
+    else:
+        cy, half = (y0 + y1) / 2, (x1 - x0) / ratio / 2
+        y0, y1 = cy - half, cy + half
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_aspect("equal", adjustable="box")
+    border_shown = bool(border.intersects(gpd.GeoSeries.from_xy([x0, x1], [y0, y1]).union_all().envelope).any())
+    border.plot(ax=ax, color="#b71c1c", linewidth=2.2 * scale, linestyle=(0, (4, 2)), zorder=6)
+    span_km = (x1 - x0) / 1000
     _scale_bar(ax, 40 if span_km > 150 else 20 if span_km > 60 else 10 if span_km > 25 else 4)
     _north_arrow(ax)
 
     # header
-    fig.text(0.02, 0.955, title, fontsize=(17 if len(title) <= 62 else 13 if len(title) <= 85 else 11) * scale,
+    fig.text(0.02, 0.955, mpl_text(title), fontsize=(17 if len(title) <= 62 else 14 if len(title) <= 80 else 12) * scale,
              fontweight="bold", va="center")
-    sub = (f"{t('sheet.year', lang)} {year}  ·  {t('sheet.date', lang)} {fmt_date(date, lang)}  ·  "
+    sub = (f"{t('sheet.year', lang)} {yv.year}  ·  {t('sheet.date', lang)} {fmt_date(date, lang)}  ·  "
            f"{t('app.subtitle', lang)}")
-    fig.text(0.02, 0.915, sub, fontsize=9 * scale, va="center", color="#333333")
-    if demo:
-        fig.text(0.98, 0.915, t("demo.mark", lang), fontsize=13 * scale, fontweight="bold", color="#b71c1c",
+    fig.text(0.02, 0.915, mpl_text(sub), fontsize=9 * scale, va="center", color="#333333")
+    badge = demo_badge(yv.demo, lang)
+    if badge:
+        fig.text(0.98, 0.925, mpl_text(badge), fontsize=13 * scale, fontweight="bold", color="#b71c1c",
                  ha="right", va="center", bbox={"facecolor": "#fff3e0", "edgecolor": "#b71c1c", "lw": 1.5})
+        fig.text(0.98, 0.889, mpl_text(demo_text(yv.demo, lang)), fontsize=6.5 * scale, color="#b71c1c",
+                 ha="right", va="center", wrap=True)
+    if yv.demo.statuses:
         ax.text(0.5, 0.5, "DỮ LIỆU MINH HỌA", transform=ax.transAxes, fontsize=40 * scale, color="#b71c1c",
                 alpha=0.13, rotation=30, ha="center", va="center", fontweight="bold", zorder=30)
 
-    # KPI box
-    kx, ky = 0.65, 0.86
-    fig.add_artist(Rectangle((kx - 0.01, 0.60), 0.35, 0.29, transform=fig.transFigure,
+    # figures box: the view's own figures
+    rows = _figures(yv, fc, lang)
+    step = 0.052 if len(rows) <= 6 else 0.031
+    size = 11 if len(rows) <= 6 else 8.5
+    kx, ky = 0.65, 0.83
+    box_h = step * len(rows) + 0.02
+    fig.add_artist(Rectangle((kx - 0.01, ky + 0.03 - box_h), 0.35, box_h, transform=fig.transFigure,
                              facecolor="#f1f4f2", edgecolor="#9e9e9e", lw=0.8))
-    rows = [
-        (t("kpi.drug_free", lang), f"{fmt_int(kpis['drug_free'], lang)}/{fmt_int(kpis['total_units'], lang)} "
-                                   f"= {fmt_pct(kpis['share_pct'], lang)}"),
-    ]
-    if kpis.get("target_pct") is not None:
-        rows.append((t("kpi.target", lang), f"{fmt_pct(kpis['target_pct'], lang)} "
-                                            f"({fmt_points(kpis['diff_points'], lang)})"))
-    rows.append((t("kpi.key", lang), fmt_int(kpis["key_count"], lang)))
-    rows.append((t("kpi.routes", lang), fmt_int(kpis["routes_count"], lang)))
-    if kpis.get("needed_for_2030") is not None:
-        rows.append((t("kpi.needed_2030", lang), fmt_int(kpis["needed_for_2030"], lang)))
     for i, (k, v) in enumerate(rows):
-        fig.text(kx, ky - i * 0.052, k, fontsize=9 * scale, color="#333333", va="top")
-        fig.text(kx + 0.33, ky - i * 0.052, v, fontsize=11 * scale, fontweight="bold", va="top", ha="right")
+        fig.text(kx, ky - i * step, mpl_text(k), fontsize=(9 if len(rows) <= 6 else 7.5) * scale, color="#333333",
+                 va="top")
+        fig.text(kx + 0.33, ky - i * step, mpl_text(v), fontsize=size * scale, fontweight="bold", va="top",
+                 ha="right")
 
-    # legend with counts (labels, not colour alone)
-    counts = data.loc[~faded, "category"].value_counts().to_dict()
+    # legend: only what is drawn, with the counts of the communes in focus
+    counts = fc.counts
     handles = [Patch(facecolor=CATEGORY_COLOURS[c], edgecolor="#4d4d4d", hatch=HATCH if c == CAT_NO_DATA else None,
-                     label=f"{_label(c, lang)}: {counts.get(c, 0)}") for c in CATEGORIES]
-    handles.append(plt.Line2D([], [], color="#b71c1c", lw=2, linestyle=(0, (4, 2)), label=t("map.border", lang)))
-    leg = fig.legend(handles=handles + route_handles, loc="upper left", bbox_to_anchor=(0.64, 0.585),
+                     label=mpl_text(f"{_label(c, lang)}: {fmt_int(counts.get(c, 0), lang)}"))
+               for c in CATEGORIES if counts.get(c, 0)]
+    if border_shown:
+        handles.append(plt.Line2D([], [], color="#b71c1c", lw=2, linestyle=(0, (4, 2)),
+                                  label=mpl_text(t("map.border", lang))))
+    leg = fig.legend(handles=handles + route_handles, loc="upper left", bbox_to_anchor=(0.64, ky + 0.01 - box_h),
                      fontsize=7.5 * scale, frameon=False, title=t("sheet.legend", lang),
                      title_fontproperties={"weight": "bold", "size": 9 * scale}, alignment="left")
     leg._legend_box.align = "left"
 
     # sources
     credits = t("sheet.sources", lang) + ": " + sources.ATTRIBUTION
-    fig.text(0.02, 0.012, credits, fontsize=5.5 * scale, color="#555555", wrap=True, va="bottom")
+    fig.text(0.02, 0.012, mpl_text(credits), fontsize=5.5 * scale, color="#555555", wrap=True, va="bottom")
+    fig._tq_title = title
     return fig
 
 
-def write_sheet(path: str | Path, fmt: str, **kwargs) -> Path:
-    """Write the sheet as ``fmt`` ('pdf' or 'png')."""
+def write_sheet(path: str | Path, fmt: str, yv=None, view="overview", *, lang: str = "vi", paper: str = "a4",
+                date: dt.date | None = None, dpi: int = 150, title: str | None = None, **legacy) -> Path:
+    """Write the sheet of ``view`` for the year view ``yv`` as ``fmt`` ('pdf' or 'png').
+
+        write_sheet(out, "pdf", year_view(store, 2025), "route:QL2", lang="vi", paper="a3")
+
+    Old keyword call (``frame=…, routes=…, year=…, kpis=…, demo=…, view=…``) still works."""
     if fmt not in ("pdf", "png"):
         raise ValueError(f"Định dạng không hợp lệ: {fmt!r} (chọn pdf hoặc png)")
     path = Path(path)
-    fig = draw_sheet(**kwargs)
+    if yv is None:
+        view = legacy.pop("view", view)
+    fig = draw_sheet(yv, view, lang=lang, paper=paper, title=title, date=date, dpi=dpi, **legacy)
     try:
         fig.savefig(path, format=fmt, dpi=fig.dpi, metadata=None if fmt == "png" else {
-            "Title": kwargs.get("title") or t("sheet.title", kwargs.get("lang", "vi"), year=kwargs["year"]),
-            "Creator": "Bản đồ xã không ma túy Tuyên Quang"})
+            "Title": fig._tq_title, "Creator": "Bản đồ xã không ma túy Tuyên Quang"})
     finally:
         plt.close(fig)
     return path

@@ -89,7 +89,20 @@ def unicode_to_vni(text: str) -> str:
 
 
 def tcvn3_to_unicode(text: str) -> str:
-    return unicodedata.normalize("NFC", "".join(TCVN3_TO_UNI.get(ch, ch) for ch in text))
+    """TCVN3 glyphs to Unicode (NFC). Accented capitals were typed with the all-caps font on the
+    lower-case codes: a word whose plain letters are all capitals ("NG¦êI") is upper-cased."""
+    out = unicodedata.normalize("NFC", "".join(TCVN3_TO_UNI.get(ch, ch) for ch in text))
+    if any(ch in TCVN3_TO_UNI for ch in text):
+        plain = [c for c in text if "A" <= c <= "Z" or "a" <= c <= "z"]
+        if len(plain) >= 3 and all(c.isupper() for c in plain):
+            return out.upper()  # the whole cell in the caps font
+
+        def caps(m: re.Match) -> str:
+            w = m.group(0)
+            plain = [c for c in w if "A" <= c <= "Z" or "a" <= c <= "z"]
+            return w.upper() if len(plain) >= 2 and all(c.isupper() for c in plain) else w
+        out = re.sub(r"[^\s\d.,;:()\[\]/\\\"'!?\-]+", caps, out)
+    return out
 
 
 def vni_to_unicode(text: str) -> str:
@@ -116,21 +129,12 @@ ENCODING_LABELS = {"tcvn3": "TCVN3 (ABC, phông .VnTime)", "vni": "VNI (phông V
 
 
 def fix_text(text: str) -> tuple[str, str | None]:
-    """Convert legacy-font text to Unicode: returns (text, encoding found or None).
-
-    Raises LegacyEncodingError when the text mixes both legacy encodings or still holds legacy
-    glyphs after conversion (so the result would be unreliable)."""
-    enc = detect(text)
+    """Convert one legacy-font cell to Unicode when a legacy reading makes strictly more Vietnamese
+    syllables than the text as written: returns (text, encoding found or None)."""
+    enc = better_reading(text)
     if enc is None:
         return text, None
-    out = tcvn3_to_unicode(text) if enc == "tcvn3" else vni_to_unicode(text)
-    leftover = [ch for ch in out if ch in _TCVN3_SIGNS or ch in "öÖñÑøØïÏ"]
-    if leftover:
-        raise LegacyEncodingError(
-            f"Văn bản “{text}” có vẻ dùng bảng mã cũ {ENCODING_LABELS[enc]} nhưng không chuyển được "
-            f"hết sang Unicode (còn ký tự “{''.join(dict.fromkeys(leftover))}”). Hãy chuyển tệp sang "
-            "Unicode (ví dụ bằng công cụ chuyển mã của Unikey) rồi nhập lại.")
-    return out, enc
+    return convert(text, enc), enc
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
@@ -156,44 +160,146 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     # An 8-bit file. Windows-1252 glyphs (Latin-1 for the 5 undefined bytes) are what legacy fonts
-    # show; if they look like TCVN3 or VNI we keep them for conversion, else try Windows-1258.
+    # show; the reading (TCVN3, VNI or Windows-1258) that makes most Vietnamese syllables wins.
     latin = "".join(bytes([b]).decode("cp1252", errors="strict") if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
                     else chr(b) for b in data)
-    enc = detect(latin)
-    if enc:
-        return latin, enc
     try:
-        return unicodedata.normalize("NFC", data.decode("cp1258")), "cp1258"
+        cp1258 = unicodedata.normalize("NFC", data.decode("cp1258"))
     except UnicodeDecodeError:
-        raise LegacyEncodingError(
-            "Không nhận ra bảng mã của tệp (không phải UTF-8, TCVN3, VNI hay Windows-1258). "
-            "Hãy mở tệp trong Excel và lưu lại dạng “CSV UTF-8”.") from None
+        cp1258 = None
+    score = evidence([latin])
+    if cp1258 is not None:
+        score["cp1258"] = sum(1 for w in _words(cp1258) if is_syllable(w))
+    best = max(score.values())
+    if best > 0:
+        if cp1258 is not None and score["cp1258"] == best:
+            return cp1258, "cp1258"
+        for r in ("tcvn3", "vni"):
+            if score[r] == best and score[r] > score[None]:
+                return latin, r
+    if cp1258 is not None:
+        return cp1258, "cp1258"
+    raise LegacyEncodingError(
+        "Không nhận ra bảng mã của tệp (không phải UTF-8, TCVN3, VNI hay Windows-1258). "
+        "Hãy mở tệp trong Excel và lưu lại dạng “CSV UTF-8”.")
 
 
-def detect_many(texts) -> str | None:
-    """The legacy encoding of a whole sheet or file, or None.
+# --- evidence: how many words are Vietnamese syllables under each reading ----------------------
+_INITIALS = sorted("ngh ng gh gi kh nh ph qu th tr ch b c d đ g h k l m n p r s t v x".split(), key=len,
+                   reverse=True) + [""]
+_NUCLEI = set("""a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi oo ua uâ uê ui
+uô uơ uy ưa ưi ươ ưu yê iêu yêu oai oay oao oeo uây uôi ươi ươu uya uyê uyu""".split())
+_FINALS = ("ng", "nh", "ch", "c", "m", "n", "p", "t", "")
+_OPEN_ONLY = set("ai ao au ay âu ây eo êu ia iu oi ôi ơi ua ui ưa ưi ưu iêu yêu oai oay oao oeo uây uôi ươi ươu "
+                 "uya uyu".split())  # end in a semivowel: no final consonant
+_NEEDS_FINAL = set("ă â iê yê uô ươ uâ oă uyê".split())
+_PALATAL_FINAL_AFTER = set("a ê i y oa uy uê".split())  # -nh, -ch
+_FRONT = ("e", "ê", "i", "y")
 
-    Decided over all cells together, because some TCVN3 words ("Lòng Có" for "Lũng Cú") are made of
-    ordinary Latin-1 letters only and cannot be recognised alone. A sheet that already holds Unicode
-    Vietnamese anywhere is taken as Unicode (cells are then checked one by one)."""
-    found = {"tcvn3": 0, "vni": 0}
+
+def _syllable_parts(base: str) -> bool:
+    for ini in _INITIALS:
+        if not base.startswith(ini):
+            continue
+        rest = base[len(ini):]
+        if ini == "gi" and (not rest or rest[0] not in "aăâeêoôơuưy"):
+            rest = "i" + rest  # "gì", "gìn": the i is the vowel
+            ini = "gi-"
+        for fin in _FINALS:
+            if fin and not rest.endswith(fin):
+                continue
+            nuc = rest[: len(rest) - len(fin)] if fin else rest
+            if nuc not in _NUCLEI:
+                continue
+            if fin and nuc in _OPEN_ONLY:
+                continue
+            if not fin and nuc in _NEEDS_FINAL:
+                continue
+            if fin in ("nh", "ch") and nuc not in _PALATAL_FINAL_AFTER:
+                continue
+            if fin in ("ng", "c") and nuc in ("i", "y", "ê", "uy", "uê"):
+                continue
+            if ini in ("c", "g", "ng") and nuc.startswith(_FRONT):
+                continue  # written k, gh, ngh before e, ê, i
+            if ini in ("k", "gh", "ngh") and not nuc.startswith(_FRONT):
+                continue
+            return True
+    return False
+
+
+_TONE_MARKS = set("\u0300\u0301\u0303\u0309\u0323")
+_WORD_SPLIT = re.compile(r"[\s\d,;:()\[\]/\\\"'!?.\-–]+")
+MAX_EVIDENCE_WORDS = 20_000
+
+
+def is_syllable(word: str) -> bool:
+    """A plausible Vietnamese syllable (initial, vowel nucleus, final; at most one tone mark)."""
+    d = unicodedata.normalize("NFD", word.lower())
+    tones = [c for c in d if c in _TONE_MARKS]
+    if len(tones) > 1:
+        return False
+    base = unicodedata.normalize("NFC", "".join(c for c in d if c not in _TONE_MARKS))
+    return _syllable_parts(base)
+
+
+def _words(text: str):
+    for w in _WORD_SPLIT.split(text):
+        if w and not w.isascii():
+            yield w
+
+
+READINGS = (None, "tcvn3", "vni")
+
+
+def evidence(texts, limit: int = MAX_EVIDENCE_WORDS) -> dict:
+    """For each reading (None = as written, 'tcvn3', 'vni'): how many non-ASCII words become
+    Vietnamese syllables. Words are counted over all cells (at most ``limit``)."""
+    score = {r: 0 for r in READINGS}
+    n = 0
     for t in texts:
         if not isinstance(t, str) or not t:
             continue
-        if is_unicode_vietnamese(t):
-            return None
-        enc = detect(t)
-        if enc:
-            found[enc] += 1
-    if found["tcvn3"] and not found["vni"]:
-        return "tcvn3"
-    if found["vni"] and not found["tcvn3"]:
-        return "vni"
-    if found["vni"] and found["tcvn3"]:
+        for w in _words(t):
+            n += 1
+            if n > limit:
+                return score
+            for r in READINGS:
+                if is_syllable(convert(w, r) if r else w):
+                    score[r] += 1
+    return score
+
+
+def decide(score: dict) -> str | None:
+    """The reading with the most evidence; as written (None) on a tie with it."""
+    best = max(score.values())
+    if best == 0 or score[None] == best:
+        return None
+    winners = [r for r in ("tcvn3", "vni") if score[r] == best]
+    if len(winners) > 1:
         raise LegacyEncodingError(
-            "Tệp trộn lẫn hai bảng mã cũ TCVN3 (ABC) và VNI nên không chuyển sang Unicode được chắc chắn. "
-            "Hãy chuyển toàn bộ tệp sang Unicode (ví dụ bằng công cụ chuyển mã của Unikey) rồi nhập lại.")
-    return None
+            "Không xác định được bảng mã cũ của tệp (TCVN3 hay VNI). Hãy chuyển toàn bộ tệp sang Unicode "
+            "(ví dụ bằng công cụ chuyển mã của Unikey) rồi nhập lại.")
+    return winners[0]
+
+
+def detect_many(texts) -> str | None:
+    """The legacy encoding of a whole sheet or file ('tcvn3', 'vni') or None (as written).
+
+    Decided by evidence over all cells together: the reading under which most words are Vietnamese
+    syllables wins ("HuyÖn (cò)" is "Huyện (cũ)" in TCVN3, although "Ö" is also a VNI glyph and
+    "cò" a Vietnamese word). Some TCVN3 words ("Lòng Có" for "Lũng Cú") are ordinary Latin-1
+    words and cannot be recognised alone; the rest of the sheet decides."""
+    return decide(evidence(t for t in texts if isinstance(t, str) and t and not is_unicode_vietnamese(t)))
+
+
+def better_reading(text: str) -> str | None:
+    """For one cell of a Unicode sheet: a legacy reading that makes strictly more syllables, else None."""
+    if not isinstance(text, str) or not text or is_unicode_vietnamese(text):
+        return None
+    try:
+        return decide(evidence([text]))
+    except LegacyEncodingError:
+        return None
 
 
 def convert(text: str, enc: str | None) -> str:

@@ -60,6 +60,27 @@ class Issue:
 
 
 @dataclass
+class MatchNote:
+    """A row matched to a commune by something other than its code or exact 2025 name."""
+
+    sheet: str
+    row: int
+    column: str
+    written: str  # what the row says (name, or code)
+    code: str  # the 2025 unit chosen
+    name: str
+    why: str  # reasons, Vietnamese
+
+    def text(self) -> str:
+        return (f"[trang “{self.sheet}”, dòng {self.row}, cột {self.column}] “{self.written}” → "
+                f"{self.name} ({self.code}): {self.why}")
+
+    def as_dict(self) -> dict:
+        return {"trang": self.sheet, "dòng": self.row, "cột": self.column, "đã ghi": self.written,
+                "mã": self.code, "đơn vị chọn": self.name, "lý do": self.why}
+
+
+@dataclass
 class ImportReport:
     kind: str  # "status" | "routes"
     source: str = ""  # file name as given
@@ -75,6 +96,10 @@ class ImportReport:
     stored: bool = False  # True once written to the store
     notes: list[str] = field(default_factory=list)  # informational lines (encoding used, CRS…)
     crs_candidates: list[str] = field(default_factory=list)  # a route file without a CRS: the ones to ask about
+    matches: list[MatchNote] = field(default_factory=list)  # non-exact commune matches, to confirm
+    skipped: list[str] = field(default_factory=list)  # info lines: non-data rows skipped
+    conflicts: list[str] = field(default_factory=list)  # routes: same id/name already stored
+    revision: int | None = None  # the revision written, when stored
 
     @property
     def ok(self) -> bool:
@@ -119,8 +144,13 @@ class ImportReport:
     def lines(self) -> list[str]:
         out = [self.summary()]
         out += self.notes
+        out += [f"THÔNG TIN: {s}" for s in self.skipped]
         out += [i.text() for i in self.errors]
         out += [i.text() for i in self.warnings]
+        if self.matches:
+            out.append(f"CẦN XÁC NHẬN: {len(self.matches)} dòng khớp tên không chính xác (không theo mã hay "
+                       "đúng tên năm 2025) — kiểm tra đơn vị được chọn:")
+            out += ["  " + m.text() for m in self.matches]
         out.append(self.outcome())
         return out
 

@@ -169,6 +169,7 @@ def _routes_from(gdf, path: Path, rep: ImportReport) -> list[Route]:
         return None
 
     merged: dict[str, dict] = {}
+    explicit: set[str] = set()  # ids given by the file (an id or name attribute), not made up here
     for i, (_, row) in enumerate(lines.iterrows(), start=1):
         g = shapely.force_2d(row.geometry)
         if g.geom_type == "LinearRing":
@@ -177,6 +178,8 @@ def _routes_from(gdf, path: Path, rep: ImportReport) -> list[Route]:
         rid = attr(row, "id")
         rid = str(int(rid)) if isinstance(rid, float) and rid.is_integer() else (str(rid) if rid is not None else None)
         where = f"Đối tượng thứ {i}" + (f" ({name or rid})" if (name or rid) else "")
+        if rid or name:
+            explicit.add(rid or _slug(str(name)))
         if not rid:
             rid = _slug(str(name)) if name else f"{_slug(path.stem) or 'TUYEN'}-{i}"
         name = str(name) if name else f"Tuyến {rid}"
@@ -223,17 +226,64 @@ def _routes_from(gdf, path: Path, rep: ImportReport) -> list[Route]:
         r = m["route"]
         r.geometry_wkt = shapely.to_wkt(geom, rounding_precision=6, trim=True)
         out.append(r)
-    return out
+    return out, explicit
 
 
-def parse_routes(path: str | Path, crs: str | None = None, report: ImportReport | None = None) -> ImportReport:
-    """Read and validate routes without any store; ``report.items`` = the Routes."""
+def _apply_options(routes: list[Route], explicit: set[str], path: Path, rep: ImportReport, route_id: str | None,
+                   name: str | None, width_km: float | None) -> list[Route]:
+    """The command line's --id, --name, --width-km over the file's own attributes (its defaults)."""
+    import shapely
+    from shapely.geometry import MultiLineString
+
+    if width_km is not None:
+        try:
+            hw = float(str(width_km).replace(",", "."))
+        except ValueError:
+            raise RouteImportError(f"Nửa bề rộng hành lang “{width_km}” không phải là số (km).") from None
+        if not 0 < hw <= 50:
+            raise RouteImportError(f"Nửa bề rộng hành lang {width_km} km phải lớn hơn 0 và không quá 50 km.")
+        for r in routes:
+            r.half_width_km = hw
+    if route_id is not None and not str(route_id).strip():
+        raise RouteImportError("Mã tuyến (--id) không được để trống.")
+    if name is not None and not str(name).strip():
+        raise RouteImportError("Tên tuyến (--name) không được để trống.")
+    if (route_id or name) and len(routes) > 1:
+        named = [r for r in routes if r.id in explicit]
+        if len(named) > 1:
+            raise RouteImportError(
+                f"Tệp “{path.name}” có {len(named)} tuyến khác nhau ({', '.join(r.id for r in named[:5])}): "
+                "--id và --name chỉ dùng cho tệp có một tuyến. Hãy tách tệp, hoặc bỏ --id/--name để dùng mã, "
+                "tên ghi trong tệp.")
+        parts = []
+        for r in routes:
+            g = shapely.from_wkt(r.geometry_wkt)
+            parts += list(g.geoms) if g.geom_type == "MultiLineString" else [g]
+        first = named[0] if named else routes[0]
+        merged = Route(**{**first.__dict__})
+        merged.geometry_wkt = shapely.to_wkt(MultiLineString(parts), rounding_precision=6, trim=True)
+        rep.warn(f"Tệp có {len(routes)} đoạn đường: đã gộp thành một tuyến.")
+        routes = [merged]
+    for r in routes:
+        if route_id:
+            r.id = str(route_id).strip()[:40]
+        if name:
+            r.name = str(name).strip()[:200]
+    return routes
+
+
+def parse_routes(path: str | Path, crs: str | None = None, report: ImportReport | None = None, *,
+                 route_id: str | None = None, name: str | None = None,
+                 width_km: float | None = None) -> ImportReport:
+    """Read and validate routes without any store; ``report.items`` = the Routes. ``route_id``,
+    ``name`` and ``width_km`` (half-width of the corridor) override the file's attributes."""
     path = Path(path)
     rep = report or ImportReport("routes", source=path.name)
     try:
         check_file(path)
         gdf = _read(path, crs, rep)
-        rep.items = _routes_from(gdf, path, rep)
+        routes, explicit = _routes_from(gdf, path, rep)
+        rep.items = _apply_options(routes, explicit, path, rep, route_id, name, width_km)
         rep.rows_read = len(rep.items)
     except RouteImportError as exc:
         rep.error(str(exc))
@@ -253,26 +303,124 @@ def read_routes(path: str | Path, crs: str | None = None) -> list[Route]:
     return rep.items
 
 
+REPLACE = "replace"
+KEEP_BOTH = "keep_both"
+
+
+def _conflicts(items: list[Route], current: list[Route]) -> list[tuple[Route, Route, str]]:
+    """(incoming, stored, 'id' | 'name') for each incoming route whose id or name is already used
+    by a different stored route. An identical re-import is no conflict."""
+    by_id = {r.id: r for r in current}
+    out = []
+    for r in items:
+        old = by_id.get(r.id)
+        if old is not None and old != r:
+            out.append((r, old, "id"))
+        for o in current:
+            if o.id != r.id and _key(o.name) == _key(r.name):
+                out.append((r, o, "name"))
+    return out
+
+
+def _conflict_text(r: Route, o: Route, what: str) -> str:
+    if what == "id":
+        return f"Mã tuyến {r.id} đã có trong dữ liệu (“{o.name}”), khác với tuyến trong tệp."
+    return f"Tên tuyến “{r.name}” đã có trong dữ liệu (mã {o.id})."
+
+
+def _resolve(items: list[Route], current: list[Route], conflicts, on_conflict: str, rep: ImportReport):
+    """(routes to write, stored ids to delete) for the chosen answer."""
+    delete: list[str] = []
+    if on_conflict == REPLACE:
+        for r, o, what in conflicts:
+            if what == "name" and o.id not in delete:
+                delete.append(o.id)
+                rep.notes.append(f"Thay tuyến {o.id} (“{o.name}”) bằng tuyến {r.id} trong tệp.")
+            elif what == "id":
+                rep.notes.append(f"Thay tuyến {o.id} (“{o.name}”) bằng tuyến cùng mã trong tệp.")
+        return items, delete
+    ids = {r.id for r in current}
+    names = {_key(r.name) for r in current}
+    out = []
+    for r in items:
+        r2 = Route(**r.__dict__)
+        if any(x is r and w == "id" for x, _, w in conflicts):
+            n = 2
+            while f"{r.id}-{n}" in ids:
+                n += 1
+            r2.id = f"{r.id}-{n}"[:40]
+        if any(x is r and w == "name" for x, _, w in conflicts) or (
+                r2.id != r.id and _key(r.name) in names):
+            n = 2
+            while _key(f"{r.name} ({n})") in names:
+                n += 1
+            r2.name = f"{r.name} ({n})"
+        if (r2.id, r2.name) != (r.id, r.name):
+            rep.notes.append(f"Giữ cả hai: tuyến trong tệp được lưu với mã {r2.id}, tên “{r2.name}”.")
+        ids.add(r2.id)
+        names.add(_key(r2.name))
+        out.append(r2)
+    return out, delete
+
+
 def import_routes(path: str | Path, store, *, user: str, crs: str | None = None, dry_run: bool = False,
-                  replace: bool = False, reason: str = "") -> ImportReport:
-    """Parse and (unless ``dry_run`` or any error) store the routes in one revision (upsert by id)."""
+                  replace_all: bool = False, on_conflict: str | None = None, route_id: str | None = None,
+                  name: str | None = None, width_km: float | None = None, reason: str = "") -> ImportReport:
+    """Parse and (unless ``dry_run`` or any error) store the routes in one revision (upsert by id).
+
+    A route whose id or name is already used by a different stored route is a conflict: the dry
+    run warns and asks; the import needs ``on_conflict`` = "replace" (the file's route takes the
+    place of the stored one) or "keep_both" (stored under a new id/name); without it nothing is
+    stored. ``replace_all`` deletes the stored routes that are not in the file."""
     path = Path(path)
     rep = ImportReport("routes", source=path.name, dry_run=dry_run)
-    parse_routes(path, crs, rep)
+    if on_conflict not in (None, REPLACE, KEEP_BOTH):
+        rep.error(f"Lựa chọn “{on_conflict}” không hợp lệ: chỉ “replace” (thay thế) hoặc “keep_both” (giữ cả hai).")
+        return rep
+    parse_routes(path, crs, rep, route_id=route_id, name=name, width_km=width_km)
+    return commit_routes(rep, store, user=user, dry_run=dry_run, replace_all=replace_all, on_conflict=on_conflict,
+                         reason=reason)
+
+
+def commit_routes(rep: ImportReport, store, *, user: str, dry_run: bool = False, replace_all: bool = False,
+                  on_conflict: str | None = None, reason: str = "") -> ImportReport:
+    """Compare a parsed route report with ``store`` (None: no store yet) and, unless ``dry_run``,
+    write it (see import_routes)."""
+    rep.dry_run = dry_run
     if rep.errors:
         return rep
-    current = {r.id: r for r in store.routes()}
-    changed = [r for r in rep.items if current.get(r.id) != r]
-    rep.changed, rep.unchanged = len(changed), len(rep.items) - len(changed)
-    if dry_run or (not changed and not replace):
+    current = store.routes() if store is not None else []
+    conflicts = _conflicts(rep.items, current)
+    rep.conflicts = [_conflict_text(*c) for c in conflicts]
+    if conflicts and on_conflict is None:
+        ask = ("Chọn “thay thế” (--replace: tuyến trong tệp thay tuyến đã có) hoặc “giữ cả hai” "
+               "(--keep-both: tuyến trong tệp được lưu với mã, tên mới).")
+        for text in rep.conflicts:
+            (rep.warn if dry_run else rep.error)(text, suggestion=ask)
+        if not dry_run:
+            return rep
+    items, delete = (_resolve(rep.items, current, conflicts, on_conflict, rep) if conflicts and on_conflict
+                     else (rep.items, []))
+    by_id = {r.id: r for r in current}
+    changed = [r for r in items if by_id.get(r.id) != r]
+    rep.changed, rep.unchanged = len(changed) + len(delete), len(items) - len(changed)
+    if dry_run or (not changed and not delete and not replace_all):
         return rep
+    from .. import service
     from ..store import StoreError
 
+    reason = reason or f"Nhập tệp {rep.source}"
     try:
-        store.put_routes(rep.items if replace else changed, user=user, reason=reason or f"Nhập tệp {path.name}",
-                         replace=replace)
+        with store.batch():  # deletions, the routes and their audit entries: one transaction
+            for rid in delete:
+                service.delete_route(store, rid, user=user, reason=reason)
+            rep.revision = service.put_routes(
+                store, items if replace_all else changed, user=user, reason=reason, replace=replace_all,
+                source=rep.source, what=f"Nhập {len(changed)} tuyến từ tệp {rep.source}",
+                detail={"conflict": on_conflict, "replaced": delete})
     except StoreError as exc:
         rep.error(f"Cơ sở dữ liệu từ chối: {exc}")
         return rep
+    rep.items = items
     rep.stored = True
     return rep

@@ -17,12 +17,13 @@ from dataclasses import fields as dc_fields
 from pathlib import Path
 from typing import Any
 
-from ..model import CLASSES, INDICATORS, YEARS, Assessment, consistency_warnings
+from ..escape import excel_cell
+from ..model import CLASSES, INDICATORS, YEARS, Assessment, consistency_warnings, contradiction
 from ..text import fold
 from .matching import CommuneMatcher
-from .report import ImportReport, col_letter
+from .report import ImportReport, MatchNote, col_letter
 from .safety import UnsafeFile
-from .table import BY_FIELD, Sheet, TableError, find_header, read_table
+from .table import BY_FIELD, EXAMPLES, Sheet, TableError, find_header, read_table
 from . import encoding
 
 TRUE_WORDS = {"co", "x", "1", "yes", "true", "dat", "da cong nhan", "v", "c"}
@@ -68,10 +69,15 @@ def parse_class(v: Any) -> str:
                     "Chọn I, II, III trong danh sách thả xuống, hoặc để trống nếu không phải xã trọng điểm.")
 
 
-_INT_RE = re.compile(r"^\d{1,3}(\.\d{3})+$|^\d+$")
+_VI_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+(,\d+)?$")  # 1.234 / 1.234,5 / 12.345.678
+_VI_DECIMAL = re.compile(r"^\d+,\d+$")  # 12,5
+_DOT_DECIMAL = re.compile(r"^\d+(\.\d+)?$")  # 12 / 12.5 (as Excel and CSV exports write them)
+_EN_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+\.\d+$")  # 1,234.5: both separators, the English way
 
 
 def parse_number(v: Any, integer: bool) -> int | float:
+    """Excel numbers, and text in Vietnamese notation: "1.234" = 1234, "1.234,5" and "12,5" with a
+    decimal comma; "12.5" with a dot as Excel's own text exports write it."""
     if _blank(v):
         return 0 if integer else 0.0
     if isinstance(v, bool):
@@ -79,22 +85,29 @@ def parse_number(v: Any, integer: bool) -> int | float:
     if isinstance(v, (int, float)):
         x = float(v)
     else:
-        s = str(v).strip().replace("\u00a0", "").replace(" ", "")
-        if integer and _INT_RE.match(s.lstrip("-")):
-            x = float(s.replace(".", ""))  # Vietnamese thousands separator: 1.234
+        s = re.sub(r"[\s\u00a0\u202f\u2009]", "", str(v))
+        neg = s.startswith("-")
+        body = s[1:] if neg else s
+        if _VI_THOUSANDS.match(body):
+            t = body.replace(".", "").replace(",", ".")
+        elif _VI_DECIMAL.match(body):
+            t = body.replace(",", ".")
+        elif _DOT_DECIMAL.match(body):
+            t = body
+        elif _EN_THOUSANDS.match(body):
+            t = body.replace(",", "")
         else:
-            s2 = s.replace(",", ".") if s.count(",") == 1 and "." not in s else s
-            try:
-                x = float(s2)
-            except ValueError:
-                raise CellError(f"Ô chứa chữ “{v}” trong cột số.", "Chỉ ghi số (ví dụ 12), để trống nếu bằng 0.") from None
+            raise CellError(f"Ô chứa chữ “{v}” trong cột số.",
+                            "Chỉ ghi số (ví dụ 12, 1.234 hoặc 12,5), để trống nếu bằng 0.")
+        x = float(t) * (-1 if neg else 1)
     if not math.isfinite(x):
         raise CellError(f"Giá trị “{v}” không phải số hữu hạn.")
     if x < 0:
         raise CellError(f"Số âm ({v}) không hợp lệ: số liệu phải ≥ 0.", "Kiểm tra lại số liệu; ghi 0 nếu không có.")
     if integer:
         if x != int(x):
-            raise CellError(f"“{v}” phải là số nguyên.")
+            raise CellError(f"“{v}” phải là số nguyên.",
+                            "Dấu phẩy là dấu thập phân (12,5 = mười hai phẩy năm); dấu chấm ngăn cách hàng nghìn (1.234).")
         if x > 10_000_000:
             raise CellError(f"“{v}” quá lớn, không hợp lý cho một xã.")
         return int(x)
@@ -129,6 +142,18 @@ def parse_year(v: Any) -> int | None:
     return int(y)
 
 
+def unprotect(s: str) -> str:
+    """Undo the apostrophe the export adds in front of text a spreadsheet would take for a formula
+    (geo.escape.excel_cell; template._text_cell): removed only when what follows it — after any
+    further apostrophes — would be a formula, so "'=1+1" -> "=1+1" and "''=x" -> "'=x", while
+    "'abc" stays."""
+    if s.startswith("'"):
+        core = s.lstrip("'")
+        if core and excel_cell(core) != core:
+            return s[1:]
+    return s
+
+
 def parse_text(v: Any) -> str:
     if _blank(v):
         return ""
@@ -136,7 +161,7 @@ def parse_text(v: Any) -> str:
         v = int(v)
     if isinstance(v, (dt.datetime, dt.date)):
         return v.strftime("%d/%m/%Y")
-    return str(v).strip()
+    return unprotect(str(v).strip())
 
 
 PARSERS = {"bool": parse_bool, "class": parse_class, "int": lambda v: parse_number(v, True),
@@ -185,6 +210,101 @@ def parse_status(path: str | Path, year: int, *, matcher: CommuneMatcher | None 
     return rep
 
 
+
+# --- rows that are not data: blank, column numbers, totals, signatures, place and date, notes ----
+_TOTAL = re.compile(r"^(tong cong|tong so|tong|cong|toan tinh|cong toan tinh|tong cong toan tinh)"
+                    r"( (toan tinh|chung|ca tinh|toan huyen|\d.{0,30}|\(.{0,30}\)))?\s*:?$")
+_SIGNATURE = re.compile(
+    r"^(tm|kt|tl|tuq|q)( |:)+(ubnd|uy ban|chu tich|giam doc|truong|ban|cong an|thu truong|pho|hdnd|dang uy)"
+    r"|^(nguoi lap( bieu)?|nguoi tong hop|nguoi ky|chu tich|pho chu tich|giam doc|pho giam doc|truong cong an"
+    r"|pho truong cong an|thu truong|can bo|ke toan|xac nhan|noi nhan|\(ky\b|ky (ten|ghi ro|va ghi ro|dong dau)\b"
+    r"|\(da ky\b|da ky$)")
+_PLACE_DATE = re.compile(r"\bngay( \d{1,2})?( )?(/|thang)( \d{1,2})?( )?(/|nam)( \d{4})?\b")
+_NOTE = re.compile(r"^(\(?\*+\)?|ghi chu|luu y|chu thich|chu y|nguon|nguon so lieu|ghi chu chung)\s*[:*]"
+                   r"|^\(?\*+\)?\s|^(luu y|chu y|ghi chu)\b")
+_SECTION = re.compile(r"^((i|ii|iii|iv|v|vi|vii|viii|ix|x|xi|xii|xiii|xiv|xv|xvi|xvii|xviii|[a-d])( |\)|\.)+)?"
+                      r"(huyen|thanh pho|tp|thi xa|tx|khu vuc|cum)\b")
+_COLNUM = re.compile(r"^\(?[0-9]{1,2}\)?$|^\(?[a-z]\)?$")
+_TYPED = ("bool", "class", "int", "float", "date", "year")
+
+
+def _looks_like_data(vals, col_of) -> bool:
+    """A row with a code, or a value that parses in a typed status column (Có/Không, a class, a number…)."""
+    i = col_of.get("code")
+    if i is not None and i < len(vals) and not _blank(vals[i]):
+        if re.fullmatch(r"\d{1,5}", parse_text(vals[i]).replace(".0", "")):
+            return True
+    for f, i in col_of.items():
+        if i >= len(vals) or _blank(vals[i]) or f not in STATUS_FIELDS + ("year",):
+            continue
+        if BY_FIELD[f].kind in _TYPED:
+            try:
+                PARSERS[BY_FIELD[f].kind](vals[i])
+                return True
+            except CellError:
+                continue
+    return False
+
+
+def _classify(vals, col_of, label_cols: set[int], after_header: int, in_footer: bool) -> str | None:
+    """Why a row is not data ('blank', 'numbers', 'total', 'signature', 'date', 'note', 'footer',
+    'section'), or None for a data row."""
+    cells = [(i, v) for i, v in enumerate(vals) if not _blank(v)]
+    if not cells:
+        return "blank"
+    texts = [(i, fold(str(v))) for i, v in cells]
+    if after_header <= 3 and len(cells) >= 3 and all(_COLNUM.match(t) for _, t in texts):
+        return "numbers"
+    data = _looks_like_data(vals, col_of)
+    code_i = col_of.get("code")
+    has_code = code_i is not None and code_i < len(vals) and not _blank(vals[code_i]) and \
+        bool(re.fullmatch(r"\d{1,5}", parse_text(vals[code_i]).replace(".0", "")))
+    if not has_code and any(_TOTAL.match(t) for i, t in texts if i in label_cols):
+        return "total"
+    if data:
+        return None
+    if any(_PLACE_DATE.search(t) for _, t in texts):
+        return "date"
+    if any(_SIGNATURE.match(t) for _, t in texts):
+        return "signature"
+    if any(_NOTE.match(t) for _, t in texts):
+        return "note"
+    if in_footer:
+        return "footer"
+    if len(cells) == 1 and _SECTION.match(texts[0][1]) and len(texts[0][1]) <= 60:
+        return "section"
+    return None
+
+
+_SKIP_LABEL = {"numbers": "dòng đánh số cột", "total": "dòng tổng cộng", "signature": "dòng ký tên",
+               "date": "dòng địa danh, ngày tháng", "note": "dòng ghi chú", "footer": "phần ký tên cuối bảng",
+               "section": "dòng tiêu đề nhóm"}
+
+
+def _short(vals) -> str:
+    t = " | ".join(str(v).strip() for v in vals if not _blank(v))
+    return t if len(t) <= 60 else t[:57] + "…"
+
+
+def _encoding_note(sh: Sheet, header_row: int = 0) -> str:
+    first_per_row: dict[int, tuple[str, str]] = {}
+    for r, _, b, a in sorted(sh.converted, key=lambda x: (x[0] < header_row, x[0], x[1])):
+        first_per_row.setdefault(r, (b, a))  # one example per row: the header, then the first names
+    ex = list(dict.fromkeys(first_per_row.values()))[: EXAMPLES]
+    rows = sorted({r for r, *_ in sh.converted})
+    return (f"Trang “{sh.name}” dùng bảng mã cũ {encoding.ENCODING_LABELS[sh.encoding]}: đã chuyển "
+            f"{len(sh.converted)} ô sang Unicode (dòng {rows[0]}–{rows[-1]}), ví dụ: "
+            + "; ".join(f"“{b}” → “{a}”" for b, a in ex) + ". Hãy kiểm tra lại tên xã.")
+
+
+def _ranges(merge: str) -> tuple[str, int, int] | None:
+    m = re.match(r"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?$", merge)
+    if not m:
+        return None
+    r0 = int(m.group(2))
+    return m.group(1), r0, int(m.group(4) or r0)
+
+
 def _parse_sheets(sheets: list[Sheet], year: int, matcher: CommuneMatcher, populations, on_route, rep):
     seen: dict[str, tuple[str, int]] = {}
     any_header = False
@@ -195,26 +315,14 @@ def _parse_sheets(sheets: list[Sheet], year: int, matcher: CommuneMatcher, popul
         if header is None:
             continue
         any_header = True
-        if sh.encoding in ("tcvn3", "vni"):
-            ex = next(((b, a) for _, _, b, a in sh.converted), None)
-            rows = sorted({r for r, *_ in sh.converted})
-            rep.warn(f"Trang dùng bảng mã cũ {encoding.ENCODING_LABELS[sh.encoding]}: đã chuyển {len(sh.converted)} ô "
-                     f"sang Unicode" + (f" (ví dụ “{ex[0]}” → “{ex[1]}”)" if ex else "") +
-                     (f", dòng {rows[0]}" + (f"–{rows[-1]}" if rows[-1] != rows[0] else "") if rows else "") + ". Hãy kiểm tra lại tên xã.",
-                     sheet=sh.name)
+        if sh.encoding in ("tcvn3", "vni") and sh.converted:
+            rep.notes.append(_encoding_note(sh, header.row))
         elif sh.encoding == "cp1258":
             rep.notes.append("Tệp CSV dùng bảng mã Windows-1258: đã chuyển sang Unicode.")
-        # merged cells: the header row, or any data row, would lose values
-        for ref in sh.merged:
-            m = re.match(r"([A-Z]+)(\d+)", ref)
-            r0 = int(m.group(2)) if m else None
-            m2 = re.search(r":([A-Z]+)(\d+)$", ref)
-            r1 = int(m2.group(2)) if m2 else r0
-            if r0 is not None and r1 is not None and r1 >= header.row:
-                where = "hàng tiêu đề" if r0 <= header.row else "vùng dữ liệu"
-                rep.error(f"Ô gộp (merge) {ref} trong {where}: bảng nhập không được có ô gộp.",
-                          sheet=sh.name, row=r0, column=m.group(1) if m else "",
-                          suggestion="Bỏ gộp ô (Merge & Center → Unmerge) và ghi mỗi cột một tiêu đề.")
+        above = [r for r, _ in sh.rows if r < header.row]
+        if above:
+            rep.skipped.append(f"Trang “{sh.name}”: bỏ qua {len(above)} dòng phía trên hàng tiêu đề "
+                               f"(dòng {above[0]}–{above[-1]}: tên bảng, đơn vị…).")
         for i, t in header.unknown:
             rep.warn(f"Cột “{t}” không thuộc mẫu nhập: bỏ qua.", sheet=sh.name, row=header.row, column=col_letter(i))
         present = set(header.fields.values())
@@ -224,10 +332,37 @@ def _parse_sheets(sheets: list[Sheet], year: int, matcher: CommuneMatcher, popul
                       suggestion="Dùng tệp mẫu (python -m geo status template hoặc nút “Tải mẫu Excel”).")
             continue
         col_of = {f: i for i, f in header.fields.items()}
+        first_status = min((i for f, i in col_of.items() if f in STATUS_FIELDS), default=len(header.texts))
+        label_cols = {i for i in range(first_status)} | {col_of[f] for f in ("code", "name") if f in col_of}
+        data_rows = [header.row]
+        in_footer = False
+        after = 0
         for rownum, vals in sh.rows:
             if rownum <= header.row:
                 continue
+            after += 1
+            kind = _classify(vals, col_of, label_cols, after, in_footer)
+            if kind == "blank":
+                continue
+            if kind:
+                if kind in ("signature", "date", "total"):
+                    in_footer = in_footer or kind != "total"
+                rep.skipped.append(f"Trang “{sh.name}” dòng {rownum}: bỏ qua {_SKIP_LABEL[kind]} “{_short(vals)}”.")
+                continue
+            data_rows.append(rownum)
             _parse_row(sh, header, col_of, rownum, vals, year, matcher, populations, on_route, seen, rep)
+        # merged cells lose values: refused in the header row and in data rows (titles, footers are fine)
+        for ref in sh.merged:
+            rg = _ranges(ref)
+            if rg is None:
+                continue
+            col, r0, r1 = rg
+            hit = [r for r in data_rows if r0 <= r <= r1]
+            if hit:
+                where = "hàng tiêu đề" if hit[0] == header.row else "vùng dữ liệu"
+                rep.error(f"Ô gộp (merge) {ref} trong {where}: bảng nhập không được có ô gộp.",
+                          sheet=sh.name, row=r0, column=col,
+                          suggestion="Bỏ gộp ô (Merge & Center → Unmerge) và ghi mỗi cột một tiêu đề.")
     if not any_header:
         if not any(sh.rows for sh in sheets):
             rep.error("Tệp không có dữ liệu (trống).")
@@ -253,8 +388,6 @@ def _parse_row(sh, header, col_of, rownum, vals, year, matcher, populations, on_
         return {"sheet": sh.name, "row": rownum, "column": col_letter(i) if i is not None else "",
                 "header": header.texts.get(i, BY_FIELD[f].header) if i is not None else BY_FIELD[f].header}
 
-    if all(_blank(v) for v in vals):
-        return
     filled = [f for f in STATUS_FIELDS if f in col_of and not _blank(cell(f))]
     if not filled:
         rep.skipped_rows += 1  # a template row left blank: not an assessment
@@ -274,22 +407,25 @@ def _parse_row(sh, header, col_of, rownum, vals, year, matcher, populations, on_
                   suggestion=f"Sửa cột Năm thành {year} hoặc chọn đúng năm khi nhập.", **where("year"))
     # the commune
     code_v, name_v = cell("code"), cell("name")
-    m = matcher.match(code=None if _blank(code_v) else code_v, name=None if _blank(name_v) else name_v,
+    if _blank(code_v) and _blank(name_v):
+        rep.error("Dòng có số liệu nhưng thiếu cả mã xã lẫn tên xã: không biết là xã nào.",
+                  suggestion="Ghi mã xã (5 chữ số) hoặc tên xã/phường.",
+                  **where("name" if "name" in col_of else "code"))
+        return
+    name_s = None if _blank(name_v) else parse_text(name_v)
+    m = matcher.match(code=None if _blank(code_v) else code_v, name=name_s,
                       district=parse_text(cell("former_districts")))
-    if not m.ok and not _blank(name_v) and isinstance(name_v, str) and encoding.detect(name_v):
-        # a single legacy-font cell in an otherwise Unicode sheet
-        fixed, enc = encoding.fix_text(name_v)
-        m2 = matcher.match(code=None if _blank(code_v) else code_v, name=fixed)
-        if m2.ok:
-            m = m2
-            rep.warn(f"Tên “{name_v}” dùng bảng mã cũ {encoding.ENCODING_LABELS[enc]}: đã hiểu là “{fixed}”.",
-                     **where("name"))
     key_field = "code" if not _blank(code_v) and "code" in col_of else "name"
     if not m.ok:
         rep.error(m.error, suggestion=m.suggestion, **where(key_field))
         return
     if m.warning:
         rep.warn(m.warning, **where(key_field))
+    if m.why:
+        w = where(key_field)
+        rep.matches.append(MatchNote(sh.name, rownum, f"{w['column']} ({w['header']})",
+                                     parse_text(code_v) if m.via in ("code", "old_code") else (name_s or ""),
+                                     m.code, m.name, "; ".join(m.why)))
     if m.code in seen:
         s0, r0 = seen[m.code]
         rep.error(f"{m.name} ({m.code}) xuất hiện hai lần: trang “{s0}” dòng {r0} và trang “{sh.name}” dòng {rownum}.",
@@ -300,6 +436,11 @@ def _parse_row(sh, header, col_of, rownum, vals, year, matcher, populations, on_
         return
     kw = {k: v for k, v in values.items() if k in {f.name for f in dc_fields(Assessment)} and k != "year"}
     a = Assessment(code=m.code, year=year, **kw)
+    bad = contradiction(a)
+    if bad:
+        rep.error(f"{m.name} ({m.code}) {bad}.", suggestion="Sửa cột “Không ma túy” hoặc “Loại trọng điểm” của dòng này.",
+                  **where("complexity_class" if "complexity_class" in col_of else "drug_free"))
+        return
     if a.decision_date and not a.drug_free:
         rep.warn("Có ngày quyết định công nhận nhưng cột “Không ma túy” là Không.", **where("drug_free"))
     for w in consistency_warnings(a, populations.get(m.code), m.code in on_route):
@@ -311,27 +452,55 @@ def _same(a: Assessment, b: Assessment | None) -> bool:
     return b is not None and a.to_dict() == b.to_dict()
 
 
+def _count_changes(rep: ImportReport, current: dict[str, Assessment]) -> list[Assessment]:
+    changed = [a for a in rep.items if not _same(a, current.get(a.code))]
+    rep.changed, rep.unchanged = len(changed), len(rep.items) - len(changed)
+    return changed
+
+
+def preview_status(rep: ImportReport, store) -> ImportReport:
+    """Count what a parsed report would change in ``store`` (None: an empty store). Reads only."""
+    _count_changes(rep, store.assessments(rep.year) if store is not None else {})
+    return rep
+
+
+def commit_status(rep: ImportReport, store, *, user: str, reason: str = "", source: str = "") -> ImportReport:
+    """Store a clean parsed report: what changed is computed and written inside ONE write
+    transaction, so simultaneous imports serialise and each revision holds exactly its file."""
+    if rep.errors:
+        return rep
+    from .. import service
+    from ..store import StoreError
+
+    source = source or rep.source
+    rep.dry_run = False
+    try:
+        with store.batch():  # compare and write (and audit, in geo.service) in one write transaction
+            changed = _count_changes(rep, store.assessments(rep.year))
+            if changed:
+                rep.revision = service.import_assessments(
+                    store, rep.year, changed, user=user, reason=reason or f"Nhập tệp {source}", source=source,
+                    replace=False, what=f"Nhập trạng thái năm {rep.year} từ tệp {source}",
+                    detail={"changed": len(changed), "unchanged": rep.unchanged, "non_exact_matches": len(rep.matches)})
+                rep.stored = True
+    except StoreError as exc:
+        rep.error(f"Cơ sở dữ liệu từ chối: {exc}")
+        rep.stored = False
+    return rep
+
+
 def import_status(path: str | Path, year: int, store, *, user: str, dry_run: bool = True,
                   reason: str = "") -> ImportReport:
-    """Parse, validate and (unless ``dry_run`` or any error) store a year's statuses in one revision."""
+    """Parse, validate and (unless ``dry_run`` or any error) store a year's statuses in one revision.
+
+    A dry run only reads: ``store`` may be None (no store yet), then every row counts as a change."""
     path = Path(path)
     rep = ImportReport("status", source=path.name, year=year, dry_run=dry_run)
-    on_route = _on_route_codes(store, year) if isinstance(year, int) and year in YEARS else set()
+    on_route = (_on_route_codes(store, year) if store is not None and isinstance(year, int) and year in YEARS
+                else set())
     parse_status(path, year, on_route=on_route, report=rep)
     if rep.errors:
         return rep
-    current = store.assessments(year)
-    changed = [a for a in rep.items if not _same(a, current.get(a.code))]
-    rep.changed, rep.unchanged = len(changed), len(rep.items) - len(changed)
-    if dry_run or not changed:
-        return rep
-    from ..store import StoreError
-
-    try:
-        store.upsert_assessments(year, changed, user=user, reason=reason or f"Nhập tệp {path.name}",
-                                 source=path.name)
-    except StoreError as exc:
-        rep.error(f"Cơ sở dữ liệu từ chối: {exc}")
-        return rep
-    rep.stored = True
-    return rep
+    if dry_run:
+        return preview_status(rep, store)
+    return commit_status(rep, store, user=user, reason=reason)

@@ -7,8 +7,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..escape import excel_cell
 from ..model import INDICATORS, YEARS, Assessment
 from .table import COLUMNS
+
+
+def _text_cell(v):
+    """Every text cell goes through geo.escape.excel_cell (no live formula). Text that already
+    starts with apostrophes before a formula character gets one more, so the importer's
+    status_import.unprotect (strip one apostrophe only there) gives back exactly the stored text."""
+    if isinstance(v, str):
+        core = v.lstrip("'")
+        if core != v and core and excel_cell(core) != core:
+            return "'" + v
+        return excel_cell(v)
+    return v
 
 DATA_SHEET = "Dữ liệu"
 HELP_SHEET = "Hướng dẫn"
@@ -52,16 +65,16 @@ def write_template(path: str | Path, year: int | None = None, *,
     ws = wb.active
     ws.title = DATA_SHEET
     title = "Tình trạng ma túy các xã, phường tỉnh Tuyên Quang" + (f" — năm {year}" if year else "")
-    ws.cell(1, 1, title).font = Font(bold=True, size=14)
+    ws.cell(1, 1, _text_cell(title)).font = Font(bold=True, size=14)
     if demo:
-        c = ws.cell(2, 1, f"{DEMO_MARK}: số liệu minh họa do máy tạo ra, không phải số liệu thật.")
+        c = ws.cell(2, 1, _text_cell(f"{DEMO_MARK}: số liệu minh họa do máy tạo ra, không phải số liệu thật."))
         c.font = Font(bold=True, color="C62828", size=12)
     else:
-        ws.cell(2, 1, "Điền từ dòng 4; không đổi tên, thứ tự cột; không gộp ô. Xem trang “Hướng dẫn”.").font = \
+        ws.cell(2, 1, _text_cell("Điền từ dòng 4; không đổi tên, thứ tự cột; không gộp ô. Xem trang “Hướng dẫn”.")).font = \
             Font(italic=True, color="555555")
     head_fill = PatternFill("solid", fgColor="DDEBF7")
     for j, col in enumerate(COLUMNS, start=1):
-        c = ws.cell(HEADER_ROW, j, col.header)
+        c = ws.cell(HEADER_ROW, j, _text_cell(col.header))
         c.font = Font(bold=True)
         c.fill = head_fill
         c.alignment = Alignment(wrap_text=True, vertical="center")
@@ -82,7 +95,7 @@ def write_template(path: str | Path, year: int | None = None, *,
                 v = row.former_districts
             else:
                 v = _cell_value(a, col.field, year)
-            c = ws.cell(i, j, v)
+            c = ws.cell(i, j, _text_cell(v))
             if col.field == "code":
                 c.number_format = "@"  # keep the leading zeros
             if col.kind in ("code", "info") or col.field == "name":
@@ -136,7 +149,7 @@ def write_template(path: str | Path, year: int | None = None, *,
         ("Chỉ ghi số liệu tổng hợp theo xã, không ghi thông tin về cá nhân.", True),
     ]
     for i, (t, bold) in enumerate(lines, start=1):
-        c = h.cell(i, 1, t)
+        c = h.cell(i, 1, _text_cell(t))
         c.font = Font(bold=bold, color="C62828" if t.startswith(DEMO_MARK) else None)
     h.column_dimensions["A"].width = 120
     wb.properties.title = title + (f" ({DEMO_MARK})" if demo else "")
@@ -150,4 +163,6 @@ def write_template(path: str | Path, year: int | None = None, *,
 
 def export_year(store, year: int, path: str | Path) -> Path:
     """The stored year in the template layout (demo data marked "DỮ LIỆU MINH HỌA")."""
-    return write_template(path, year, assessments=store.assessments(year), demo=store.is_demo(year))
+    # the statuses' own demo flag: real statuses with demo routes are not marked illustrative here
+    demo = store.demo_flags(year).statuses if hasattr(store, "demo_flags") else store.is_demo(year)
+    return write_template(path, year, assessments=store.assessments(year), demo=demo)

@@ -4,7 +4,7 @@ The computation is :mod:`geo.changes` (re-exported here for the map code)."""
 
 from __future__ import annotations
 
-from ..changes import (CHANGE_LABELS, CHANGES, LOST_DRUG_FREE, NEWLY_DRUG_FREE, NEWLY_KEY,  # noqa: F401
+from ..changes import (CHANGE_LABELS, CHANGES, LOST_DRUG_FREE, NEWLY_DRUG_FREE, NEWLY_KEY, change_label,  # noqa: F401,E501
                        NO_LONGER_KEY, PRIORITY, UNCHANGED, change_frame, count_changes)
 
 CHANGE_COLOURS = {NEWLY_DRUG_FREE: "#2e7d32", LOST_DRUG_FREE: "#b71c1c", NEWLY_KEY: "#ef6c00",

@@ -1,7 +1,16 @@
 """Layers every view shares: communes (coloured by status), province outline, former districts,
-the layer control and the optional basemap. Plain inputs only (a GeoDataFrame, dicts)."""
+the layer control and the optional basemap. Plain inputs only (a GeoDataFrame, dicts, a
+:class:`Basemap`): builders never read the GeoPackage themselves.
+
+:func:`static_basemap` loads the static layers (province outline, former districts, border) once
+per boundaries file identity (path, mtime) — that is data, not a view of the store.
+"""
 
 from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
 
 import folium
 import geopandas as gpd
@@ -44,9 +53,40 @@ def add_communes(m, frame: gpd.GeoDataFrame, lang: str = "vi", *, styles: dict[s
     return layer
 
 
-def add_province_outline(m, lang: str = "vi") -> CompactGeoJson:
-    gdf = boundaries.layer("province_web")
-    layer = CompactGeoJson([(g, {}) for g in gdf.geometry], key="province", name=t("map.province", lang),
+@dataclass(frozen=True)
+class Basemap:
+    """The static geometry every map draws under or over the communes (EPSG:4326, web-simplified)."""
+
+    province: tuple  # shapely geometries of the province outline
+    former_districts: tuple
+    border: tuple  # the Vietnam–China border line(s)
+    extent: tuple  # (x0, y0, x1, y1) of the province
+
+
+@functools.lru_cache(maxsize=4)
+def _basemap(path: str, mtime: int) -> Basemap:
+    p = Path(path)
+    prov = boundaries.layer("province_web", p)
+    return Basemap(province=tuple(prov.geometry), former_districts=tuple(boundaries.layer("former_districts_web", p).geometry),
+                   border=tuple(boundaries.layer("border_cn_web", p).geometry),
+                   extent=tuple(float(v) for v in prov.total_bounds))
+
+
+def static_basemap(path: Path | None = None) -> Basemap:
+    """The :class:`Basemap` of the built boundaries, cached by file identity."""
+    from ..paths import boundaries_path
+
+    p = Path(path or boundaries_path())
+    st = p.stat() if p.is_file() else None
+    if st is None:
+        boundaries.layer("province_web", p)  # raises BoundariesMissing with its message
+    return _basemap(str(p), st.st_mtime_ns)
+
+
+def add_province_outline(m, lang: str = "vi", geoms=None) -> CompactGeoJson:
+    """The province outline (``geoms``: from a :class:`Basemap`; default the static one)."""
+    geoms = static_basemap().province if geoms is None else geoms
+    layer = CompactGeoJson([(g, {}) for g in geoms], key="province", name=t("map.province", lang),
                            pane="tq-outline", interactive=False, control=False,
                            style={"color": "#212121", "weight": 2.4, "opacity": 1, "fill": False,
                                   "className": "tq-province"})
@@ -54,9 +94,9 @@ def add_province_outline(m, lang: str = "vi") -> CompactGeoJson:
     return layer
 
 
-def add_former_districts(m, lang: str = "vi", *, show: bool = False) -> CompactGeoJson:
-    gdf = boundaries.layer("former_districts_web")
-    layer = CompactGeoJson([(g, {}) for g in gdf.geometry], key="former_districts",
+def add_former_districts(m, lang: str = "vi", *, show: bool = False, geoms=None) -> CompactGeoJson:
+    geoms = static_basemap().former_districts if geoms is None else geoms
+    layer = CompactGeoJson([(g, {}) for g in geoms], key="former_districts",
                            name=t("map.former_districts", lang), pane="tq-outline", interactive=False,
                            style={"color": "#1a237e", "weight": 1.6, "opacity": 0.85, "dashArray": "6 4",
                                   "fill": False, "className": "tq-district"}, show=show)

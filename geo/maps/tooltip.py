@@ -2,8 +2,12 @@
 
 Every value is passed through :func:`html.escape` (names, decision numbers, notes and route names
 come from imported spreadsheets and GIS files and may hold anything). The markup around them is
-ours. The code appears as "Mã: 00694" so a click can be traced back to the commune
-(:func:`code_from_text` on streamlit-folium's ``last_object_clicked_tooltip``).
+ours.
+
+A click identifies the commune by the ``code`` property of the clicked feature (every commune
+feature carries ``code``; see geo.maps.layers.add_communes): :func:`code_from_click` on the dict
+``st_folium`` returns reads ``last_active_drawing.properties.code``. :func:`code_from_text` (the
+code in the tooltip's text, "Mã: 00694") stays as a fallback for old callers.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import math
 import re
 
 from ..i18n import fmt_date, fmt_int, t
-from ..model import CATEGORY_LABELS, CLASSES
+from ..model import CLASSES
+from ..model import category_label as _category_label
 
 NOTE_MAX = 240
 
@@ -48,8 +53,8 @@ def _date(v, lang: str) -> str:
 
 
 def category_label(cat: str, lang: str = "vi") -> str:
-    vi, en = CATEGORY_LABELS.get(cat, (cat, cat))
-    return en if lang == "en" else vi
+    """Same as :func:`geo.model.category_label` (labels from geo.i18n ``cat.<key>``)."""
+    return _category_label(cat, lang)
 
 
 def _list(v) -> list[str]:
@@ -100,8 +105,27 @@ _CODE_RE = re.compile(r"(?:Mã|Code):\s*(\d{5})")
 
 
 def code_from_text(text: str | None) -> str | None:
-    """The commune code in a tooltip's text (streamlit-folium returns it on click), or None."""
+    """The commune code in a tooltip's text (streamlit-folium returns it on click), or None.
+    Prefer :func:`code_from_click`."""
     if not text:
         return None
     m = _CODE_RE.search(text)
     return m.group(1) if m else None
+
+
+_CODE_OK = re.compile(r"\d{5}")
+
+
+def code_from_feature(feature) -> str | None:
+    """The ``code`` property of a clicked GeoJSON feature (a dict), or None (route, border…)."""
+    if not isinstance(feature, dict):
+        return None
+    code = (feature.get("properties") or {}).get("code")
+    return str(code) if code is not None and _CODE_OK.fullmatch(str(code)) else None
+
+
+def code_from_click(out) -> str | None:
+    """The commune a click on a map chose, from ``st_folium``'s returned dict: the clicked
+    feature's ``code`` property (``last_active_drawing``), else the tooltip text (fallback)."""
+    out = out or {}
+    return code_from_feature(out.get("last_active_drawing")) or code_from_text(out.get("last_object_clicked_tooltip"))

@@ -18,7 +18,7 @@ The version numbers of round 1 keep their meaning, so old SQLite files open and 
 21    settings as a revisioned entity (``setting_values`` + ``setting_versions``), old rows copied
 22    login_throttle (per name / client address / pair), replaces login_state
 23    tamper evidence: hash columns on revisions and audit_log, back-filled in id order
-24    append-only triggers on revisions and every ``*_versions`` table
+24    append-only triggers on revisions and every ``*_versions`` table; indexes by revision
 ====  =======================================================================================
 
 A PostgreSQL store (geo/store/postgres.py) fills ``postgresql`` beside each entry (None = not
@@ -238,7 +238,9 @@ def _append_only(table: str, what: str, update_when: str = "") -> str:
 # A revision row is written first and sealed (summary + hashes) at the end of its transaction:
 # after that (hash set) it can no longer change.
 _V24 = _append_only("revisions", "Lịch sử phiên bản", "OLD.hash IS NOT NULL") + "".join(
-    _append_only(t, "Lịch sử dữ liệu") for t in VERSION_TABLES)
+    _append_only(t, "Lịch sử dữ liệu") for t in VERSION_TABLES) + "".join(
+    # sealing a revision and verifying the chain read the row versions of one revision
+    f"CREATE INDEX {t}_rev ON {t}(rev_id);\n" for t in VERSION_TABLES)
 
 
 def _backfill_hashes(conn) -> None:

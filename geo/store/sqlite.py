@@ -41,7 +41,7 @@ ENTITIES = {
 }
 MAX_SETTING_KEY = 100
 MAX_SETTING_BYTES = 200_000
-ROLES = ("viewer", "editor", "admin")
+from ..model import ROLES  # noqa: E402,F401  (one definition: geo.model.ROLES)
 THROTTLE_SCOPES = ("pair", "client", "name")
 # Province bounding box with a margin (lon/lat): a line outside it is in the wrong CRS or place.
 LON_RANGE = (103.5, 106.5)

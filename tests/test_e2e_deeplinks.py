@@ -1,0 +1,87 @@
+"""Deep links survive the login (issue 15 item 10): a bookmarked URL with its page and parameters
+opens, after the login screen, exactly that page with those parameters. Real server, Chromium."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from geo import auth
+from geo.store import open_store
+from tests.conftest import StreamlitServer, real_console_errors
+
+PASSWORD = "mat-khau-dai-123"
+
+
+@pytest.fixture(scope="module")
+def login_server(demo_db, tmp_path_factory):
+    path = tmp_path_factory.mktemp("deeplinks") / "app.db"
+    shutil.copyfile(demo_db, path)
+    s = open_store(path)
+    auth.add_user(s, "xem", PASSWORD, "viewer", by="test")
+    s.close()
+    srv = StreamlitServer({"TQMAP_DB": str(path), "TQMAP_PUBLIC_DEMO": "0"},
+                          tmp_path_factory.mktemp("deeplinks-log") / "st.log")
+    yield srv
+    srv.stop()
+
+
+def _login(pg, name_label="Tên đăng nhập", pw_label="Mật khẩu", button="Đăng nhập"):
+    pg.get_by_label(name_label).wait_for(timeout=90000)
+    pg.get_by_label(name_label).fill("xem")
+    pg.get_by_label(pw_label, exact=True).fill(PASSWORD)
+    pg.get_by_role("button", name=button).click()
+
+
+def _input_value(pg, label: str, starts: str) -> None:
+    pg.wait_for_function("([l, s]) => (document.querySelector(`input[aria-label=\"${l}\"]`) || {}).value"
+                         "?.startsWith(s)", arg=[label, starts], timeout=60000)
+
+
+@pytest.mark.parametrize("path,heading", [
+    ("tien_do", "Tiến độ xây dựng xã không ma túy đến 2030"),
+    ("ho_so_xa?xa=02269", "Xã Thượng Lâm"),
+    ("tuyen?tuyen=QL2&nam=2026", "Tuyến trọng điểm phức tạp về ma túy"),
+    ("?nam=2026", "Bản đồ xã không ma túy tỉnh Tuyên Quang"),
+])
+def test_deep_link_survives_login(login_server, page, path, heading):
+    page.goto(f"{login_server.url}/{path}")
+    _login(page)
+    page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=90000)
+    assert "Đăng nhập: xem" in page.inner_text("body")
+    if "nam=2026" in path:
+        _input_value(page, "Năm", "2026")
+    if not path.startswith("?"):
+        assert page.url.split("?")[0].endswith("/" + path.split("?")[0])
+    if path.startswith("tuyen"):
+        _input_value(page, "Chọn tuyến", "Tuyến Quốc lộ 2 (")
+        assert "tuyen=QL2" in page.url
+    if path.startswith("ho_so_xa"):
+        assert "xa=02269" in page.url
+    if path == "?nam=2026":
+        page.wait_for_selector(".tq-kpis", timeout=60000)
+        assert "44 · 35,5%" in page.inner_text(".tq-kpis")  # 2026's figures, not 2025's
+    assert page.get_by_role("dialog").count() == 0
+    assert real_console_errors(page) == []
+
+
+def test_english_deep_link_logs_in_in_english(login_server, page):
+    page.goto(f"{login_server.url}/xa_trong_diem?lang=en")
+    page.get_by_role("heading", name="Log in").first.wait_for(timeout=90000)
+    _login(page, "User name", "Password", "Log in")
+    page.get_by_role("heading", name="Key communes with a complex drug situation").first.wait_for(timeout=90000)
+    body = page.inner_text("body")
+    assert "Logged in: xem (Viewer)" in body and "Log out" in body
+    assert "Đăng nhập" not in body and "Đăng xuất" not in body
+    assert page.url.split("?")[0].endswith("/xa_trong_diem")
+
+
+def test_wrong_password_in_english(login_server, page):
+    page.goto(f"{login_server.url}/tien_do?lang=en")
+    page.get_by_label("User name").wait_for(timeout=90000)
+    page.get_by_label("User name").fill("xem")
+    page.get_by_label("Password", exact=True).fill("sai-mat-khau-roi")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_text("Wrong user name or password.").wait_for(timeout=60000)
+    assert page.url.split("?")[0].endswith("/tien_do")
