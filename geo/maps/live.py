@@ -121,9 +121,11 @@ _GEOMETRY_CACHE: dict[tuple, Geometry] = {}
 
 
 def split(m) -> LiveMap:
-    """Split a folium map built by :mod:`geo.maps.views` (``app=True``) into a :class:`LiveMap`."""
+    """Split a folium map built by :mod:`geo.maps.views` (``app=True``; a ``MapResult`` is taken
+    too) into a :class:`LiveMap`."""
     from . import style
 
+    m = getattr(m, "map", m)
     layers = compact._compact_layers(m.get_root())
     groups: dict[str, list] = {}
     for layer in layers:

@@ -47,10 +47,8 @@ def warm_now(store, years=None, *, lang: str = "vi") -> dict:
         t0 = time.perf_counter()
         try:
             yv = yearview.year_view(store, year)
-            demo = bool(yv.demo)
-            routes = list(yv.routes)
-            for m in (views.overview_map(yv.frame, routes, year=year, lang=lang, demo=demo),
-                      views.key_map(yv.frame, routes, year=year, lang=lang, demo=demo)):
+            for view in ("overview", "key"):
+                m = views.view_map(yv, view, lang=lang).map
                 m.get_root().render()  # topology + encodings (streamlit-folium pages)
                 live.split(m).data()  # geometry files of the persistent map
         except Exception as e:  # noqa: BLE001 - a warm-up never breaks a page
