@@ -367,9 +367,11 @@ def client_address(peer: str | None, headers=None, trusted: tuple[str, ...] | No
         from .config import trusted_proxies
 
         trusted = trusted_proxies()
-    peer = (peer or "").strip() or None
-    if peer is None or peer not in trusted:
-        return peer
+    # Streamlit gives None for a loopback peer: that is where a local reverse proxy connects from.
+    given = (peer or "").strip() or None
+    peer = given or "127.0.0.1"
+    if peer not in trusted:
+        return given
     raw = ""
     if headers is not None:
         get_all = getattr(headers, "get_all", None)
@@ -378,7 +380,7 @@ def client_address(peer: str | None, headers=None, trusted: tuple[str, ...] | No
     for hop in reversed([h.strip() for h in raw.split(",") if h.strip()]):
         if hop not in trusted:
             return hop[:100]
-    return None
+    return None  # a local user (no proxy hop): per-address throttling does not apply
 
 
 def _client_key(client: str | None) -> str | None:

@@ -469,6 +469,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "auth.action.manage_users": ("quản lý người dùng", "manage users"),
     "auth.action.edit_targets": ("sửa chỉ tiêu", "edit the targets"),
     "auth.action.view_audit": ("xem nhật ký kiểm tra", "view the audit trail"),
+    # --- look ---
+    "wall.title": ("Bản đồ xã không ma túy tỉnh Tuyên Quang – năm {year}",
+                   "Drug-free communes of Tuyên Quang province – {year}"),
+    "wall.nav": ("Màn hình treo tường", "Wall screen"),
+    "wall.drug_free": ("Xã không ma túy", "Drug-free"),
+    "wall.key": ("Xã trọng điểm", "Key communes"),
+    "wall.routes": ("Tuyến trọng điểm", "Priority routes"),
+    "wall.target": ("So với chỉ tiêu {pct}", "Against the {pct} target"),
+    "wall.needed": ("Còn phải đạt năm {year}", "Still needed in {year}"),
+    "wall.updated": ("Cập nhật", "Updated"),
+    "wall.auto": ("Tự làm mới khi dữ liệu thay đổi", "Refreshes itself when the data change"),
+    "wall.demo_short": ("DỮ LIỆU MINH HỌA – không phải số liệu thật", "ILLUSTRATIVE DATA – not real figures"),
+    "wall.bad_year": ("Năm {value} không có dữ liệu; đang hiển thị năm {year}. Các năm có: {years}.",
+                      "No data for year {value}; showing {year}. Years available: {years}."),
+    "wall.needed_2030": ("Còn phải đạt đến 2030", "Still needed by 2030"),
+    "wall.goal_2030": ("mục tiêu {n} xã", "goal {n} units"),
+    "ui.print": ("In trang này", "Print this page"),
 }
 
 
@@ -505,10 +522,63 @@ def fmt_pct(x: float | None, lang: str = DEFAULT_LANG, decimals: int = 1) -> str
 
 
 def fmt_points(x: float, lang: str = DEFAULT_LANG, decimals: int = 1) -> str:
-    """A difference in percentage points with its sign: 8.2 -> '+8,2 điểm %'."""
+    """A difference in percentage points with its sign: 8.2 -> '+8,2 điểm phần trăm' (vi) /
+    '+8.2 percentage points' (en); 0 -> '±0,0 điểm phần trăm'; negative with a true minus sign."""
     sign = "+" if x > 0 else ("−" if x < 0 else "±")
-    unit = "điểm %" if lang == "vi" else "pts"
+    unit = "điểm phần trăm" if lang == "vi" else "percentage points"
     return f"{sign}{fmt_num(abs(x), decimals, lang)} {unit}"
+
+
+def fmt_dec(x: float | None, lang: str = DEFAULT_LANG, max_decimals: int = 1) -> str:
+    """A measure with no useless decimals: 80.0 -> '80', 12.5 -> '12,5', 1234.25 -> '1.234,3' (vi)."""
+    if x is None:
+        return "–"
+    s = fmt_num(float(x), max_decimals, lang)
+    dec = "," if lang == "vi" else "."
+    if dec in s:
+        s = s.rstrip("0").rstrip(dec)
+    return s
+
+
+def fmt_measure(x: float | None, unit: str, lang: str = DEFAULT_LANG, max_decimals: int = 1) -> str:
+    """A value with its unit: (80.0, 'm') -> '80 m'; (0.5, 'm/px') -> '0,5 m/px'."""
+    return "–" if x is None else f"{fmt_dec(x, lang, max_decimals)} {unit}"
+
+
+def fmt_pop(n: int | float | None, lang: str = DEFAULT_LANG) -> str:
+    """Population, the same in every table, card and sheet: 33100 -> '33.100' (vi)."""
+    return fmt_int(n, lang)
+
+
+def fmt_datetime(ts: "dt.datetime | str | None", lang: str = DEFAULT_LANG, tz: "dt.tzinfo | None" = None) -> str:
+    """A timestamp as '04/02/2026 14:30' (vi) / '4 Feb 2026 14:30' (en).
+
+    Accepts a datetime or ISO text ('2026-02-04T07:30:00+00:00', '2026-02-04 07:30:00', 'Z' suffix).
+    An aware time is shown in ``tz`` (default: Vietnam, UTC+7, the programme's time); a naive one as is."""
+    if ts is None or ts == "":
+        return "–"
+    if isinstance(ts, str):
+        text = ts.strip().replace("Z", "+00:00")
+        try:
+            ts = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return ts  # not a timestamp: shown as given, never guessed
+    if isinstance(ts, dt.date) and not isinstance(ts, dt.datetime):
+        return fmt_date(ts, lang)
+    if ts.tzinfo is not None:
+        ts = ts.astimezone(tz or VN_TZ)
+    hm = ts.strftime("%H:%M")
+    return f"{ts.strftime('%d/%m/%Y')} {hm}" if lang == "vi" else f"{ts.day} {ts.strftime('%b %Y')} {hm}"
+
+
+def fmt_class_counts(counts: dict, lang: str = DEFAULT_LANG) -> str:
+    """A class breakdown as plain text, never as a change: {'I': 3, 'II': 5, 'III': 1} ->
+    'Loại I: 3 · Loại II: 5 · Loại III: 1' (no arrow: use it as a caption/help, not a metric delta)."""
+    word = "Loại" if lang == "vi" else "Class"
+    return " · ".join(f"{word} {k}: {fmt_int(counts.get(k, 0), lang)}" for k in ("I", "II", "III"))
+
+
+VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 
 def fmt_date(d: dt.date | str | None, lang: str = DEFAULT_LANG) -> str:

@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from geo.i18n import fmt_int, fmt_pct, fmt_points
 from geo.model import CATEGORIES, CLASSES
 from geo.search import search
-from ui import common, mapview, nav
+from ui import common, layout, mapview, nav
 
 
 def render() -> None:
@@ -21,22 +20,8 @@ def render() -> None:
     yv = common.year_view(year)
     k, frame, routes = yv.kpis, yv.frame, list(yv.routes)
 
-    # --- KPI cards ----------------------------------------------------------------------------------
-    need = k["needed_for_target"]
-    target_sub = ""
-    if k["target_pct"] is not None:
-        target_sub = common.t("kpi.vs_target", pct=fmt_pct(k["target_pct"], lang), diff=fmt_points(k["diff_points"], lang))
-    common.kpi_cards([
-        (common.t("kpi.drug_free_of", total=fmt_int(k["total_units"], lang)),
-         f"{fmt_int(k['drug_free'], lang)} · {fmt_pct(k['share_pct'], lang)}", target_sub, "free"),
-        (common.t("kpi.key"), fmt_int(k["key_count"], lang),
-         " · ".join(f"{common.t('kpi.class')} {c}: {k['by_class'][c]}" for c in CLASSES), "key"),
-        (common.t("kpi.routes"), fmt_int(k["routes_count"], lang), common.t("kpi.routes_sub"), "route"),
-        (common.t("kpi.needed_year", year=year), "–" if need is None else fmt_int(need, lang),
-         common.t("kpi.reached") if need == 0 else common.t("kpi.units"), "warn" if need else "free"),
-        (common.t("kpi.needed_2030"), fmt_int(k["needed_for_2030"], lang),
-         common.t("kpi.goal_2030", n=k["goal_2030_units"]), "warn" if k["needed_for_2030"] else "free"),
-    ])
+    # --- KPI strip (look: one compact line, so the map fills the screen) ---------------------------
+    layout.compact_kpi_strip(layout.kpi_items(k, year, lang))
 
     # --- filters and search ------------------------------------------------------------------------
     with st.sidebar.expander(common.t("filter.title"), expanded=False):
@@ -73,6 +58,7 @@ def render() -> None:
         mapview.legend(m)
     with left:
         mapview.show(m, key=f"overview_{year}_{lang}")
+    layout.fit_map_to_viewport(below_px=100)  # look: the map takes the window's height left
 
     mapview.download_row("overview", year, lang)
 

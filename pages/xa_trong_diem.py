@@ -6,7 +6,7 @@ import streamlit as st
 from geo.i18n import fmt_int
 from geo.model import CLASSES, INDICATORS
 from geo.maps import views
-from ui import common, mapview
+from ui import common, layout, mapview
 
 
 def render() -> None:
@@ -52,6 +52,7 @@ def render() -> None:
         m = views.key_map(frame, routes, year=year, lang=lang, demo=yv.demo)
         mapview.show(m, key=f"key_{year}_{lang}", height=620)
         mapview.legend(m)
+    layout.fit_map_to_viewport(below_px=100)  # look: the map takes the window's height left
     mapview.download_row("key", year, lang)
 
 

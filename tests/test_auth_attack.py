@@ -133,10 +133,12 @@ def _proc_attempt(args):
 def test_31_guesses_from_8_processes_on_one_file_verify_at_most_5(db):
     ctx = multiprocessing.get_context("spawn")
     with ctx.Pool(8) as pool:
-        pool.map(_proc_attempt, [(str(db), WRONG, "10.0.0.7")] * 8)  # warm up: every worker imported
+        # warm up (every worker imported); bounded waits: a stuck worker fails the test, never hangs it
+        pool.map_async(_proc_attempt, [(str(db), WRONG, "10.0.0.7")] * 8).get(timeout=600)
         with open_store(db) as s:  # the warm-up counted: start again from a clean state
             auth.unlock(s, "admin", client="10.0.0.7", by="test")
-        res = pool.map(_proc_attempt, [(str(db), WRONG, "10.0.0.7")] * 30 + [(str(db), PW, "10.0.0.7")], chunksize=1)
+        res = pool.map_async(_proc_attempt, [(str(db), WRONG, "10.0.0.7")] * 30 + [(str(db), PW, "10.0.0.7")],
+                             chunksize=1).get(timeout=600)
     verified = sum(r[2] for r in res)
     ok = any(r[0] for r in res)
     assert verified <= (2 * auth.MAX_FAILURES if ok else auth.MAX_FAILURES), res
@@ -156,7 +158,7 @@ class _SlowHasher:
         self.release = threading.Event()
 
     def verify(self, h, pw):
-        assert self.release.wait(60), "never released"
+        assert self.release.wait(300), "never released"
         return self.real.verify(h, pw)
 
     def __getattr__(self, name):
@@ -179,19 +181,22 @@ def test_40_simultaneous_attempts_never_more_than_the_cap_verifying(db, monkeypa
         with lock:
             results.append(r)
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(40)]
+    threads = [threading.Thread(target=attempt, args=(i,), daemon=True) for i in range(40)]
     [t.start() for t in threads]
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # wait for a condition: 36 refused while 4 are verifying
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:  # wait for a condition: 36 refused while 4 are verifying
+            with lock:
+                if len(results) >= 36:
+                    break
+            time.sleep(0.05)
+        assert auth.VERIFY_STATS["active"] == 4 and auth.VERIFY_STATS["max_active"] == 4
         with lock:
-            if len(results) >= 36:
-                break
-        time.sleep(0.05)
-    assert auth.VERIFY_STATS["active"] == 4 and auth.VERIFY_STATS["max_active"] == 4
-    busy = [r for r in results if r.reason == "busy"]
-    assert len(busy) == 36 and all(r.message == auth.MSG_BUSY and "thử lại sau" in r.message for r in busy)
-    slow.release.set()
-    [t.join(60) for t in threads]
+            busy = [r for r in results if r.reason == "busy"]
+        assert len(busy) == 36 and all(r.message == auth.MSG_BUSY and "thử lại sau" in r.message for r in busy)
+    finally:
+        slow.release.set()  # never leave threads blocked, even when an assertion failed
+        [t.join(60) for t in threads]
     assert len(results) == 40 and verifications() - v0 == 4 and auth.VERIFY_STATS["max_active"] == 4
     e = store.audit_entries(action="login_failed", limit=None)
     assert sum(x.detail["reason"] == "busy" for x in e) == 36 and len(e) == 40
@@ -208,18 +213,19 @@ def test_refusals_of_a_locked_name_need_no_verification_slot(db, monkeypatch):
     monkeypatch.setattr(auth, "_hasher", slow)
     monkeypatch.setattr(auth, "BUSY_WAIT", 30)
     auth.set_concurrency(2)
-    holders = [threading.Thread(target=auth.authenticate, args=(store, f"u{i}", WRONG),
+    holders = [threading.Thread(target=auth.authenticate, args=(store, f"u{i}", WRONG), daemon=True,
                                 kwargs={"client": f"10.0.2.{i}", "now": T0}) for i in range(2)]
     [t.start() for t in holders]
-    deadline = time.monotonic() + 60
-    while auth.VERIFY_STATS["active"] < 2 and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert auth.VERIFY_STATS["active"] == 2
-    started = time.monotonic()
-    r = auth.authenticate(store, "admin", PW, client="6.6.6.6", now=T0)
-    assert r.reason == "locked" and time.monotonic() - started < 30
-    slow.release.set()
-    [t.join(60) for t in holders]
+    try:
+        deadline = time.monotonic() + 120
+        while auth.VERIFY_STATS["active"] < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert auth.VERIFY_STATS["active"] == 2
+        r = auth.authenticate(store, "admin", PW, client="6.6.6.6", now=T0)
+        assert r.reason == "locked"  # with the slots full, a "busy" answer would mean it queued for one
+    finally:
+        slow.release.set()
+        [t.join(60) for t in holders]
     store.close()
 
 
@@ -318,6 +324,9 @@ def test_unlock_library_and_cli(db):
 def test_client_address_behind_a_trusted_proxy():
     trusted = ("127.0.0.1", "::1")
     assert auth.client_address(None, {}, trusted) is None  # localhost, no proxy
+    # Streamlit reports a loopback peer as None: a local nginx in front of the app
+    assert auth.client_address(None, {"X-Forwarded-For": "203.0.113.9"}, trusted) == "203.0.113.9"
+    assert auth.client_address(None, {"X-Forwarded-For": "203.0.113.9"}, ()) is None  # no proxy trusted
     assert auth.client_address("203.0.113.5", {"X-Forwarded-For": "1.2.3.4"}, trusted) == "203.0.113.5"  # not believed
     assert auth.client_address("127.0.0.1", {"X-Forwarded-For": "9.9.9.9, 203.0.113.7"}, trusted) == "203.0.113.7"
     assert auth.client_address("127.0.0.1", {"X-Forwarded-For": "203.0.113.7, 127.0.0.1"}, trusted) == "203.0.113.7"

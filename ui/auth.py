@@ -51,9 +51,13 @@ def client_address() -> str | None:
     """The browser's network address (see the module docstring), None when unknown or loopback."""
     try:
         ip = st.context.ip_address
+        headers = st.context.headers
     except Exception:  # no script run context (bare tests)
         return None
-    return ip if isinstance(ip, str) and ip else None  # (AppTest gives a stand-in object)
+    ip = ip if isinstance(ip, str) and ip else None  # (AppTest gives a stand-in object)
+    # geo.auth.client_address: X-Forwarded-For only from a trusted proxy (TQMAP_TRUSTED_PROXIES);
+    # Streamlit reports a local nginx as None, which alone would put every user in one bucket.
+    return auth.client_address(ip, headers if hasattr(headers, "get") else None)
 
 
 def user_label(user: CurrentUser) -> str:

@@ -17,7 +17,7 @@ from geo.export import sheet
 from geo.maps import views
 from geo.maps.tooltip import category_label as _category_label
 from geo.maps.tooltip import code_from_text
-from ui import common, nav
+from ui import common, layout, nav
 
 MAP_HEIGHT = 720
 
@@ -136,19 +136,21 @@ def download_row(view: str, year: int, lang: str) -> None:
     day = dt.date.today().isoformat()
     slug = view.replace(":", "_")
     demo = common.demo_suffix(common.year_view(year).demo)
-    with st.expander(common.t("dl.title"), expanded=False):
-        c1, c2, c3 = st.columns(3)
+    with st.container(key=f"tq_dl_{slug}"):  # look: visible, not in a collapsed expander; print button
+        c1, c2, c3, c4, c5 = st.columns([1.2, 1, 1, 1, 1], vertical_alignment="bottom")
         c1.download_button(common.t("dl.html"), data=_deferred(_html_bytes, f"HTML {view} {year}", year, view, lang, day),
                            file_name=f"ban-do_{slug}_{year}{demo}.html", mime="text/html", key=f"dl_html_{slug}",
                            on_click="ignore")
-        paper = c3.radio(common.t("dl.paper"), ["a4", "a3"], horizontal=True, key=f"paper_{slug}",
-                         format_func=str.upper)
-        for fmt, mime in (("pdf", "application/pdf"), ("png", "image/png")):
-            c2.download_button(common.t(f"dl.{fmt}"),
-                               data=_deferred(_sheet_bytes, f"{fmt.upper()} {view} {paper} {year}", year, fmt, view,
-                                              paper, lang, day),
-                               file_name=f"to-trinh_{slug}_{year}_{paper}{demo}.{fmt}", mime=mime,
-                               key=f"dl_{fmt}_{slug}", on_click="ignore")
+        paper = c4.radio(common.t("dl.paper"), ["a4", "a3"], horizontal=True, key=f"paper_{slug}",
+                         format_func=str.upper, label_visibility="collapsed")
+        for col, fmt, mime in ((c2, "pdf", "application/pdf"), (c3, "png", "image/png")):
+            col.download_button(common.t(f"dl.{fmt}"),
+                                data=_deferred(_sheet_bytes, f"{fmt.upper()} {view} {paper} {year}", year, fmt, view,
+                                               paper, lang, day),
+                                file_name=f"to-trinh_{slug}_{year}_{paper}{demo}.{fmt}", mime=mime,
+                                key=f"dl_{fmt}_{slug}", on_click="ignore")
+        with c5:
+            layout.print_button(lang)
 
 
 def key_rows(frame):

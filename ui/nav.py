@@ -40,6 +40,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("ho_so_xa", "nav.profile", ":material/description:", "maps"),
     PageSpec("tien_do", "nav.progress", ":material/trending_up:", "maps"),
     PageSpec("trinh_chieu", "nav.present", ":material/slideshow:", "maps"),
+    PageSpec("tuong", "wall.nav", ":material/tv:", "maps"),  # look: the wall view (pages/tuong.py)
     PageSpec("nguon_du_lieu", "nav.sources", ":material/info:", "data"),
     PageSpec("nhap_du_lieu", "nav.import", ":material/upload_file:", "data", action="import"),
     PageSpec("lich_su", "nav.revisions", ":material/history:", "data", action="import"),

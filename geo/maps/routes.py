@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import html
+import re
+import unicodedata
 
 import folium
 import shapely
@@ -23,7 +25,7 @@ from .compact import CompactGeoJson
 
 CORRIDOR_SIMPLIFY_M = 25.0
 LINE_SIMPLIFY_M = 15.0
-LABEL_MAX = 18
+LABEL_MAX = 24
 
 
 @functools.lru_cache(maxsize=256)
@@ -60,9 +62,32 @@ def route_colour(index: int) -> str:
     return style.ROUTE_COLOURS[index % len(style.ROUTE_COLOURS)]
 
 
+def route_dash(index: int) -> str | None:
+    return style.ROUTE_DASHES[index % len(style.ROUTE_DASHES)]
+
+
+_PREFIX = re.compile(r"^\s*tuyến\s+", re.IGNORECASE)
+
+
 def short_label(route: Route) -> str:
-    name = (route.name or "").strip()
-    return name if name and len(name) <= LABEL_MAX else route.id
+    """The route's label on a map: its name, shortened in Vietnamese, never its id when it has one.
+
+    "Tuyến biên giới Việt Nam – Trung Quốc (khu vực Hà Giang cũ)" -> "Biên giới Việt Nam";
+    "Tuyến Quốc lộ 2 (cửa khẩu …)" -> "Quốc lộ 2". Drops the leading "Tuyến", any parenthesis,
+    then what follows a dash, then trailing words, until it fits ``LABEL_MAX`` characters.
+    (The id, e.g. "BIEN-GIOI", is shown only for a route without a name.)"""
+    name = unicodedata.normalize("NFC", (route.name or "").strip())
+    if not name:
+        return route.id
+    name = _PREFIX.sub("", name)
+    name = re.sub(r"\s*\(.*?\)\s*", " ", name).strip() or name
+    if len(name) > LABEL_MAX:
+        name = re.split(r"\s+[–—-]\s+", name)[0].strip()
+    words = name.split()
+    while len(words) > 1 and len(" ".join(words)) > LABEL_MAX:
+        words.pop()
+    name = " ".join(words)
+    return name[:1].upper() + name[1:]
 
 
 def route_tip(route: Route, lang: str = "vi") -> str:
@@ -86,7 +111,7 @@ def add_routes(m, routes: list[Route], lang: str = "vi", *, highlight: str | Non
     routes = [r for r in routes if r.geometry_wkt]
     if not routes:
         return None
-    bands, lines, label_list = [], [], []
+    bands, lines, casings, label_list = [], [], [], []
     for i, r in enumerate(routes):
         colour = route_colour(i)
         dim = highlight is not None and r.id != highlight
@@ -95,7 +120,11 @@ def add_routes(m, routes: list[Route], lang: str = "vi", *, highlight: str | Non
             "opacity": 0.25 if dim else 0.55, "weight": 1, "dashArray": "4 4"}}))
         props = {"rid": r.id, "tip": route_tip(r, lang), "st": {
             "color": colour, "weight": 2.5 if dim else 4.5, "opacity": 0.45 if dim else 0.95}}
+        if route_dash(i):
+            props["st"]["dashArray"] = route_dash(i)
         line = route_line(r)
+        if not dim:  # a white casing under the line keeps it readable on every fill
+            casings.append((line, {"st": {"color": style.ROUTE_CASING, "weight": 8, "opacity": 0.9}}))
         if labels and not dim:
             pt = label_point(line)
             label_list.append((pt.y, pt.x, html.escape(short_label(r))))
@@ -104,6 +133,11 @@ def add_routes(m, routes: list[Route], lang: str = "vi", *, highlight: str | Non
     CompactGeoJson(bands, key="corridors", name="corridors", pane="tq-corridors",
                    style={"fill": True, "className": "tq-corridor"}, interactive=False,
                    control=False).add_to(group)
+    if casings:
+        CompactGeoJson(casings, key="route_casings", name="route_casings", pane="tq-routes",
+                       style={"fill": False, "lineCap": "round", "lineJoin": "round",
+                              "className": "tq-route-casing"}, interactive=False,
+                       control=False).add_to(group)
     CompactGeoJson(lines, key="routes", name="routes", pane="tq-routes",
                    style={"fill": False, "lineCap": "round", "lineJoin": "round", "className": "tq-route"},
                    hover={"weight": 7, "opacity": 1}, control=False, labels=label_list).add_to(group)
@@ -118,7 +152,7 @@ def legend_entries(routes: list[Route], lang: str = "vi", *, highlight: str | No
         if highlight is not None and r.id != highlight:
             continue
         out.append({"key": f"route:{r.id}", "label": r.name or r.id,
-                     "swatch": style.swatch_html(None, line=route_colour(i))})
+                     "swatch": style.swatch_html(None, line=route_colour(i), dashed=bool(route_dash(i)))})
     return out
 
 

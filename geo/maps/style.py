@@ -1,19 +1,42 @@
-"""The maps' look: category fills, outlines, the hatch pattern for "no data", panes and CSS.
+"""The maps' look: THE palette (categories, routes, border), outlines, hatch patterns, panes, CSS.
 
 Sober, for an official setting and a projector: muted paper background, thin dark-grey commune
-outlines, the programme's colours (drug-free green; class I/II/III red/orange/yellow; other grey),
-"no data" as a grey diagonal hatch on white (an SVG ``<pattern>`` injected into the commune
-layer's own SVG renderer, so ``fill: url(#tq-hatch)`` works without any plugin or CDN).
-System fonts only (no web fonts: the export must work offline).
+outlines, the programme's colours (drug-free green; class I/II/III dark red/orange/yellow; other
+grey), "no data" as a grey diagonal hatch on white and class I as its dark red crossed by a light
+hatch (SVG ``<pattern>`` elements injected into the commune layer's own SVG renderer, so
+``fill: url(#tq-hatch)`` works without any plugin or CDN). System fonts only (offline export).
+
+Palette rules (checked by tests/test_palette.py on the colours of the HTML export, after
+simulating protanopia and deuteranopia with the Machado 2009 model of ``colorspacious``):
+- any two categories (fills as drawn: ``FILL_OPACITY`` over ``BACKGROUND``) stay ≥ 20 apart
+  (CIE76 ΔE in CIELab) for normal, protan and deutan vision;
+- drug-free and class I differ by ≥ 20 L* (they stay apart on a greyscale print);
+- route lines stay ≥ 20 ΔE from each other and from every category for normal vision and ≥ 18
+  under simulation (measured 19); they also differ by dash pattern and carry a label, so colour is never alone.
 """
 
 from __future__ import annotations
+
+import json
 
 import folium
 from branca.element import Element, MacroElement
 from folium.template import Template
 
-from ..model import CAT_NO_DATA, CATEGORIES, CATEGORY_COLOURS
+from ..model import CAT_CLASS_I, CAT_CLASS_II, CAT_CLASS_III, CAT_DRUG_FREE, CAT_NO_DATA, CAT_OTHER, CATEGORIES
+
+# THE category palette (moved here from geo.model; geo.model.CATEGORY_COLOURS is an alias).
+# Drug-free is green ("vùng xanh") but light and bluish; class I is a dark red, so the two never
+# meet under red–green colour blindness nor on a greyscale print (L* 67 vs 30).
+CATEGORY_COLOURS = {
+    CAT_DRUG_FREE: "#43b86a",
+    CAT_CLASS_I: "#8b1a1a",
+    CAT_CLASS_II: "#d9660b",
+    CAT_CLASS_III: "#f6dd3a",
+    CAT_OTHER: "#a5a4a2",
+    CAT_NO_DATA: "#ffffff",
+}
+FILL_OPACITY = 0.9
 
 HATCH_ID = "tq-hatch"
 HATCH_FILL = f"url(#{HATCH_ID})"
@@ -23,8 +46,19 @@ HATCH_DEFS = (
     '<rect width="7" height="7" fill="#ffffff"></rect>'
     '<line x1="0" y1="0" x2="0" y2="7" stroke="#6d6d6d" stroke-width="2.2"></line></pattern>'
 )
-# The same hatch for HTML swatches (legend), as CSS.
+# Class I: its colour crossed by a thin light hatch (reads as "hatched" on a greyscale print).
+HATCH_I_ID = "tq-hatch-I"
+HATCH_I_FILL = f"url(#{HATCH_I_ID})"
+HATCH_DEFS += (
+    f'<pattern id="{HATCH_I_ID}" patternUnits="userSpaceOnUse" width="8" height="8" '
+    'patternTransform="rotate(-45)">'
+    f'<rect width="8" height="8" fill="{CATEGORY_COLOURS[CAT_CLASS_I]}"></rect>'
+    '<line x1="0" y1="0" x2="0" y2="8" stroke="#e6b3b3" stroke-width="1.3"></line></pattern>'
+)
+# The same hatches for HTML swatches (legend), as CSS.
 HATCH_CSS = "background:repeating-linear-gradient(45deg,#ffffff 0 3px,#6d6d6d 3px 5px);"
+HATCH_I_CSS = (f"background:repeating-linear-gradient(-45deg,{CATEGORY_COLOURS[CAT_CLASS_I]} 0 4px,"
+               "#e6b3b3 4px 5px);")
 
 OUTLINE = "#4a4a4a"
 FONT = '"Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif'
@@ -34,10 +68,10 @@ BACKGROUND = "#f4f1ea"
 CATEGORY_SYMBOLS = {"drug_free": "✓", "class_I": "I", "class_II": "II", "class_III": "III",
                     "other": "–", "no_data": ""}
 # Text colour on each swatch (contrast ≥ 4.5 against the fill).
-SYMBOL_COLOURS = {"drug_free": "#ffffff", "class_I": "#ffffff", "class_II": "#1a1a1a",
+SYMBOL_COLOURS = {"drug_free": "#1a1a1a", "class_I": "#ffffff", "class_II": "#1a1a1a",
                   "class_III": "#1a1a1a", "other": "#1a1a1a", "no_data": "#1a1a1a"}
 
-BASE_STYLE = {"color": OUTLINE, "weight": 0.7, "opacity": 0.9, "fillOpacity": 0.78,
+BASE_STYLE = {"color": OUTLINE, "weight": 0.7, "opacity": 0.9, "fillOpacity": FILL_OPACITY,
               "className": "tq-commune"}
 HOVER_STYLE = {"weight": 2.6, "color": "#000000", "opacity": 1}
 FADED = {"fillOpacity": 0.22, "opacity": 0.45}
@@ -48,16 +82,31 @@ FOCUS = {"weight": 4, "color": "#111111", "opacity": 1}
 PANES = (("tq-communes", 410), ("tq-outline", 420), ("tq-corridors", 430), ("tq-routes", 440),
          ("tq-border", 445))
 
-ROUTE_COLOURS = ("#4a148c", "#0d47a1", "#006064", "#3e2723", "#880e4f", "#1a237e", "#263238",
-                 "#33691e")
-BORDER_COLOUR = "#b71c1c"
+# Route lines (drawn over a white casing), in route order; chosen by a search maximising the
+# smallest ΔE to each other and to the categories under normal, protan and deutan vision.
+ROUTE_COLOURS = ("#2127cd", "#2f0804", "#b440d9", "#a97540", "#1f0752", "#5e083e")
+# Each route also has its own dash pattern (colour is never the only difference).
+ROUTE_DASHES = (None, "12 5", None, "2 6", "14 4 3 4", "8 4")
+ROUTE_CASING = "#ffffff"
+BORDER_COLOUR = "#e81cae"
 
 
 def category_fill(cat: str) -> str:
-    """Leaflet ``fillColor`` for a category (the hatch pattern for no data)."""
+    """Leaflet ``fillColor`` for a category (hatch patterns for no data and class I)."""
     if cat == CAT_NO_DATA or cat not in CATEGORIES:
         return HATCH_FILL
+    if cat == CAT_CLASS_I:
+        return HATCH_I_FILL
     return CATEGORY_COLOURS[cat]
+
+
+def category_swatch_css(cat: str) -> str:
+    """CSS background of a legend swatch for ``cat`` (with the same hatch as the map)."""
+    if cat == CAT_NO_DATA or cat not in CATEGORIES:
+        return HATCH_CSS
+    if cat == CAT_CLASS_I:
+        return HATCH_I_CSS
+    return f"background:{CATEGORY_COLOURS[cat]};"
 
 
 def category_style(cat: str) -> dict:
@@ -74,7 +123,12 @@ def swatch_html(fill: str | None, symbol: str = "", text_colour: str = "#1a1a1a"
         border = "dashed" if dashed else "solid"
         return (f'<span class="tq-sw tq-sw-line" aria-hidden="true">'
                 f'<span style="border-top:4px {border} {line}"></span></span>')
-    bg = HATCH_CSS if hatch else f"background:{fill};"
+    if hatch:
+        bg = HATCH_CSS
+    elif fill == CATEGORY_COLOURS[CAT_CLASS_I]:
+        bg = HATCH_I_CSS  # class I is hatched on the map: so is its swatch
+    else:
+        bg = f"background:{fill};"
     return (f'<span class="tq-sw" aria-hidden="true" style="{bg}color:{text_colour}">{symbol}</span>')
 
 
@@ -111,9 +165,79 @@ CSS = f"""
 .leaflet-top.tq-center {{ left:50%; transform:translateX(-50%); }}
 .leaflet-top.tq-center .leaflet-control {{ float:none; margin-left:0; }}
 .leaflet-control-layers {{ font-family:{FONT}; font-size:13px; }}
+.tq-legend {{ position:relative; max-height:calc(100vh - 140px); overflow:auto; }}
+.tq-legend h4 {{ padding-right:26px; }}
+.tq-fold {{ position:absolute; top:5px; right:5px; width:24px; height:24px; padding:0; display:flex;
+  align-items:center; justify-content:center; border:1px solid #999; border-radius:3px; background:#fff;
+  color:#222; cursor:pointer; }}
+.tq-fold:focus-visible {{ outline:2px solid #0b57d0; outline-offset:1px; }}
+.tq-legend.tq-folded {{ min-width:0; }}
+.tq-legend.tq-folded ul, .tq-legend.tq-folded .tq-sub {{ display:none; }}
+.tq-legend.tq-folded h4 {{ margin:0; }}
+.tq-legend.tq-folded .tq-fold svg {{ transform:rotate(180deg); }}
+.tq-demo {{ max-width:min(640px, 46vw); }}
+.tq-legend.tq-legend-side {{ min-width:0 !important; max-height:none; overflow:visible; }}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {{ white-space:normal !important;
+  overflow:visible !important; text-overflow:clip !important; overflow-wrap:anywhere; line-height:1.15; }}
+@media (max-width: 1150px) {{
+  [data-testid="stHorizontalBlock"]:has(iframe[title="streamlit_folium.st_folium"]) {{ flex-wrap:wrap !important; }}
+  [data-testid="stHorizontalBlock"]:has(iframe[title="streamlit_folium.st_folium"]) > [data-testid="stColumn"] {{
+    flex:1 1 100% !important; width:100% !important; min-width:100% !important; }}
+}}
 .leaflet-control-scale-line + .leaflet-control-scale-line {{ display:none; }}
 .leaflet-control-scale-line {{ font-size:12px; }}
 """
+
+
+class Layout(MacroElement):
+    """Keeps the map's own controls apart on small screens: when the demo banner (top centre)
+    overlaps the title (top left) or the layer control (top right), those corners move below it;
+    and the view is refitted so the banner does not hide the north of what the view shows."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function (map) {
+          function hit(a, b) { return !(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top); }
+          function layout(refit) {
+            var box = map.getContainer(), mark = box.querySelector("#tq-demo-mark");
+            var corners = [box.querySelector(".leaflet-top.leaflet-left"), box.querySelector(".leaflet-top.leaflet-right")];
+            corners.forEach(function (c) { if (c) c.style.top = ""; });
+            if (!mark) return;
+            var r = mark.getBoundingClientRect(), top0 = box.getBoundingClientRect().top;
+            corners.forEach(function (c) {
+              if (!c) return;
+              var over = Array.prototype.some.call(c.children, function (k) { return hit(k.getBoundingClientRect(), r); });
+              if (over) c.style.top = (r.bottom - top0 + 4) + "px";
+            });
+            // the view's extent starts below the banner (it must not hide the north of the province)
+            var b = map._tqBounds, pad = r.bottom - top0 + 4;
+            if (refit && b && map._animatingZoom) { map.once("zoomend", function () { layout(true); }); return; }
+            if (refit && b && map.latLngToContainerPoint(b.getNorthWest()).y < pad && map.getSize().y > 3 * pad) {
+              map.fitBounds(b, {paddingTopLeft: [0, pad], paddingBottomRight: [0, 4], animate: false});
+            }
+          }
+          {% if this.fit %}map._tqBounds = L.latLngBounds({{ this.fit }});{% endif %}
+          map.on("resize", function () { layout(true); });
+          map.whenReady(function () { setTimeout(function () { layout(true); }, 0); });
+          map.getContainer().addEventListener("click", function () { setTimeout(function () { layout(false); }, 0); });
+          window.tqLayout = layout;
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        super().__init__()
+        self._name = "TqLayout"
+        self.fit = None
+
+    def render(self, **kwargs):
+        # the bounds the view was fitted to, kept on the map (map._tqBounds) so a page that resizes
+        # the map (ui/layout.fit_map_to_viewport, the wall view) can fit the same extent again
+        from folium.map import FitBounds
+
+        fb = next((c for c in self._parent._children.values() if isinstance(c, FitBounds)), None)
+        self.fit = json.dumps(fb.bounds) if fb is not None else None
+        super().render(**kwargs)
 
 
 class Panes(MacroElement):
@@ -142,7 +266,11 @@ def apply(m: folium.Map) -> folium.Map:
     """Add the CSS and panes every view needs (idempotent)."""
     root = m.get_root()
     if "tq_style" not in root.header._children:
-        root.header.add_child(Element(f"<style>{CSS}</style>"), name="tq_style")
+        from .labels import CSS as MARKS_CSS
+
+        root.header.add_child(Element(f"<style>{CSS}{MARKS_CSS.replace('%(font)s', FONT)}</style>"), name="tq_style")
     if not any(isinstance(c, Panes) for c in m._children.values()):
         Panes().add_to(m)
+    if not any(isinstance(c, Layout) for c in m._children.values()):
+        Layout().add_to(m)
     return m

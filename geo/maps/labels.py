@@ -1,0 +1,169 @@
+"""Commune names and symbols on interactive maps (app, HTML exports, slides): halo text, no overlap.
+
+One folium element, :class:`CommuneMarks`, puts at each commune's pole of inaccessibility a badge
+with its symbol (✓ / I / II / III, geo.maps.symbols) and, below it, the commune's name in dark
+text with a white halo. A small script, declared once per document (``window.tqMarks``), places
+them after every zoom or move, in priority order (``always`` communes first, then larger
+communes first): a name overlapping one already placed is hidden (the symbol stays), a symbol
+overlapping one already placed is hidden too. Names appear from ``min_zoom`` on (where they fit)
+and always for the ``always`` communes (those of a route or commune view, a searched commune).
+Route labels (geo.maps.routes) are placed first: one that overlaps another is hidden, and no commune
+mark covers them.
+Nothing is fetched from anywhere.
+"""
+
+from __future__ import annotations
+
+from branca.element import MacroElement
+from folium.template import Template
+
+from ..escape import html_text, json_script
+from . import symbols
+
+MIN_ZOOM = 10  # the province fits at 8–9 on a 1920×1080 screen; names fit from 10 on
+PANE = "tq-marks"
+PANE_Z = 450  # above the border (445), below Leaflet's tooltips (650)
+
+MARKS_JS = """
+if (!window.tqMarks) { window.tqMarks = (function () {
+  function hit(a, b) { return !(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top); }
+  function grow(r, m) { return {left: r.left - m, right: r.right + m, top: r.top - m, bottom: r.bottom + m}; }
+  function make(map, data, opts) {
+    if (!map.getPane(%(pane)s)) { var p = map.createPane(%(pane)s); p.style.zIndex = %(z)d; p.style.pointerEvents = "none"; }
+    var group = L.layerGroup(), items = [];
+    data.forEach(function (d) {
+      var html = (d[2] ? '<span class="tq-sym tq-sym-' + d[3] + '">' + d[2] + '</span>' : "") +
+                 (opts.names && d[4] ? '<span class="tq-cn">' + d[4] + '</span>' : "");
+      if (!html) return;
+      var mk = L.marker([d[0], d[1]], {pane: %(pane)s, interactive: false, keyboard: false,
+        icon: L.divIcon({className: "tq-mark", html: '<div class="tq-mark-in">' + html + '</div>', iconSize: null})});
+      mk.tqAlways = !!d[5]; mk.tqCode = d[6]; items.push(mk); group.addLayer(mk);
+    });
+    function place() {
+      if (!map.hasLayer(group)) return;
+      var z = map.getZoom(), kept = [], size = map.getSize(), box = map.getContainer().getBoundingClientRect();
+      map.getContainer().classList.toggle("tq-marks-small", z < opts.minZoom - 1);  // smaller badges far out
+      // the route labels (permanent tooltips) come first: a later one that overlaps an earlier one is
+      // hidden, and no commune mark may cover them
+      map.getContainer().querySelectorAll(".leaflet-tooltip.tq-label").forEach(function (t) {
+        t.style.visibility = "";
+        var q = t.getBoundingClientRect();
+        var r = {left: q.left - box.left, right: q.right - box.left, top: q.top - box.top, bottom: q.bottom - box.top};
+        if (kept.some(function (k) { return hit(grow(r, 2), k); })) { t.style.visibility = "hidden"; return; }
+        kept.push(r);
+      });
+      function rect(mk, inner) {  // in container pixels, from the anchor and the layout size
+        var p = map.latLngToContainerPoint(mk.getLatLng()), w = inner.offsetWidth, h = inner.offsetHeight;
+        return {left: p.x - w / 2, right: p.x + w / 2, top: p.y - h / 2, bottom: p.y + h / 2};
+      }
+      items.forEach(function (mk) {
+        var el = mk.getElement(); if (!el) return;
+        var inner = el.firstChild, nm = el.querySelector(".tq-cn"), sy = el.querySelector(".tq-sym");
+        el.classList.remove("tq-hidden");
+        el.classList.toggle("tq-named", !!nm && (mk.tqAlways || z >= opts.minZoom));
+        var r = rect(mk, inner);
+        if (r.right < 0 || r.left > size.x || r.bottom < 0 || r.top > size.y) return;
+        if (kept.some(function (k) { return hit(grow(r, 2), k); })) {
+          el.classList.remove("tq-named");
+          r = rect(mk, inner);
+          if (!sy || kept.some(function (k) { return hit(r, k); })) { el.classList.add("tq-hidden"); return; }
+        }
+        kept.push(r);
+      });
+    }
+    group.tqPlace = place;
+    map.on("zoomend moveend resize", place);
+    group.on("add", function () { setTimeout(place, 0); });
+    group.addTo(map);
+    map.whenReady(function () { setTimeout(place, 0); });
+    window.tqLayers = window.tqLayers || {};
+    window.tqLayers[opts.key] = group;
+    return group;
+  }
+  return {make: make};
+})(); }
+""" % {"pane": '"' + PANE + '"', "z": PANE_Z}
+
+CSS = """
+.tq-mark { background:none; border:none; }
+.tq-mark-in { position:absolute; left:0; top:0; transform:translate(-50%,-50%); display:flex; flex-direction:column;
+  align-items:center; white-space:nowrap; pointer-events:none; }
+.tq-mark.tq-hidden { visibility:hidden; }
+.tq-sym { display:inline-flex; align-items:center; justify-content:center; min-width:17px; height:17px;
+  padding:0 3px; box-sizing:border-box; border-radius:9px; background:#ffffff; color:#111111;
+  border:1.2px solid #222222; font:800 10.5px/1 %(font)s; box-shadow:0 0 0 1px rgba(255,255,255,.8); }
+.tq-sym svg { display:block; }
+.tq-cn { display:none; margin-top:1px; font:600 12.5px/1.15 %(font)s; color:#151515; letter-spacing:.01em;
+  text-shadow:0 0 2px #fff,0 0 2px #fff,1px 1px 0 #fff,-1px -1px 0 #fff,1px -1px 0 #fff,-1px 1px 0 #fff; }
+.tq-mark.tq-named .tq-cn { display:block; }
+.tq-marks-small .tq-sym { min-width:14px; height:14px; padding:0 2px; border-radius:7px; font-size:8.5px; border-width:1px; }
+.tq-marks-small .tq-sym svg { width:9px; height:9px; }
+@media (min-width: 2500px) {
+  .tq-sym { min-width:28px; height:28px; border-radius:14px; font-size:17px; border-width:2px; }
+  .tq-sym svg { width:18px; height:18px; }
+  .tq-cn { font-size:21px; }
+  .tq-label { font-size:20px !important; padding:2px 8px !important; }
+}
+"""
+
+
+class CommuneMarks(MacroElement):
+    """Symbols and names of communes: ``data`` rows are ``[lat, lon, symbol_html, cat, name_html,
+    always, code]`` in priority order (safe HTML only: names escaped here)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this.js }}
+        var {{ this.get_name() }} = window.tqMarks.make({{ this._parent.get_name() }}, {{ this.data_json }}, {{ this.opts_json }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, rows: list[list], *, names: bool = True, min_zoom: int = MIN_ZOOM, key: str = "marks"):
+        super().__init__()
+        self._name = "TqCommuneMarks"
+        self.js = MARKS_JS
+        self.n = len(rows)
+        self.data_json = json_script(rows)
+        self.opts_json = json_script({"names": names, "minZoom": int(min_zoom), "key": key})
+
+
+def mark_rows(frame, *, always=None, symbols_on: bool = True) -> list[list]:
+    """Rows for :class:`CommuneMarks` from a frame in EPSG:4326 (``code``, ``name``, ``category``)."""
+    always = {str(c) for c in (always or ())}
+    has_cat = "category" in frame.columns
+    has_name = "name" in frame.columns
+    rows = []
+    for i, (code, geom) in enumerate(zip(frame["code"], frame.geometry.values)):
+        if geom is None or geom.is_empty:
+            continue
+        code = str(code)
+        cat = str(frame["category"].iloc[i]) if has_cat else ""
+        name = str(frame["name"].iloc[i]) if has_name and frame["name"].iloc[i] is not None else ""
+        x, y = symbols.anchor(geom)
+        rows.append([round(y, 5), round(x, 5), symbols.symbol_html(cat) if symbols_on else "", cat,
+                     html_text(name), 1 if code in always else 0, code, geom.area])
+    rows.sort(key=lambda r: (-r[5], -r[7]))
+    return [r[:7] for r in rows]
+
+
+def add_commune_marks(m, frame, lang: str = "vi", *, always=None, names: bool = True, symbols_on: bool = True,
+                      min_zoom: int = MIN_ZOOM, only_always: bool | None = None) -> CommuneMarks:
+    """Add the symbols (``symbols_on``) and names (``names``) of the communes of ``frame``.
+
+    ``always``: codes whose names show at every zoom (route view: the communes crossed; commune
+    view: the commune and its neighbours; overview: a searched commune). ``only_always``: marks
+    for those communes only (default: when ``always`` holds more than one commune, i.e. a route or
+    commune view, where the other communes are faded context)."""
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(4326)
+    always = {str(c) for c in (always or ())}
+    if only_always is None:
+        only_always = len(always) > 1
+    if only_always:
+        frame = frame[frame["code"].astype(str).isin(always)]
+    from . import style
+
+    style.apply(m)
+    el = CommuneMarks(mark_rows(frame, always=always, symbols_on=symbols_on), names=names, min_zoom=min_zoom)
+    el.add_to(m)
+    return el

@@ -1,0 +1,259 @@
+"""Layout pieces that make a map page fit one screen (look helper's module).
+
+- :func:`kpi_items` / :func:`strip_html` / :func:`compact_kpi_strip`: the year's headline figures
+  as one compact strip (instead of five tall cards), every text escaped.
+- :func:`map_height_for_viewport`: the map height that fills what is left of a viewport.
+- :func:`fit_map_to_viewport`: a small script that sizes the page's streamlit-folium map to the
+  space left below it in the browser window (and again on every resize), so the map is the hero
+  at 1024×768 as at 1920×1080 and 4K. The server does not know the window height; the browser does.
+- :func:`print_button`: a visible "print this page" button (the browser's print dialog).
+- :func:`hide_chrome` and :func:`wall_html`: the wall view (pages/tuong.py): one screen, no
+  Streamlit chrome, a KPI strip, the map, the legend beside it, the date and the demo mark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from geo.escape import html_attr, html_text, json_script
+from geo.i18n import fmt_datetime, fmt_int, fmt_pct, fmt_points, t
+
+STRIP_CSS = """
+.tq-strip {display:flex;flex-wrap:wrap;gap:.3rem .45rem;margin:.1rem 0 .4rem;align-items:stretch}
+.tq-strip .tq-si {display:grid;grid-template-columns:auto auto;grid-template-rows:auto auto;column-gap:.45rem;
+  align-items:center;border:1px solid #d0d7d2;border-left:5px solid #1b5e20;border-radius:4px;padding:.12rem .55rem;
+  background:#fbfcfb;min-width:0;line-height:1.15}
+.tq-strip .tq-si .v {grid-row:1 / 3;font-size:1.4em;font-weight:700;font-variant-numeric:tabular-nums;color:#111;white-space:nowrap}
+.tq-strip .tq-si .l {font-size:.84em;color:#333;white-space:nowrap}
+.tq-strip .tq-si .s {font-size:.78em;color:#555;white-space:nowrap}
+.tq-strip .tq-si.key {border-left-color:#d9660b} .tq-strip .tq-si.route {border-left-color:#2127cd}
+.tq-strip .tq-si.warn {border-left-color:#8b1a1a}
+"""
+# A compact page head where the strip is used (the map gets the height saved).
+COMPACT_CSS = """
+[data-testid="stMainBlockContainer"] {padding-top:2.2rem !important; padding-bottom:1rem !important}
+[data-testid="stMainBlockContainer"] h1 {font-size:clamp(1.35rem, 1.1rem + .8vw, 2.1rem) !important; padding:.1rem 0 .25rem !important}
+.tq-demo-banner {margin:.1rem 0 .4rem 0 !important; padding:.3rem .7rem !important}
+"""
+
+
+def kpi_items(k: dict, year: int, lang: str = "vi") -> list[tuple[str, str, str, str]]:
+    """(label, value, sub, kind) of the strip from ``yearview``/``status.kpis`` figures. The class
+    breakdown is plain text (never a metric delta with an arrow)."""
+    items = [(t("wall.drug_free", lang), f"{fmt_int(k['drug_free'], lang)}/{fmt_int(k['total_units'], lang)}",
+              fmt_pct(k["share_pct"], lang), "free"),
+             (t("wall.key", lang), fmt_int(k["key_count"], lang),
+              " · ".join(f"{c}: {fmt_int((k.get('by_class') or {}).get(c, 0), lang)}" for c in ("I", "II", "III")),
+              "key"),
+             (t("wall.routes", lang), fmt_int(k["routes_count"], lang), "", "route")]
+    if k.get("target_pct") is not None:
+        items.append((t("wall.target", lang, pct=fmt_pct(k["target_pct"], lang)),
+                      fmt_points(k["diff_points"], lang), "", "free" if k["diff_points"] >= 0 else "warn"))
+    need = k.get("needed_for_target")
+    if need:
+        items.append((t("wall.needed", lang, year=year), fmt_int(need, lang), "", "warn"))
+    if k.get("needed_for_2030") is not None:
+        items.append((t("wall.needed_2030", lang), fmt_int(k["needed_for_2030"], lang),
+                      t("wall.goal_2030", lang, n=fmt_int(k.get("goal_2030_units"), lang)),
+                      "warn" if k["needed_for_2030"] else "free"))
+    return items
+
+
+def strip_html(items) -> str:
+    """The strip's HTML (escaped text; ``data-kpi`` names each item for tests)."""
+    cells = []
+    for label, value, sub, kind in items:
+        sub_html = f'<span class="s">{html_text(sub)}</span>' if sub else ""
+        cells.append(f'<div class="tq-si {html_attr(kind)}" data-kpi="{html_attr(kind)}"><span class="v">'
+                     f'{html_text(value)}</span><span class="l">{html_text(label)}</span>{sub_html}</div>')
+    return f'<div class="tq-strip" role="group">{"".join(cells)}</div>'
+
+
+def map_height_for_viewport(viewport_h: int, above_px: int, below_px: int = 0, *, minimum: int = 320,
+                            margin: int = 12) -> int:
+    """Height of a map that starts ``above_px`` from the top of a ``viewport_h`` window and leaves
+    ``below_px`` under it (downloads row): never below ``minimum`` (then the page scrolls)."""
+    return max(minimum, int(viewport_h) - int(above_px) - int(below_px) - margin)
+
+
+FIT_JS = """
+<script>
+(function () {
+  var doc = window.parent && window.parent.document ? window.parent.document : document;
+  var win = doc.defaultView || window;
+  function fit() {
+    var f = doc.querySelector('iframe[title="streamlit_folium.st_folium"]');
+    if (!f) return;
+    var top = f.getBoundingClientRect().top + (doc.scrollingElement ? doc.scrollingElement.scrollTop : 0);
+    var h = Math.round(Math.max(%(min)d, win.innerHeight - top - %(below)d));
+    var m = null;
+    try { m = f.contentWindow && f.contentWindow.map; } catch (e) {}
+    if (Math.abs(f.offsetHeight - h) >= 2) {
+      f.style.height = h + "px";
+      try {
+        var d = f.contentDocument, el = d && (d.getElementById("map_div") || d.querySelector(".folium-map"));
+        if (el) el.style.height = h + "px";
+      } catch (e) {}
+    }
+    var fr = f.getBoundingClientRect();
+    doc.querySelectorAll(".tq-legend-side").forEach(function (lg) {  // the legend beside: no taller than the map
+      var lt = lg.getBoundingClientRect().top;
+      if (lt >= fr.top - 400 && lt < fr.bottom) { lg.style.maxHeight = Math.max(120, fr.bottom - lt) + "px"; lg.style.overflow = "auto"; }
+    });
+    if (!m || !m.invalidateSize) return;
+    try {
+      m.invalidateSize(false);
+      if (!m._tqWatch) {  // once the user pans or zooms, the view is theirs (until the size changes)
+        m._tqWatch = true;
+        ["mousedown", "wheel", "touchstart", "keydown", "dblclick"].forEach(function (ev) {
+          m.getContainer().addEventListener(ev, function () { m._tqUser = true; }, {passive: true});
+        });
+      }
+      var s = m.getSize(), key = s.x + "x" + s.y;
+      if (s.x < 50 || s.y < 50) return;  // hidden
+      // fit again when the size changed, or when something else (streamlit-folium restoring its
+      // own view) moved the map the user has not touched
+      var b = m._tqBounds || m.getBounds(); m._tqBounds = b;
+      var shown = m.getBounds().pad(0.002).contains(b) && m.getZoom() >= m.getBoundsZoom(b) - 0.01;
+      if (m._tqFitKey === key && (m._tqUser || shown)) return;
+      if (m._tqFitKey !== key) m._tqUser = false;
+      m.fitBounds(b, {animate: false}); m._tqFitKey = key;
+    } catch (e) {}
+  }
+  win.addEventListener("resize", fit);
+  if (!win.tqFitTimer) win.tqFitTimer = win.setInterval(function () { try { win.tqFitMap && win.tqFitMap(); } catch (e) {} }, 400);
+  win.tqFitMap = fit;
+  fit();
+})();
+</script>
+"""
+
+
+def fit_map_to_viewport(below_px: int = 64, minimum: int = 320) -> None:
+    """Size the page's (first) streamlit-folium map to the window: call once after the map."""
+    import streamlit as st
+
+    st.html(FIT_JS % {"below": int(below_px), "min": int(minimum)}, unsafe_allow_javascript=True)
+
+
+def compact_kpi_strip(items) -> None:
+    """The KPI strip in a Streamlit page."""
+    import streamlit as st
+
+    st.markdown(f"<style>{STRIP_CSS}{COMPACT_CSS}</style>{strip_html(items)}", unsafe_allow_html=True)
+
+
+def print_button(lang: str = "vi") -> None:
+    """A visible print button (the browser prints the page as shown)."""
+    import streamlit as st
+
+    label = html_text(t("ui.print", lang))
+    st.html(f'<button type="button" class="tq-print" onclick="(window.parent||window).print()" '
+            f'style="font:inherit;padding:.35rem .8rem;border:1px solid #888;border-radius:4px;background:#fff;'
+            f'cursor:pointer">{label}</button>', unsafe_allow_javascript=True)
+
+
+CHROME_CSS = """
+<style>
+header[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], footer,
+[data-testid="stSidebarNav"] {display:none !important}
+html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-testid="stMain"] {overflow:hidden !important}
+[data-testid="stMainBlockContainer"], .block-container {padding:0 !important;max-width:none !important}
+[data-testid="stVerticalBlock"] {gap:0 !important}
+.st-key-tq_wall {position:fixed !important; inset:0; z-index:999990; background:#f4f1ea}
+.st-key-tq_wall iframe {display:block;width:100vw !important;height:100vh !important;border:0}
+.st-key-tq_wall_watch {display:none}
+</style>
+"""
+
+
+def hide_chrome() -> None:
+    """No Streamlit chrome (header, sidebar, toolbar, paddings): the wall view is one screen."""
+    import streamlit as st
+
+    st.markdown(CHROME_CSS, unsafe_allow_html=True)
+
+
+WALL_CSS = """
+html, body {margin:0; height:100%; overflow:hidden; background:#f4f1ea;}
+.tq-wall .leaflet-container {background:#f4f1ea;}
+body.tq-wall {display:grid; grid-template-rows:auto minmax(0,1fr); grid-template-columns:minmax(0,1fr) auto;
+  height:100vh; width:100vw; font-family:%(font)s; color:#1a1a1a;}
+.tq-wall-head {grid-column:1 / 3; display:flex; flex-wrap:wrap; align-items:center; gap:.3rem 1.2rem;
+  padding:.45rem .9rem .35rem; background:#ffffff; border-bottom:1px solid #c9c9c9;}
+.tq-wall-head h1 {margin:0; font-size:clamp(15px, 1.05vw + .5vh, 44px); line-height:1.2; font-weight:700; color:#102a43;
+  flex:1 1 22rem; min-width:0;}
+.tq-wall-meta {font-size:clamp(11px, .6vw + .35vh, 26px); color:#333; white-space:nowrap;}
+.tq-wall-demo {color:#8b1a1a; font-weight:800; letter-spacing:.03em; border:2px solid #8b1a1a; padding:0 .4rem; border-radius:3px;
+  white-space:nowrap;}
+.tq-wall-notice {flex:1 1 100%; color:#8b1a1a; font-weight:700;}
+.tq-wall .tq-strip {flex:1 1 100%; margin:0; font-size:clamp(11px, .55vw + .45vh, 30px);}
+.tq-wall .tq-strip .tq-si .v {font-size:1.7em;} .tq-wall .tq-strip .tq-si .l {font-size:1em;}
+.tq-wall .tq-strip .tq-si .s {font-size:.92em;}
+.tq-wall .folium-map {grid-column:1; grid-row:2; position:relative !important; width:100% !important; height:100% !important;
+  min-height:0;}
+.tq-wall-aside {grid-column:2; grid-row:2; overflow:hidden; padding:.5rem .6rem; box-sizing:border-box;
+  width:clamp(230px, 19vw, 900px); background:#f4f1ea;}
+.tq-wall-aside .tq-legend {max-width:none; min-width:0; max-height:none; overflow:visible;}
+@media (min-width: 1800px) { .tq-wall-aside .tq-legend, .tq-wall .leaflet-control-container {zoom:1.15;} }
+@media (min-width: 2500px) { .tq-wall-aside .tq-legend, .tq-wall .leaflet-control-container {zoom:1.9;} }
+@media (max-height: 800px) { .tq-wall-aside .tq-legend {font-size:12px;} .tq-wall-aside .tq-legend li {margin:1px 0;} }
+"""
+
+def _fit_element(bounds):
+    """Refit the wall map to the province whenever the window changes size (a MacroElement, so its
+    script runs after the map's own)."""
+    from branca.element import MacroElement
+    from folium.template import Template
+
+    class WallFit(MacroElement):
+        _template = Template("""
+            {% macro script(this, kwargs) %}
+            (function (map, b) {
+              function fit() { map.invalidateSize(); map.fitBounds(b, {padding: [8, 8]}); }
+              window.addEventListener("resize", fit);
+              map.whenReady(function () { setTimeout(fit, 0); });
+              window.tqWallFit = fit;
+            })({{ this._parent.get_name() }}, {{ this.bounds_json }});
+            {% endmacro %}
+        """)
+
+        def __init__(self):
+            super().__init__()
+            self._name = "TqWallFit"
+            self.bounds_json = json_script(bounds)
+
+    return WallFit()
+
+
+def wall_html(m, items, *, year: int, lang: str = "vi", demo: bool = False, updated: dt.datetime | None = None,
+              bounds=None, data_version: int | None = None, notice: str | None = None,
+              legend_html: str | None = None, demo_text: str | None = None) -> str:
+    """The wall view as one HTML document: head (title, strip, date, demo mark), the map, the legend
+    beside it. ``m``: an app map (``views.overview_map(app=True)``, legend kept outside the map)."""
+    from branca.element import Element
+
+    from geo.maps import style
+
+    style.apply(m)
+    root = m.get_root()
+    root.header.add_child(Element(f"<style>{STRIP_CSS}{WALL_CSS.replace('%(font)s', style.FONT)}</style>"),
+                          name="tq_wall_css")
+    meta = f'{html_text(t("wall.updated", lang))}: {html_text(fmt_datetime(updated or dt.datetime.now(), lang))}'
+    demo_html = (f'<span class="tq-wall-demo" role="note">{html_text(demo_text or t("wall.demo_short", lang))}</span>'
+                 if demo else "")
+    head = (f'<header class="tq-wall-head" data-version="{html_attr(data_version if data_version is not None else "")}">'
+            f'<h1>{html_text(t("wall.title", lang, year=year))}</h1>{demo_html}'
+            f'<div class="tq-wall-meta">{meta}</div>'
+            + (f'<div class="tq-wall-notice" role="alert">{html_text(notice)}</div>' if notice else "")
+            + f'{strip_html(items)}</header>')
+    root.html.add_child(Element(head), name="tq_wall_head", index=0)
+    legend_inner = legend_html if legend_html is not None else (getattr(m, "tq_legend_html", "") or "")
+    aside = (f'<aside class="tq-wall-aside"><div class="tq-panel tq-legend" role="region" '
+             f'aria-label="{html_attr(t("legend.title", lang))}">{legend_inner}</div></aside>')
+    root.html.add_child(Element(aside), name="tq_wall_aside")
+    if bounds is not None:
+        _fit_element(bounds).add_to(m)
+    page = root.render()
+    return page.replace("<body>", '<body class="tq-wall">', 1)
