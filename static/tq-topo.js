@@ -48,6 +48,9 @@ if (!window.tqGeo) { window.tqGeo = (function () {
       return {type: "MultiPolygon", coordinates: f[1].map(function (p) {
         return p.map(function (ring) { return path(arcsOf, ring); }); })};
     }
+    if (f[0] === "B") {  // lines of arc references: [[refs], ...]
+      return {type: "MultiLineString", coordinates: f[1].map(function (refs) { return path(arcsOf, refs); })};
+    }
     if (f[0] === "P") {
       return {type: "MultiPolygon", coordinates: f[1].map(function (p) { return p.map(line); })};
     }

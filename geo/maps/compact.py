@@ -159,10 +159,13 @@ def decode_path(arcs: list[list[tuple[float, float]]], refs: list[int]) -> list[
 
 
 def decode_refs(arcs, kind: str, parts) -> shapely.Geometry:
-    """A feature's geometry from its encoded form (``"A"`` arc refs, ``"P"``/``"L"`` standalone)."""
+    """A feature's geometry from its encoded form (``"A"`` polygons / ``"B"`` lines of arc refs,
+    ``"P"``/``"L"`` standalone)."""
     if kind == "A":
         return shapely.MultiPolygon([shapely.Polygon(decode_path(arcs, p[0]), [decode_path(arcs, r) for r in p[1:]])
                                      for p in parts])
+    if kind == "B":
+        return shapely.MultiLineString([decode_path(arcs, refs) for refs in parts])
     if kind == "P":
         return shapely.MultiPolygon([shapely.Polygon(decode_coords(p[0]), [decode_coords(r) for r in p[1:]])
                                      for p in parts])
@@ -220,9 +223,12 @@ class Topology:
     rounding to 1e-5° guarantees for neighbours.
     """
 
-    def __init__(self, arcs: list[np.ndarray] | None, refs: list, encoded: str | None = None):
+    def __init__(self, arcs: list[np.ndarray] | None, refs: list, encoded: str | None = None,
+                 kinds: list | None = None):
         self._arcs = arcs
         self.refs = refs
+        # "A": polygons ([[ring refs, …], …]), "B": lines ([line refs, …]), None: empty
+        self.kinds = kinds if kinds is not None else ["A" if r is not None else None for r in refs]
         self.encoded = encoded if encoded is not None else encode_arcs(arcs)
         self.key = "t" + hashlib.sha1(self.encoded.encode("ascii")).hexdigest()[:12]
 
@@ -242,23 +248,29 @@ class Topology:
         import topojson
 
         norms = [_normalise(g) for g in geoms]
-        polys = [shapely.MultiPolygon(n[1]) if n and n[0] == "poly" else None for n in norms]
+        polys = [shapely.MultiPolygon(n[1]) if n and n[0] == "poly" else
+                 shapely.MultiLineString(n[1]) if n else None for n in norms]
         idx = [i for i, p in enumerate(polys) if p is not None]
         if not idx:
-            return cls([], [None] * len(polys))
+            return cls([], [None] * len(polys), kinds=[None] * len(polys))
         gdf = gpd.GeoDataFrame({"i": idx}, geometry=[polys[i] for i in idx], crs=None)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             topo = topojson.Topology(gdf, prequantize=False, topology=True).to_dict()
         arcs = [_quantise(a) for a in topo["arcs"]]
         refs: list = [None] * len(polys)
+        kinds: list = [None] * len(polys)
         for g in topo["objects"]["data"]["geometries"]:
             i = int(g["properties"]["i"])
             if g["type"] == "Polygon":
-                refs[i] = [g["arcs"]]
+                refs[i], kinds[i] = [g["arcs"]], "A"
             elif g["type"] == "MultiPolygon":
-                refs[i] = g["arcs"]
-        return cls(arcs, refs)
+                refs[i], kinds[i] = g["arcs"], "A"
+            elif g["type"] == "LineString":
+                refs[i], kinds[i] = [g["arcs"]], "B"
+            elif g["type"] == "MultiLineString":
+                refs[i], kinds[i] = g["arcs"], "B"
+        return cls(arcs, refs, kinds=kinds)
 
     def decoded_arcs(self):
         return decode_arcs(self.encoded)
@@ -286,7 +298,7 @@ def _load_cached(key: str) -> Topology | None:
     path = _cache_dir() / f"{key}.json"
     try:
         body = json.loads(path.read_text(encoding="utf-8"))
-        return Topology(None, body["refs"], encoded=body["arcs"])
+        return Topology(None, body["refs"], encoded=body["arcs"], kinds=body["kinds"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -298,7 +310,7 @@ def _store_cached(key: str, topo: Topology) -> None:
         d.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=d, prefix=".topo-", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"arcs": topo.encoded, "refs": topo.refs}, f, separators=(",", ":"))
+            json.dump({"arcs": topo.encoded, "refs": topo.refs, "kinds": topo.kinds}, f, separators=(",", ":"))
         os.replace(tmp, d / f"{key}.json")
     except OSError:
         pass
@@ -315,7 +327,7 @@ def topology(geoms) -> Topology:
             _TOPO_CACHE.move_to_end(key)
             return hit
     topo = _load_cached(key)
-    if topo is None or len(topo.refs) != len(geoms):
+    if topo is None or len(topo.refs) != len(geoms) or len(topo.kinds) != len(geoms):
         topo = Topology.build(geoms)
         _store_cached(key, topo)
     with _TOPO_LOCK:
@@ -377,7 +389,8 @@ def _compact_layers(root) -> list[CompactGeoJson]:
 
 
 def document_topology(root) -> tuple[Topology, list[CompactGeoJson]]:
-    """The one topology of every compact layer's polygons in ``root`` (cached on the root)."""
+    """The one topology of every compact layer's polygons and lines in ``root`` (cached on the
+    root): neighbours share their boundary, a route and its casing share their line."""
     layers = _compact_layers(root)
     sig = tuple((id(l), l.n_features) for l in layers)
     cached = getattr(root, "_tq_topology", None)
@@ -391,8 +404,8 @@ def document_topology(root) -> tuple[Topology, list[CompactGeoJson]]:
     topo = topology(geoms)
     for layer in layers:
         layer._refs = {}
-    for (layer, j), refs in zip(owners, topo.refs):
-        layer._refs[j] = refs
+    for (layer, j), refs, kind in zip(owners, topo.refs, topo.kinds):
+        layer._refs[j] = (kind, refs) if refs is not None else None
     root._tq_topology = (sig, topo)
     return topo, layers
 
@@ -425,7 +438,7 @@ class CompactGeoJson(Layer):
             norm = _normalise(geom)
             if norm is None:
                 continue
-            self._features.append((geom if shared and norm[0] == "poly" else None, props))
+            self._features.append((geom if shared else None, props))
             self._originals.append(geom)
         self._refs: dict[int, object] = {}
         self.key = key
@@ -442,9 +455,9 @@ class CompactGeoJson(Layer):
         parts: dict[str, int] = {}
         data = []
         for j, ((shared_geom, props), orig) in enumerate(zip(self._features, self._originals)):
-            refs = self._refs.get(j) if shared_geom is not None else None
-            if refs is not None:
-                entry = ["A", refs]
+            ref = self._refs.get(j) if shared_geom is not None else None
+            if ref is not None:
+                entry = [ref[0], ref[1]]
             else:
                 entry = list(_standalone(orig))
             props = dict(props)
@@ -457,7 +470,7 @@ class CompactGeoJson(Layer):
         opts = dict(self._opts)
         if parts:
             opts["parts"] = list(parts)
-        if any(e[0] == "A" for e in data):
+        if any(e[0] in ("A", "B") for e in data):
             opts["topo"] = topo.key
         return data, opts, topo
 
