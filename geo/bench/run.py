@@ -399,8 +399,8 @@ RUN_WATCH_JS = """() => {
 def app_page(br: Browser, url: str, *, naive: bool):
     with br.page(naive=naive) as pg:
         pg.goto(url, wait_until="commit")
-        ms = _drawn_ms(pg, UNITS)
-        pg.wait_for_selector(KPI_SELECTOR, timeout=120_000)
+        ms = _drawn_ms(pg, UNITS, timeout_s=300.0)  # a cold server on a loaded 2-core machine
+        pg.wait_for_selector(KPI_SELECTOR, timeout=300_000)
         yield pg, ms
 
 
