@@ -250,7 +250,10 @@ class Topology:
         norms = [_normalise(g) for g in geoms]
         polys = [shapely.MultiPolygon(n[1]) if n and n[0] == "poly" else
                  shapely.MultiLineString(n[1]) if n else None for n in norms]
-        idx = [i for i, p in enumerate(polys) if p is not None]
+        # identical geometries (the same communes on several maps of one document) enter once
+        first: dict[bytes, int] = {}
+        same = [None if p is None else first.setdefault(shapely.to_wkb(p), i) for i, p in enumerate(polys)]
+        idx = [i for i, p in enumerate(polys) if p is not None and same[i] == i]
         if not idx:
             return cls([], [None] * len(polys), kinds=[None] * len(polys))
         gdf = gpd.GeoDataFrame({"i": idx}, geometry=[polys[i] for i in idx], crs=None)
@@ -270,6 +273,9 @@ class Topology:
                 refs[i], kinds[i] = [g["arcs"]], "B"
             elif g["type"] == "MultiLineString":
                 refs[i], kinds[i] = g["arcs"], "B"
+        for i, j in enumerate(same):
+            if j is not None and j != i:
+                refs[i], kinds[i] = refs[j], kinds[j]
         return cls(arcs, refs, kinds=kinds)
 
     def decoded_arcs(self):
