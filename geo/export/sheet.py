@@ -294,7 +294,7 @@ def draw_sheet(yv=None, view="overview", *, lang: str = "vi", paper: str = "a4",
     ax.set_axis_off()
     # the palette, hatches and symbols of every map (geo.maps.style / symbols): class I is hatched and
     # each commune carries ✓ / I / II / III, so the sheet reads without colour and on a greyscale print
-    plt.rcParams["hatch.linewidth"] = 1.0 * scale
+    plt.rcParams["hatch.linewidth"] = 0.4 * scale
     for cat in CATEGORIES:
         for dim in (False, True):
             part = data[(data["category"] == cat) & (faded == dim)]
@@ -385,15 +385,23 @@ def draw_sheet(yv=None, view="overview", *, lang: str = "vi", paper: str = "a4",
     _north_arrow(ax)
 
     # header
-    fig.text(0.02, 0.955, mpl_text(title), fontsize=(17 if len(title) <= 62 else 14 if len(title) <= 80 else 12) * scale,
-             fontweight="bold", va="center")
+    title_txt = fig.text(0.02, 0.955, mpl_text(title), fontweight="bold", va="center",
+                         fontsize=(17 if len(title) <= 62 else 14 if len(title) <= 80 else 12) * scale)
     sub = (f"{t('sheet.year', lang)} {yv.year}  ·  {t('sheet.date', lang)} {fmt_date(date, lang)}  ·  "
            f"{t('app.subtitle', lang)}")
     fig.text(0.02, 0.915, mpl_text(sub), fontsize=9 * scale, va="center", color="#333333")
     badge = demo_badge(yv.demo, lang)
     if badge:
-        fig.text(0.98, 0.925, mpl_text(badge), fontsize=13 * scale, fontweight="bold", color="#b71c1c",
-                 ha="right", va="center", bbox={"facecolor": "#fff3e0", "edgecolor": "#b71c1c", "lw": 1.5})
+        badge_txt = fig.text(0.98, 0.925, mpl_text(badge), fontsize=13 * scale, fontweight="bold", color="#b71c1c",
+                             ha="right", va="center", bbox={"facecolor": "#fff3e0", "edgecolor": "#b71c1c", "lw": 1.5})
+        # a long title (an English route name) and a wide badge: the title shrinks rather than run into it
+        r = fig.canvas.get_renderer()
+        badge_box = badge_txt.get_window_extent(r).padded(6 * fig.dpi / 72)  # its frame: pad 4 pt + line
+        size0 = title_txt.get_fontsize()
+        while (title_txt.get_window_extent(r).x1 + 8 * scale > badge_box.x0
+               and title_txt.get_window_extent(r).y0 < badge_box.y1
+               and title_txt.get_fontsize() > 0.6 * size0):
+            title_txt.set_fontsize(title_txt.get_fontsize() * 0.95)
         fig.text(0.98, 0.889, mpl_text(demo_text(yv.demo, lang)), fontsize=6.5 * scale, color="#b71c1c",
                  ha="right", va="center", wrap=True)
     if yv.demo.statuses:
