@@ -156,7 +156,8 @@ def _scale_bar(ax, length_km: float):
         ax.add_patch(Rectangle((x + i * seg, y), seg, (y1 - y0) * 0.008,
                                facecolor="black" if i % 2 == 0 else "white", edgecolor="black", lw=0.6, zorder=20))
     for i, label in enumerate(("0", f"{length_km / 2:g}", f"{length_km:g} km")):
-        ax.text(x + i * seg, y + (y1 - y0) * 0.014, label, ha="center", va="bottom", fontsize=7, zorder=20)
+        ax.text(x + i * seg, y + (y1 - y0) * 0.014, label, ha="center", va="bottom", zorder=20,
+                fontsize=7 * ax.figure.get_figwidth() * 25.4 / 297)  # grows with the paper, like all text
 
 
 def _north_arrow(ax):
@@ -168,7 +169,7 @@ def _north_arrow(ax):
     ax.add_patch(FancyArrow(x, y, 0, h, width=h * 0.18, head_width=h * 0.45, head_length=h * 0.45,
                             length_includes_head=True, color="black", zorder=20))
     ax.text(x, y + h * 1.08, "B" if ax.figure._tq_lang == "vi" else "N", ha="center", va="bottom",
-            fontsize=11, fontweight="bold", zorder=20)
+            fontsize=11 * ax.figure.get_figwidth() * 25.4 / 297, fontweight="bold", zorder=20)
 
 
 @functools.lru_cache(maxsize=2)
