@@ -288,3 +288,33 @@ def test_route_geometry_columns_follow_the_row(pg_store):
     assert (srid, srid_m) == (4326, 32648) and 20_000 < length < 25_000
     assert len(pg_store.communes_on_route("A")) >= 2
     assert "communes_geom_web_m" in " ".join(r[0] for r in used)  # the spatial index serves the corridor
+
+
+def test_a_write_through_one_server_reaches_the_other_within_2_s(pg_url, codes):
+    """Two stores = two app servers (own pools). A write through A is announced to B, whose year
+    views are dropped; B's next year view shows the new data."""
+    import time
+
+    from geo import yearview
+    from geo.store.postgres import PostgresStore
+
+    a, b = PostgresStore(pg_url), PostgresStore(pg_url)
+    try:
+        assert b.listener.wait_for(a.data_version(), 5)
+        dropped = []
+        b.on_change(dropped.append)
+        yearview._cache[("sentinel",)] = object()
+        t0 = time.monotonic()
+        rev = a.upsert_assessments(2025, [Assessment(codes[0], 2025, drug_free=True, decision_no="9/QĐ")],
+                                   user="u", reason="r")
+        assert b.listener.wait_for(rev, 2.0), "B did not hear of A's revision within 2 s"
+        delay = time.monotonic() - t0
+        deadline = time.monotonic() + 2
+        while rev not in dropped and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert rev in dropped and ("sentinel",) not in yearview._cache
+        assert b.data_version() == rev and b.assessments(2025)[codes[0]].drug_free
+        print(f"replication delay {delay * 1000:.0f} ms")
+    finally:
+        a.close()
+        b.close()

@@ -66,7 +66,8 @@ class PostgresStore:
     _check_routes = SQLiteStore._check_routes
     _check_targets = SQLiteStore._check_targets
 
-    def __init__(self, url: str, *, min_size: int = POOL_MIN, max_size: int = POOL_MAX, migrate: bool = True):
+    def __init__(self, url: str, *, min_size: int = POOL_MIN, max_size: int = POOL_MAX, migrate: bool = True,
+                 listen: bool = True):
         import psycopg
         from psycopg_pool import ConnectionPool
 
@@ -95,6 +96,25 @@ class PostgresStore:
         if migrate:
             self._migrate()
         self._seed()
+        self._callbacks: list = []
+        self.listener = None
+        if listen:
+            from .pg_notify import ChangeListener
+
+            self.listener = ChangeListener(url, self._on_change)
+
+    # --- changes made by other app servers --------------------------------------------------
+
+    def _on_change(self, version: int) -> None:
+        from .pg_notify import invalidate_caches
+
+        invalidate_caches(version)
+        for cb in list(self._callbacks):
+            cb(version)
+
+    def on_change(self, callback) -> None:
+        """Call ``callback(version)`` after any replica commits a revision (from the listener thread)."""
+        self._callbacks.append(callback)
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -512,6 +532,8 @@ class PostgresStore:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
+            if self.listener is not None:
+                self.listener.stop()
             self._pool.close()
 
     def __enter__(self):
