@@ -234,7 +234,7 @@ def grant_app(conn, app_role: str) -> None:
         conn.execute(sql.SQL("GRANT SELECT, INSERT ON {} TO {}").format(sql.Identifier(t), role))
     for t in APP_READ_TABLES:
         conn.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(sql.Identifier(t), role))
-    conn.execute(sql.SQL("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {}").format(role))
+    conn.execute(sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {}").format(role))
     conn.execute(sql.SQL("GRANT SELECT ON spatial_ref_sys TO {}").format(role))
 
 

@@ -67,7 +67,7 @@ class PostgresStore:
     _check_targets = SQLiteStore._check_targets
 
     def __init__(self, url: str, *, min_size: int = POOL_MIN, max_size: int = POOL_MAX, migrate: bool = True,
-                 listen: bool = True):
+                 listen: bool = True, seed: bool = True):
         import psycopg
         from psycopg_pool import ConnectionPool
 
@@ -95,7 +95,8 @@ class PostgresStore:
                              "dữ liệu, vai trò và mật khẩu (biến PGPASSWORD hoặc tệp ~/.pgpass).") from None
         if migrate:
             self._migrate()
-        self._seed()
+        if seed:  # `store copy` creates the schema only: the copied history brings its own seed
+            self._seed()
         self._callbacks: list = []
         self.listener = None
         if listen:
