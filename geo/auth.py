@@ -1,29 +1,52 @@
-"""Accounts, roles and password login (argon2id), with lock-out. No streamlit here.
+"""Accounts, roles and password login (argon2id), with throttling. No streamlit here.
 
 Roles: viewer < editor < admin; :func:`can` is the one permission table.
 Passwords are hashed with argon2-cffi's ``PasswordHasher`` (argon2id); only the hash is stored,
 verification is argon2's own constant-time comparison. An unknown name costs the same argon2
-verification as a known one, and lock-out is tracked per *name* (known or not), so neither the
+verification as a known one, and throttling is tracked per *name* (known or not), so neither the
 timing nor the lock-out tells whether an account exists.
 
-Lock-out: :data:`MAX_FAILURES` failed attempts within :data:`WINDOW` lock the name for
-:data:`LOCK_FOR`; while locked, the password is not even checked and the answer is the same.
+Login protections (:func:`authenticate`):
 
-``store_or_path`` everywhere: a ``SQLiteStore`` (anything with ``.path``) or the SQLite file path.
-Writes that change an account also append their audit entry in the same transaction.
+* **Count before verifying.** The throttling state is checked and the attempt counted in ONE
+  write transaction (``store.batch()``) *before* the password is verified, so parallel attempts
+  cannot slip past the limit: of 31 simultaneous guesses at most :data:`MAX_FAILURES` are verified.
+* **A cap on concurrent verifications.** argon2 holds ≈58 MB per verification; at most
+  :func:`geo.config.login_concurrency` (default 4) run at once per process. An attempt that finds
+  no free slot within :data:`BUSY_WAIT` seconds gets :data:`MSG_BUSY` without any verification.
+* **Throttling per (name, client address)**: :data:`MAX_FAILURES` failures within :data:`WINDOW`
+  lock that pair for :data:`LOCK_FOR`; **per client address** (all names): :data:`CLIENT_MAX_FAILURES`
+  failures lock the address; **per name alone** (all addresses): only a progressive delay
+  (:func:`name_delay`, capped at :data:`NAME_MAX_DELAY`), never a lock — so someone hammering a
+  known admin's name from their address cannot keep the admin (from another address) out.
+* ``python -m geo users unlock NAME`` (or :func:`unlock`) clears a name's locks and delays.
+* Every refusal is audited (``login_failed`` with ``detail.reason``: bad_password, unknown_user,
+  disabled, locked, client_locked, name_delay, busy, invalid).
+
+The client address: the app passes ``client=`` — in Streamlit ``st.context.ip_address`` (1.45+),
+or behind a reverse proxy the first address of ``st.context.headers["X-Forwarded-For"]`` when the
+proxy is trusted. With ``client=None`` (CLI, tests, unknown) the per-address limit is off and the
+pair limit acts per name, as in round 1.
+
+``store`` everywhere: a :class:`geo.store.Store`; a path / URL is still accepted (the store is
+opened for the call). Writes that change an account also append their audit entry in the same
+transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from . import audit
-from .store import migrations
+from .audit import use_store
+from .store import Store, StoreError, Throttle
 
 ROLES = ("viewer", "editor", "admin")  # ordered: each role has everything the previous one has
 ROLE_LABELS = {"viewer": "Người xem", "editor": "Biên tập viên", "admin": "Quản trị viên"}
@@ -49,26 +72,17 @@ NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 MSG_BAD = "Sai tên đăng nhập hoặc mật khẩu."
 MSG_LOCKED = ("Tài khoản tạm thời bị khoá do đăng nhập sai {n} lần trong {w} phút. "
               "Hãy thử lại sau {until} (giờ Việt Nam) hoặc liên hệ quản trị viên.")
+MSG_CLIENT_LOCKED = ("Có quá nhiều lần đăng nhập sai từ địa chỉ mạng của bạn: tạm khoá đến {until} (giờ Việt Nam). "
+                     "Liên hệ quản trị viên nếu cần.")
+MSG_WAIT = "Tên đăng nhập này vừa bị thử sai nhiều lần: hãy thử lại sau {s} giây."
+MSG_BUSY = "Hệ thống đang bận, thử lại sau ít giây."
 VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 
-migrations.register(audit.AUDIT_SCHEMA_VERSION + 1, """
-CREATE TABLE users (
-    name          TEXT PRIMARY KEY,        -- lower-case login name
-    role          TEXT NOT NULL CHECK (role IN ('viewer','editor','admin')),
-    password_hash TEXT NOT NULL CHECK (password_hash LIKE '$argon2%'),
-    disabled      INTEGER NOT NULL DEFAULT 0,
-    created_at    TEXT NOT NULL,
-    updated_at    TEXT NOT NULL,
-    last_login    TEXT
-);
--- Lock-out state per attempted name (also names that do not exist: no account enumeration).
-CREATE TABLE login_state (
-    name          TEXT PRIMARY KEY,
-    failures      INTEGER NOT NULL DEFAULT 0,
-    window_start  TEXT,
-    locked_until  TEXT
-);
-""")
+CLIENT_MAX_FAILURES = 20  # per client address, all names, within WINDOW
+NAME_FREE_FAILURES = 4  # per name, all addresses: no delay up to this many failures in WINDOW
+NAME_MAX_DELAY = dt.timedelta(seconds=60)
+BUSY_WAIT = 3.0  # seconds an attempt waits for a free verification slot before "busy"
+UNKNOWN_CLIENT = "(không rõ)"
 
 _hasher = PasswordHasher()  # argon2id, library defaults (RFC 9106 low-memory profile)
 _dummy_hash: str | None = None
@@ -165,85 +179,126 @@ def session_expired(last_seen: dt.datetime | None, now: dt.datetime | None, minu
 # --- accounts --------------------------------------------------------------------------------
 
 
-def _user(row) -> User:
-    return User(row[0], row[1], bool(row[2]), row[3], row[4], row[5])
+def _user(rec) -> User:
+    return User(rec.name, rec.role, rec.disabled, rec.created_at, rec.updated_at, rec.last_login)
 
 
-_USER_COLS = "name, role, disabled, created_at, updated_at, last_login"
+def get_user(store: Store | str | Path, name: str) -> User | None:
+    with use_store(store) as s:
+        rec = s.user((name or "").strip().lower())
+    return _user(rec) if rec else None
 
 
-def get_user(store_or_path, name: str) -> User | None:
-    with audit.connect(store_or_path) as c:
-        row = c.execute(f"SELECT {_USER_COLS} FROM users WHERE name = ?", ((name or "").strip().lower(),)).fetchone()
-    return _user(row) if row else None
+def list_users(store: Store | str | Path) -> list[User]:
+    with use_store(store) as s:
+        return [_user(r) for r in s.users()]
 
 
-def list_users(store_or_path) -> list[User]:
-    with audit.connect(store_or_path) as c:
-        rows = c.execute(f"SELECT {_USER_COLS} FROM users ORDER BY name").fetchall()
-    return [_user(r) for r in rows]
-
-
-def add_user(store_or_path, name: str, password: str, role: str = "viewer", *, by: str,
+def add_user(store: Store | str | Path, name: str, password: str, role: str = "viewer", *, by: str,
              now: dt.datetime | None = None) -> User:
-    """Create an account (audited as ``user_add``). Raises :class:`AuthError` with a Vietnamese message."""
+    """Create an account (audited as ``user_add``, same transaction). Raises :class:`AuthError`."""
     n, r = check_name(name), check_role(role)
     check_password(password, n)
     h = _hasher.hash(password)
-    at = audit.iso(now)
-    with audit.connect(store_or_path) as c, audit.transaction(c):
-        if c.execute("SELECT 1 FROM users WHERE name = ?", (n,)).fetchone():
-            raise AuthError(f"Tên đăng nhập “{n}” đã tồn tại.")
-        c.execute("INSERT INTO users(name, role, password_hash, disabled, created_at, updated_at) "
-                  "VALUES (?, ?, ?, 0, ?, ?)", (n, r, h, at, at))
-        audit.insert(c, by, "user_add", f"Thêm người dùng {n} với vai trò {ROLE_LABELS[r]}",
-                     {"name": n, "role": r}, now)
-    return get_user(store_or_path, n)  # type: ignore[return-value]
+    with use_store(store) as s:
+        try:
+            with s.batch():
+                s.add_user(n, r, h, now=audit.iso(now))
+                s.audit(by, "user_add", f"Thêm người dùng {n} với vai trò {ROLE_LABELS[r]}", {"name": n, "role": r},
+                        now=now)
+        except StoreError as exc:
+            raise AuthError(str(exc)) from None
+        return _user(s.user(n))
 
 
-def _change(store_or_path, name: str, *, by: str, what: str, detail: dict, sql: str, params: tuple,
-            now: dt.datetime | None) -> User:
+def _change(store, name: str, *, by: str, what: str, detail: dict, now: dt.datetime | None, **fields) -> User:
     n = (name or "").strip().lower()
-    with audit.connect(store_or_path) as c, audit.transaction(c):
-        if not c.execute("SELECT 1 FROM users WHERE name = ?", (n,)).fetchone():
-            raise AuthError(f"Không có người dùng “{name}”.")
-        c.execute(sql, (*params, audit.iso(now), n))
-        audit.insert(c, by, "user_change", what, {"name": n, **detail}, now)
-    return get_user(store_or_path, n)  # type: ignore[return-value]
+    with use_store(store) as s:
+        try:
+            with s.batch():
+                if s.user(n) is None:
+                    raise AuthError(f"Không có người dùng “{name}”.")
+                s.update_user(n, now=audit.iso(now), **fields)
+                s.audit(by, "user_change", what, {"name": n, **detail}, now=now)
+                if "password_hash" in fields:  # a new password clears any lock on the name
+                    s.clear_throttle("pair", n + "|")
+                    s.clear_throttle("name", n)
+        except StoreError as exc:
+            raise AuthError(str(exc)) from None
+        return _user(s.user(n))
 
 
-def set_role(store_or_path, name: str, role: str, *, by: str, now: dt.datetime | None = None) -> User:
+def set_role(store: Store | str | Path, name: str, role: str, *, by: str, now: dt.datetime | None = None) -> User:
     r = check_role(role)
-    return _change(store_or_path, name, by=by, what=f"Đổi vai trò của {name.strip().lower()} thành {ROLE_LABELS[r]}",
-                   detail={"role": r}, sql="UPDATE users SET role = ?, updated_at = ? WHERE name = ?",
-                   params=(r,), now=now)
+    return _change(store, name, by=by, what=f"Đổi vai trò của {name.strip().lower()} thành {ROLE_LABELS[r]}",
+                   detail={"role": r}, now=now, role=r)
 
 
-def set_disabled(store_or_path, name: str, disabled: bool = True, *, by: str,
+def set_disabled(store: Store | str | Path, name: str, disabled: bool = True, *, by: str,
                  now: dt.datetime | None = None) -> User:
     what = ("Vô hiệu hoá" if disabled else "Kích hoạt lại") + f" người dùng {name.strip().lower()}"
-    return _change(store_or_path, name, by=by, what=what, detail={"disabled": bool(disabled)},
-                   sql="UPDATE users SET disabled = ?, updated_at = ? WHERE name = ?",
-                   params=(int(bool(disabled)),), now=now)
+    return _change(store, name, by=by, what=what, detail={"disabled": bool(disabled)}, now=now,
+                   disabled=bool(disabled))
 
 
-def disable_user(store_or_path, name: str, *, by: str, now: dt.datetime | None = None) -> User:
-    return set_disabled(store_or_path, name, True, by=by, now=now)
+def disable_user(store: Store | str | Path, name: str, *, by: str, now: dt.datetime | None = None) -> User:
+    return set_disabled(store, name, True, by=by, now=now)
 
 
-def set_password(store_or_path, name: str, password: str, *, by: str, now: dt.datetime | None = None) -> User:
+def set_password(store: Store | str | Path, name: str, password: str, *, by: str,
+                 now: dt.datetime | None = None) -> User:
     """Replace the password (and clear any lock-out on the name)."""
     n = (name or "").strip().lower()
     check_password(password, n)
-    user = _change(store_or_path, n, by=by, what=f"Đặt lại mật khẩu của {n}", detail={"password": "đã đổi"},
-                   sql="UPDATE users SET password_hash = ?, updated_at = ? WHERE name = ?",
-                   params=(_hasher.hash(password),), now=now)
-    with audit.connect(store_or_path) as c:
-        c.execute("DELETE FROM login_state WHERE name = ?", (n,))
-    return user
+    return _change(store, n, by=by, what=f"Đặt lại mật khẩu của {n}", detail={"password": "đã đổi"}, now=now,
+                   password_hash=_hasher.hash(password))
+
+
+def unlock(store: Store | str | Path, name: str | None = None, *, by: str, client: str | None = None,
+           now: dt.datetime | None = None) -> int:
+    """Clear the login locks and delays of ``name`` (every address) and/or of a client address.
+    Audited as ``user_change``. Returns how many throttling rows were cleared."""
+    n = (name or "").strip().lower()
+    c = (client or "").strip()
+    if not n and not c:
+        raise AuthError("Cần tên đăng nhập hoặc địa chỉ mạng để mở khoá.")
+    with use_store(store) as s:
+        with s.batch():
+            cleared = 0
+            if n:
+                cleared += s.clear_throttle("pair", n + "|") + s.clear_throttle("name", n)
+            if c:
+                cleared += s.clear_throttle("client", c)
+            what = "Mở khoá đăng nhập" + (f" cho {n}" if n else "") + (f" từ địa chỉ {c}" if c else "")
+            s.audit(by, "user_change", what, {"unlock": n or None, "client": c or None, "cleared": cleared}, now=now)
+    return cleared
 
 
 # --- login -----------------------------------------------------------------------------------
+
+_slots_lock = threading.Lock()
+_slots: threading.BoundedSemaphore | None = None
+_slots_n = 0
+# Verification counters (for tests and the benchmark): calls, active now, highest seen at once.
+VERIFY_STATS = {"calls": 0, "active": 0, "max_active": 0}
+_stats_lock = threading.Lock()
+
+
+def set_concurrency(n: int | None = None) -> int:
+    """(Re)create the verification semaphore with ``n`` slots (default: TQMAP_LOGIN_CONCURRENCY, 4)."""
+    global _slots, _slots_n
+    from .config import login_concurrency
+
+    n = int(n) if n else login_concurrency()
+    with _slots_lock:
+        _slots, _slots_n = threading.BoundedSemaphore(n), n
+    return n
+
+
+def _slot_pool() -> threading.BoundedSemaphore:
+    if _slots is None:
+        set_concurrency()
+    return _slots  # type: ignore[return-value]
 
 
 def _dummy() -> str:
@@ -254,92 +309,171 @@ def _dummy() -> str:
 
 
 def _verify(hash_: str, password: str) -> bool:
+    with _stats_lock:
+        VERIFY_STATS["calls"] += 1
+        VERIFY_STATS["active"] += 1
+        VERIFY_STATS["max_active"] = max(VERIFY_STATS["max_active"], VERIFY_STATS["active"])
     try:
         return _hasher.verify(hash_, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+    finally:
+        with _stats_lock:
+            VERIFY_STATS["active"] -= 1
 
 
 def _parse(s: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(s) if s else None
 
 
+def _vn(t: dt.datetime) -> str:
+    return audit.utc(t).astimezone(VN_TZ).strftime("%H:%M ngày %d/%m/%Y")
+
+
 def locked_message(until: dt.datetime) -> str:
-    return MSG_LOCKED.format(n=MAX_FAILURES, w=int(WINDOW.total_seconds() // 60),
-                             until=audit.utc(until).astimezone(VN_TZ).strftime("%H:%M ngày %d/%m/%Y"))
+    return MSG_LOCKED.format(n=MAX_FAILURES, w=int(WINDOW.total_seconds() // 60), until=_vn(until))
 
 
-def authenticate(store_or_path, name: str, password: str, *, now: dt.datetime | None = None,
-                 record: bool = True) -> AuthResult:
-    """Check a name and password; counts failures, locks the name, and (``record``) writes the
-    ``login`` / ``login_failed`` audit entry in the same transaction as the lock-out state."""
+def name_delay(failures: int) -> dt.timedelta:
+    """Wait imposed on a name (from any address) after ``failures`` failures within WINDOW:
+    none up to NAME_FREE_FAILURES, then 2, 4, 8 … seconds, at most NAME_MAX_DELAY."""
+    if failures <= NAME_FREE_FAILURES:
+        return dt.timedelta(0)
+    return min(dt.timedelta(seconds=2 ** min(failures - NAME_FREE_FAILURES, 16)), NAME_MAX_DELAY)
+
+
+def _bump(t: Throttle | None, scope: str, key: str, now: dt.datetime) -> Throttle:
+    """One more failure in the window (a new window when the old one is over)."""
+    start = _parse(t.window_start) if t else None
+    if t is None or start is None or now - start > WINDOW:
+        return Throttle(scope, key, 1, audit.iso(now), None)
+    return Throttle(scope, key, t.failures + 1, t.window_start, t.blocked_until)
+
+
+def _blocked(t: Throttle | None, now: dt.datetime) -> dt.datetime | None:
+    until = _parse(t.blocked_until) if t else None
+    return until if until is not None and now < until else None
+
+
+def _client_key(client: str | None) -> str | None:
+    c = (client or "").strip()[:100]
+    return c or None
+
+
+def _refuse(s: Store, key: str, client: str | None, reason: str, what: str, now: dt.datetime, record: bool,
+            **extra) -> None:
+    if record:
+        s.audit(key, "login_failed", what, {"reason": reason, "client": client, **extra}, now=now)
+
+
+def authenticate(store: Store | str | Path, name: str, password: str, *, client: str | None = None,
+                 now: dt.datetime | None = None, record: bool = True) -> AuthResult:
+    """Check a name and password under the protections described in the module docstring.
+
+    ``client``: the client's network address (``st.context.ip_address`` or the trusted proxy's
+    X-Forwarded-For), None when unknown. ``record``: write the ``login`` / ``login_failed`` audit
+    entry in the same transaction as the throttling state."""
     now = audit.utc(now)
     raw = (name or "").strip().lower()
     key = raw[:64] if raw else "(trống)"
     password = password if isinstance(password, str) else ""
-    with audit.connect(store_or_path) as c:
-        st = c.execute("SELECT failures, window_start, locked_until FROM login_state WHERE name = ?",
-                       (key,)).fetchone()
-        locked_until = _parse(st[2]) if st else None
-        if locked_until is not None and now < locked_until:
-            res = AuthResult(False, locked=True, locked_until=locked_until, message=locked_message(locked_until),
-                             reason="locked")
+    ckey = _client_key(client)
+    pair_key = f"{key}|{ckey or UNKNOWN_CLIENT}"
+    pool = _slot_pool()
+    with use_store(store) as s:
+        if not pool.acquire(timeout=BUSY_WAIT):
+            with s.batch():
+                _refuse(s, key, ckey, "busy", "Đăng nhập bị từ chối: hệ thống đang bận", now, record)
+            return AuthResult(False, message=MSG_BUSY, reason="busy")
+        try:
+            return _authenticate(s, key, password, ckey, pair_key, now, record)
+        finally:
+            pool.release()
+
+
+def _authenticate(s: Store, key: str, password: str, ckey: str | None, pair_key: str, now: dt.datetime,
+                  record: bool) -> AuthResult:
+    # 1. Gate: check every limit and count this attempt, in one write transaction, before verifying.
+    with s.batch():
+        pair = s.throttle("pair", pair_key)
+        until = _blocked(pair, now)
+        if until is not None:
+            _refuse(s, key, ckey, "locked", "Đăng nhập khi tài khoản đang bị khoá", now, record)
+            return AuthResult(False, locked=True, locked_until=until, message=locked_message(until), reason="locked")
+        cl = s.throttle("client", ckey) if ckey else None
+        until = _blocked(cl, now)
+        if until is not None:
+            _refuse(s, key, ckey, "client_locked", "Đăng nhập từ địa chỉ mạng đang bị khoá", now, record)
+            return AuthResult(False, locked=True, locked_until=until, reason="client_locked",
+                              message=MSG_CLIENT_LOCKED.format(until=_vn(until)))
+        nm = s.throttle("name", key)
+        until = _blocked(nm, now)
+        if until is not None:
+            wait = max(1, int((until - now).total_seconds() + 0.999))
+            _refuse(s, key, ckey, "name_delay", "Đăng nhập quá sớm sau nhiều lần sai", now, record, wait_s=wait)
+            return AuthResult(False, message=MSG_WAIT.format(s=wait), reason="name_delay")
+        pair = _bump(pair, "pair", pair_key, now)
+        pair_lock = now + LOCK_FOR if pair.failures >= MAX_FAILURES else None
+        s.put_throttle(Throttle("pair", pair_key, pair.failures, pair.window_start,
+                                audit.iso(pair_lock) if pair_lock else None))
+        if ckey:
+            cl = _bump(cl, "client", ckey, now)
+            client_lock = now + LOCK_FOR if cl.failures >= CLIENT_MAX_FAILURES else None
+            s.put_throttle(Throttle("client", ckey, cl.failures, cl.window_start,
+                                    audit.iso(client_lock) if client_lock else None))
+        nm = _bump(nm, "name", key, now)
+        delay = name_delay(nm.failures)
+        s.put_throttle(Throttle("name", key, nm.failures, nm.window_start, audit.iso(now + delay) if delay else None))
+        rec = s.user(key)
+
+    # 2. Verify (outside any transaction; at most login_concurrency() at once in this process).
+    too_long = len(password) > MAX_PASSWORD
+    # Always one argon2 verification (dummy hash for unknown names): same cost either way.
+    good = _verify(rec.password_hash if rec else _dummy(), password[:MAX_PASSWORD]) and not too_long
+
+    # 3. Outcome.
+    if rec and good and not rec.disabled:
+        new_hash = _hasher.hash(password) if _hasher.check_needs_rehash(rec.password_hash) else None
+        with s.batch():
+            s.clear_throttle("pair", pair_key)
+            s.clear_throttle("name", key)
+            if ckey:  # this attempt was counted in advance: give it back
+                cl = s.throttle("client", ckey)
+                if cl is not None and cl.failures > 0:
+                    s.put_throttle(Throttle("client", ckey, cl.failures - 1, cl.window_start, cl.blocked_until))
+            s.update_user(key, now=audit.iso(now), last_login=audit.iso(now), password_hash=new_hash)
             if record:
-                audit.insert(c, key, "login_failed", "Đăng nhập khi tài khoản đang bị khoá", {"reason": "locked"}, now)
-            return res
-        row = c.execute(f"SELECT {_USER_COLS}, password_hash FROM users WHERE name = ?", (key,)).fetchone()
-        too_long = len(password) > MAX_PASSWORD
-        # Always one argon2 verification (dummy hash for unknown names): same cost either way.
-        good = _verify(row[6] if row else _dummy(), password[:MAX_PASSWORD]) and not too_long
-        if row and good and not row[2]:
-            with audit.transaction(c):
-                c.execute("DELETE FROM login_state WHERE name = ?", (key,))
-                c.execute("UPDATE users SET last_login = ? WHERE name = ?", (audit.iso(now), key))
-                if _hasher.check_needs_rehash(row[6]):
-                    c.execute("UPDATE users SET password_hash = ? WHERE name = ?", (_hasher.hash(password), key))
-                if record:
-                    audit.insert(c, key, "login", "Đăng nhập bằng mật khẩu", None, now)
-            return AuthResult(True, user=_user(c.execute(f"SELECT {_USER_COLS} FROM users WHERE name = ?",
-                                                          (key,)).fetchone()), message="Đăng nhập thành công.",
-                              reason="ok")
-        reason = "unknown_user" if not row else ("disabled" if good else "bad_password")
-        with audit.transaction(c):
-            st = c.execute("SELECT failures, window_start FROM login_state WHERE name = ?", (key,)).fetchone()
-            start = _parse(st[1]) if st else None
-            if start is None or now - start > WINDOW:
-                failures, start = 1, now
-            else:
-                failures = int(st[0]) + 1
-            new_lock = now + LOCK_FOR if failures >= MAX_FAILURES else None
-            c.execute("INSERT INTO login_state(name, failures, window_start, locked_until) VALUES (?, ?, ?, ?) "
-                      "ON CONFLICT(name) DO UPDATE SET failures = excluded.failures, "
-                      "window_start = excluded.window_start, locked_until = excluded.locked_until",
-                      (key, 0 if new_lock else failures, None if new_lock else audit.iso(start),
-                       audit.iso(new_lock) if new_lock else None))
-            if record:
-                audit.insert(c, key, "login_failed", "Đăng nhập thất bại" + (" — tài khoản bị khoá" if new_lock else ""),
-                             {"reason": reason, "failures": failures}, now)
-    if new_lock:
-        return AuthResult(False, locked=True, locked_until=new_lock, message=locked_message(new_lock), reason=reason)
+                s.audit(key, "login", "Đăng nhập bằng mật khẩu", {"client": ckey} if ckey else None, now=now)
+            user = _user(s.user(key))
+        return AuthResult(True, user=user, message="Đăng nhập thành công.", reason="ok")
+    reason = "unknown_user" if not rec else ("disabled" if good else "bad_password")
+    if too_long:
+        reason = "invalid"
+    if record:
+        with s.batch():
+            s.audit(key, "login_failed", "Đăng nhập thất bại" + (" — tài khoản bị khoá" if pair_lock else ""),
+                    {"reason": reason, "failures": pair.failures, "client": ckey}, now=now)
+    if pair_lock:
+        return AuthResult(False, locked=True, locked_until=pair_lock, message=locked_message(pair_lock), reason=reason)
     return AuthResult(False, message=MSG_BAD, reason=reason)
 
 
-def lock_state(store_or_path, name: str, *, now: dt.datetime | None = None) -> dt.datetime | None:
-    """When the name is locked now, the end of the lock (UTC); else None."""
-    with audit.connect(store_or_path) as c:
-        row = c.execute("SELECT locked_until FROM login_state WHERE name = ?",
-                        ((name or "").strip().lower(),)).fetchone()
-    until = _parse(row[0]) if row else None
-    return until if until and audit.utc(now) < until else None
+def lock_state(store: Store | str | Path, name: str, *, client: str | None = None,
+               now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the name is locked now (for ``client``; None = unknown address), the end of the lock (UTC)."""
+    key = (name or "").strip().lower()
+    with use_store(store) as s:
+        t = s.throttle("pair", f"{key}|{_client_key(client) or UNKNOWN_CLIENT}")
+    return _blocked(t, audit.utc(now))
 
 
-
-def has_real_data(store_or_path) -> bool:
+def has_real_data(store: Store | str | Path) -> bool:
     """True when the store holds any assessment or route NOT flagged as demo data (public-demo guard)."""
-    with audit.connect(store_or_path) as c:
-        return bool(c.execute("SELECT 1 FROM assessments WHERE demo = 0 UNION ALL "
-                              "SELECT 1 FROM routes WHERE demo = 0 LIMIT 1").fetchone())
+    with use_store(store) as s:
+        return s.has_real_data()
+
 
 __all__ = ["ROLES", "ROLE_LABELS", "ACTIONS", "ACTION_LABELS", "PERMISSIONS", "User", "AuthResult", "CurrentUser",
            "AuthError", "can", "session_expired", "get_user", "list_users", "add_user", "set_role", "set_disabled",
-           "disable_user", "set_password", "authenticate", "lock_state", "check_password", "has_real_data"]
+           "disable_user", "set_password", "unlock", "authenticate", "lock_state", "check_password", "has_real_data",
+           "name_delay", "set_concurrency", "VERIFY_STATS", "MSG_BUSY", "MSG_BAD", "MSG_WAIT"]

@@ -20,11 +20,27 @@ def _cmd_data(args) -> int:
     return 0
 
 
+def _open(target=None):
+    """The store named by ``target`` (--db) or $TQMAP_DB; a bad location exits with its message."""
+    from .config import ConfigError
+    from .store import open_store
+
+    try:
+        return open_store(target)
+    except ConfigError as exc:
+        print(f"LỖI: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _where(store) -> str:
+    return str(getattr(store, "path", None) or store.url)
+
+
 def _cmd_demo(args) -> int:
     from .demo import DemoNotEmpty, build_demo
-    from .store import StoreError, open_store
+    from .store import StoreError
 
-    store = open_store()
+    store = _open()
     try:
         rev = build_demo(store, if_empty=args.if_empty, force=args.force)
     except (DemoNotEmpty, StoreError) as exc:
@@ -33,9 +49,9 @@ def _cmd_demo(args) -> int:
     finally:
         store.close()
     if rev is None:
-        print(f"Kho dữ liệu {store.path} đã có dữ liệu: không nạp dữ liệu minh họa.")
+        print(f"Kho dữ liệu {_where(store)} đã có dữ liệu: không nạp dữ liệu minh họa.")
     else:
-        print(f"Đã nạp DỮ LIỆU MINH HỌA vào {store.path} (phiên bản {rev}).")
+        print(f"Đã nạp DỮ LIỆU MINH HỌA vào {_where(store)} (phiên bản {rev}).")
     return 0
 
 
@@ -43,9 +59,10 @@ def _cmd_revisions(args) -> int:
     import getpass
     import json
 
-    from .store import StoreError, open_store
+    from . import service
+    from .store import StoreError
 
-    store = open_store()
+    store = _open()
     try:
         if args.action == "list":
             for r in store.revisions(args.limit):
@@ -58,7 +75,7 @@ def _cmd_revisions(args) -> int:
                       f"\t{json.dumps(c.after, ensure_ascii=False, default=str)}")
             print(f"{len(changes)} thay đổi giữa phiên bản {args.a} và {args.b}.")
         else:
-            rev = store.restore(args.rev, user=args.user or getpass.getuser(), reason=args.reason)
+            rev = service.restore(store, args.rev, user=args.user or getpass.getuser(), reason=args.reason)
             print(f"Đã khôi phục trạng thái phiên bản {args.rev} thành phiên bản mới {rev}.")
     except StoreError as exc:
         print(f"LỖI: {exc}", file=sys.stderr)
@@ -93,7 +110,7 @@ def _read_password(args) -> str:
 def _cmd_users(args) -> int:
     from . import auth
 
-    db = args.db
+    db = _open(args.db)
     try:
         if args.action == "list":
             users = auth.list_users(db)
@@ -110,27 +127,49 @@ def _cmd_users(args) -> int:
         elif args.action in ("disable", "enable"):
             u = auth.set_disabled(db, args.name, args.action == "disable", by=_cli_actor())
             print(f"Đã {'vô hiệu hoá' if u.disabled else 'kích hoạt lại'} người dùng {u.name}.")
+        elif args.action == "unlock":
+            if not args.name and not args.address:
+                raise auth.AuthError("Cần tên đăng nhập (NAME) hoặc --address ĐỊA_CHỈ để mở khoá.")
+            n = auth.unlock(db, args.name, client=args.address, by=_cli_actor())
+            target = " và ".join(x for x in (args.name and f"tên {args.name}",
+                                            args.address and f"địa chỉ {args.address}") if x)
+            print(f"Đã mở khoá đăng nhập cho {target} ({n} mục giới hạn được xoá).")
         else:  # set-role
             u = auth.set_role(db, args.name, args.role, by=_cli_actor())
             print(f"Người dùng {u.name} giờ có vai trò {u.role}.")
     except auth.AuthError as exc:
         print(f"LỖI: {exc}", file=sys.stderr)
         return 1
+    finally:
+        db.close()
     return 0
 
 
 def _cmd_audit(args) -> int:
     from . import audit
 
-    n = audit.export_csv(args.db, args.out)
-    print(f"Đã xuất {n} dòng nhật ký kiểm tra ra {args.out}.")
-    return 0
+    store = _open(args.db)
+    try:
+        if args.action == "verify":
+            rep = audit.verify(store)
+            print(rep.summary)
+            for b in rep.breaks:
+                print(f"  - bảng {b.table}, mục {b.id}: {b.problem}", file=sys.stderr)
+            for table, h in rep.heads.items():
+                print(f"  mã băm cuối của {table}: {h or '(trống)'}")
+            return 0 if rep.ok else 1
+        n = audit.export_csv(store, args.out)
+        print(f"Đã xuất {n} dòng nhật ký kiểm tra ra {args.out}.")
+        return 0
+    finally:
+        store.close()
+
+
+_DB_HELP = "kho dữ liệu: tệp SQLite, sqlite:///… hoặc postgresql://… (mặc định $TQMAP_DB)"
 
 
 def _add_security_parsers(sub) -> None:
-    from .store import default_path
-
-    us = sub.add_parser("users", help="tài khoản đăng nhập: add, list, disable, enable, set-role, set-password")
+    us = sub.add_parser("users", help="tài khoản đăng nhập: add, list, disable, enable, set-role, set-password, unlock")
     us.set_defaults(func=_cmd_users, db=None)
     uss = us.add_subparsers(dest="action", required=True)
     ua = uss.add_parser("add", help="thêm người dùng (mật khẩu hỏi bằng getpass hoặc đọc từ stdin)")
@@ -140,18 +179,23 @@ def _add_security_parsers(sub) -> None:
     for name, hlp in (("disable", "vô hiệu hoá người dùng"), ("enable", "kích hoạt lại người dùng"),
                       ("set-password", "đặt lại mật khẩu")):
         uss.add_parser(name, help=hlp).add_argument("name")
+    ul = uss.add_parser("unlock", help="mở khoá đăng nhập của một tên (mọi địa chỉ) và/hoặc một địa chỉ mạng")
+    ul.add_argument("name", nargs="?", default=None)
+    ul.add_argument("--address", default=None, help="địa chỉ mạng (IP) bị khoá do đăng nhập sai nhiều lần")
     sr = uss.add_parser("set-role", help="đổi vai trò")
     sr.add_argument("name")
     sr.add_argument("role", choices=["admin", "editor", "viewer"])
     for sp in uss.choices.values():
         sp.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của stdin")
-        sp.add_argument("--db", type=Path, default=default_path(), help="tệp SQLite (mặc định $TQMAP_DB)")
-    au = sub.add_parser("audit", help="nhật ký kiểm tra")
+        sp.add_argument("--db", default=None, help=_DB_HELP)
+    au = sub.add_parser("audit", help="nhật ký kiểm tra: export (CSV), verify (chuỗi mã băm chống sửa)")
     aus = au.add_subparsers(dest="action", required=True)
     ae = aus.add_parser("export", help="xuất nhật ký ra CSV (UTF-8, mở được bằng Excel)")
     ae.add_argument("--out", type=Path, required=True)
-    ae.add_argument("--db", type=Path, default=default_path(), help="tệp SQLite (mặc định $TQMAP_DB)")
-    ae.set_defaults(func=_cmd_audit)
+    ae.add_argument("--db", default=None, help=_DB_HELP)
+    av = aus.add_parser("verify", help="kiểm tra chuỗi mã băm của phiên bản và nhật ký; mã thoát 1 khi bị can thiệp")
+    av.add_argument("--db", default=None, help=_DB_HELP)
+    au.set_defaults(func=_cmd_audit)
 
 
 def _cmd_bench(args) -> int:

@@ -7,9 +7,30 @@
     cfg.session_timeout_minutes  # idle minutes before logout (default 30)
     cfg.upload_limit_mb / cfg.upload_limit_bytes   # default 20
 
-Environment variables (they win over the file):
-    TQMAP_PUBLIC_DEMO=1|0, TQMAP_SESSION_TIMEOUT_MINUTES, TQMAP_UPLOAD_LIMIT_MB,
-    TQMAP_SECRETS (path of the secrets file; default .streamlit/secrets.toml in the repository).
+Every TQMAP_* environment variable is read in this module and nowhere else (the one table):
+
+=============================  =============================================================  ==========================
+variable                       meaning                                                        read by
+=============================  =============================================================  ==========================
+TQMAP_DB                       the store: a file path, ``sqlite:///abs/path.db`` or            :func:`db_url`,
+                               ``postgresql://user@host/db?…`` (libpq URL; password from the   :func:`parse_db`
+                               environment/PGPASSWORD or ``~/.pgpass``). Default data/app.db.
+                               Any other scheme (``mysql://``, ``postgres:``, ``http://``) is
+                               refused — never reinterpreted as a file name.
+TQMAP_BOUNDARIES               the built GeoPackage (default data/boundaries/…2025.gpkg)       :func:`boundaries_path`
+TQMAP_MIRROR                   mirror folder of the pinned sources (OWNER/REPO/COMMIT/PATH);  :func:`mirror_dir`
+                               default ../shared/data beside the repository when present
+TQMAP_OFFLINE                  1: never download sources (mirror or cache only)               :func:`offline`
+TQMAP_PUBLIC_DEMO              1: public demo, no login (demo data only)                      :func:`load_config`
+TQMAP_SESSION_TIMEOUT_MINUTES  idle minutes before logout (1–1440, default 30)                :func:`load_config`
+TQMAP_UPLOAD_LIMIT_MB          upload size limit (1–200, default 20)                          :func:`load_config`
+TQMAP_SECRETS                  path of secrets.toml (default .streamlit/secrets.toml)         :func:`default_secrets_path`
+TQMAP_LOGIN_CONCURRENCY        password verifications at once per process (1–64, default 4;   :func:`login_concurrency`
+                               argon2 holds ≈58 MB each)
+TQMAP_CHROMIUM                 tests only: the Chromium binary for Playwright                 :func:`chromium_path`
+=============================  =============================================================  ==========================
+
+Environment variables win over the file for the settings that also exist in ``[tqmap]``.
 
 secrets.toml (git-ignored, never committed)::
 
@@ -117,6 +138,141 @@ def _int(value: Any, name: str, where: str, lo: int, hi: int, unit: str) -> int:
 def default_secrets_path() -> Path:
     env = os.environ.get("TQMAP_SECRETS")
     return Path(env) if env else REPO_ROOT / ".streamlit" / "secrets.toml"
+
+
+# --- the store (TQMAP_DB) ---------------------------------------------------------------------
+
+DB_ENV = "TQMAP_DB"
+DEFAULT_DB = REPO_ROOT / "data" / "app.db"
+
+
+@dataclass(frozen=True)
+class DbSpec:
+    """Where the store lives: ``backend`` 'sqlite' (``path``) or 'postgresql' (``url``)."""
+    backend: str
+    url: str  # sqlite:////abs/file.db | postgresql://… (as given; see :attr:`display_url`)
+    path: Path | None = None
+
+    @property
+    def display_url(self) -> str:
+        """The URL without any password (for logs and messages)."""
+        return _hide_password(self.url)
+
+
+def _hide_password(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    netloc = (f"{parts.username}:***@" if parts.username else ":***@") + host
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def parse_db(value: str | Path | None = None, env: Mapping[str, str] | None = None) -> DbSpec:
+    """Interpret a store location (default ``$TQMAP_DB``, else data/app.db).
+
+    Accepted: a file path (relative to the working folder), ``sqlite:///relative.db``,
+    ``sqlite:////absolute.db``, ``postgresql://…`` / ``postgresql+psycopg://…``. Anything else that
+    looks like a URL (``mysql://``, ``postgres:`` typo, ``http://``, ``C:`` aside) raises
+    :class:`ConfigError`: a configuration the app cannot serve is refused, never turned into a
+    folder named ``postgresql:``."""
+    where = "tham số"
+    if value is None:
+        env = os.environ if env is None else env
+        raw = env.get(DB_ENV, "").strip()
+        if not raw:
+            return DbSpec("sqlite", "sqlite:///" + str(DEFAULT_DB.resolve()), DEFAULT_DB)
+        value, where = raw, f"biến môi trường {DB_ENV}"
+    if isinstance(value, Path):
+        p = value
+        return DbSpec("sqlite", "sqlite:///" + str(p.resolve()), p)
+    s = str(value).strip()
+    if not s:
+        raise ConfigError(f"Địa chỉ kho dữ liệu ({where}) đang trống.")
+    low = s.lower()
+    if low.startswith(("postgresql://", "postgresql+psycopg://")):
+        url = "postgresql://" + s.split("://", 1)[1]
+        return DbSpec("postgresql", url)
+    if low.startswith("sqlite:"):
+        if not low.startswith("sqlite:///"):
+            raise ConfigError(f"Địa chỉ kho SQLite “{s}” ({where}) sai dạng: dùng sqlite:///duong/dan.db "
+                              "(tương đối) hoặc sqlite:////duong/tuyet/doi.db.")
+        rest = s[len("sqlite:///"):].split("?", 1)[0]
+        if not rest:
+            raise ConfigError(f"Địa chỉ kho SQLite “{s}” ({where}) thiếu đường dẫn tệp.")
+        p = Path(rest)
+        return DbSpec("sqlite", "sqlite:///" + str(p.resolve()), p)
+    import re
+
+    m = re.match(r"^([A-Za-z][A-Za-z0-9+.\-]*):", s)
+    if m and not (len(m.group(1)) == 1 and re.match(r"^[A-Za-z]:[\\/]", s)):  # a Windows drive letter is a path
+        scheme = m.group(1)
+        hint = (" Có phải ý bạn là postgresql://…?" if scheme.lower().startswith("postgres") else "")
+        raise ConfigError(f"Kho dữ liệu “{_hide_password(s)}” ({where}) dùng kiểu “{scheme}:” không được hỗ trợ: "
+                          "chỉ nhận đường dẫn tệp SQLite, sqlite:///… hoặc postgresql://…." + hint)
+    p = Path(s)
+    return DbSpec("sqlite", "sqlite:///" + str(p.resolve()), p)
+
+
+def db_url(env: Mapping[str, str] | None = None) -> str:
+    """The store URL from TQMAP_DB (checked): ``sqlite:////abs/app.db`` or ``postgresql://…``."""
+    return parse_db(None, env).url
+
+
+def sqlite_path(env: Mapping[str, str] | None = None) -> Path:
+    """The SQLite file from TQMAP_DB; ConfigError when TQMAP_DB names another backend."""
+    spec = parse_db(None, env)
+    if spec.backend != "sqlite":
+        raise ConfigError(f"TQMAP_DB chọn {spec.backend} ({spec.display_url}), không phải tệp SQLite: "
+                          "lệnh này chỉ làm việc với SQLite.")
+    return spec.path  # type: ignore[return-value]
+
+
+# --- other paths and switches -------------------------------------------------------------------
+
+
+def boundaries_path(env: Mapping[str, str] | None = None) -> Path:
+    """The built GeoPackage; TQMAP_BOUNDARIES overrides it (tests build into a temp folder)."""
+    env = os.environ if env is None else env
+    raw = env.get("TQMAP_BOUNDARIES", "").strip()
+    return Path(raw) if raw else REPO_ROOT / "data" / "boundaries" / "tuyen_quang_2025.gpkg"
+
+
+def mirror_dir(env: Mapping[str, str] | None = None) -> Path | None:
+    """TQMAP_MIRROR, else ../shared/data beside the repository when it exists, else None."""
+    env = os.environ if env is None else env
+    raw = env.get("TQMAP_MIRROR", "").strip()
+    if raw:
+        return Path(raw)
+    beside = REPO_ROOT.parent / "shared" / "data"
+    return beside if beside.is_dir() else None
+
+
+def offline(env: Mapping[str, str] | None = None) -> bool:
+    """TQMAP_OFFLINE=1: never download the pinned sources."""
+    env = os.environ if env is None else env
+    return env.get("TQMAP_OFFLINE", "").strip() not in ("", "0")
+
+
+def login_concurrency(env: Mapping[str, str] | None = None) -> int:
+    """How many password verifications may run at once in one process (TQMAP_LOGIN_CONCURRENCY)."""
+    env = os.environ if env is None else env
+    raw = env.get("TQMAP_LOGIN_CONCURRENCY", "").strip()
+    if not raw:
+        return 4
+    return _int(raw, "TQMAP_LOGIN_CONCURRENCY", "biến môi trường TQMAP_LOGIN_CONCURRENCY", 1, 64, "lượt")
+
+
+def chromium_path(env: Mapping[str, str] | None = None) -> str:
+    """Tests: TQMAP_CHROMIUM, else Debian's chromium on PATH."""
+    import shutil
+
+    env = os.environ if env is None else env
+    return env.get("TQMAP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def read_secrets(path: Path) -> dict:
@@ -236,4 +392,6 @@ def oidc_available() -> bool:
     return importlib.util.find_spec("authlib") is not None
 
 
-__all__ = ["Config", "OidcConfig", "ConfigError", "load_config", "oidc_available", "default_secrets_path"]
+__all__ = ["Config", "OidcConfig", "ConfigError", "DbSpec", "load_config", "oidc_available", "default_secrets_path",
+           "parse_db", "db_url", "sqlite_path", "boundaries_path", "mirror_dir", "offline", "login_concurrency",
+           "chromium_path"]

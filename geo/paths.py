@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -12,5 +11,7 @@ BOUNDARIES_GPKG = BOUNDARIES_DIR / "tuyen_quang_2025.gpkg"
 
 
 def boundaries_path() -> Path:
-    """The built GeoPackage; ``TQMAP_BOUNDARIES`` overrides it (tests build into a temp folder)."""
-    return Path(os.environ.get("TQMAP_BOUNDARIES", BOUNDARIES_GPKG))
+    """The built GeoPackage; ``TQMAP_BOUNDARIES`` overrides it (read in :mod:`geo.config`)."""
+    from .config import boundaries_path as _configured
+
+    return _configured()

@@ -1,9 +1,11 @@
 """SQLite implementation of :class:`geo.store.Store` (WAL, busy timeout, foreign keys, row versions).
 
-Layout: ``revisions`` (who/when/why), ``*_versions`` (every row version ever written, keyed by
-revision) and the current tables (``assessments``, ``routes``, ``targets``) kept in step inside the
-same transaction. Rows are stored as JSON of the model dataclasses (no pickle); every statement is
-parameterised (table names come from the constant :data:`ENTITIES`, never from input).
+Layout: ``revisions`` (who/when/why, hash-chained), ``*_versions`` (every row version ever written,
+keyed by revision; append-only) and the current tables (``assessments``, ``routes``, ``targets``,
+``setting_values``) kept in step inside the same transaction; ``audit_log`` (append-only,
+hash-chained); ``users`` and ``login_throttle``. Rows are stored as JSON of the model dataclasses
+(no pickle); every statement is parameterised (table names come from the constant
+:data:`ENTITIES`, never from input).
 """
 
 from __future__ import annotations
@@ -17,8 +19,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, fields, replace
 from pathlib import Path
 
-from ..model import CLASSES, DEFAULT_TARGETS, INDICATORS, ROUTE_KINDS, YEARS, Assessment, DemoFlags, Route, Target
-from . import Change, Revision, StoreError
+from typing import Any
+
+from ..model import (CLASSES, DEFAULT_TARGETS, INDICATORS, ROUTE_KINDS, YEARS, Assessment, DemoFlags, Route, Target,
+                     contradiction)
+from . import chain
+from .records import (AuditEntry, Change, Revision, StoreError, Throttle, UserRecord, audit_row,
+                      check_action, decode_detail, iso)
 from .migrations import migrate
 
 BUSY_TIMEOUT_MS = 30_000
@@ -30,7 +37,12 @@ ENTITIES = {
     "assessment": ("assessments", "assessment_versions", ("year", "code")),
     "route": ("routes", "route_versions", ("route_id",)),
     "target": ("targets", "target_versions", ("year", "scope")),
+    "setting": ("setting_values", "setting_versions", ("key",)),
 }
+MAX_SETTING_KEY = 100
+MAX_SETTING_BYTES = 200_000
+ROLES = ("viewer", "editor", "admin")
+THROTTLE_SCOPES = ("pair", "client", "name")
 # Province bounding box with a margin (lon/lat): a line outside it is in the wrong CRS or place.
 LON_RANGE = (103.5, 106.5)
 LAT_RANGE = (21.0, 23.8)
@@ -66,7 +78,9 @@ class SQLiteStore:
     """The embedded store. Safe to share between threads (one connection behind a lock) and
     between processes (SQLite locking: writers queue on ``BEGIN IMMEDIATE`` up to the busy timeout)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path | str):
+        if isinstance(path, str) and path.startswith("sqlite:///"):
+            path = path[len("sqlite:///"):]
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
@@ -136,7 +150,24 @@ class SQLiteStore:
         return int(cur.lastrowid)
 
     def _finish_revision(self, c, rev: int, summary: str) -> None:
-        c.execute("UPDATE revisions SET summary = ? WHERE id = ?", (summary, rev))
+        """Seal the revision: its summary and its hash, chained to the previous revision's."""
+        row = c.execute("SELECT id, at, user, reason, kind, ?, source, demo FROM revisions WHERE id = ?",
+                        (summary, rev)).fetchone()
+        prev = c.execute("SELECT hash FROM revisions WHERE id < ? ORDER BY id DESC LIMIT 1", (rev,)).fetchone()
+        prev_h = (prev[0] or chain.GENESIS) if prev else chain.GENESIS
+        rows_h = chain.rows_hash(self._revision_rows(c, rev))
+        h = chain.revision_hash(prev_h, chain.revision_header(*row), rows_h)
+        c.execute("UPDATE revisions SET summary = ?, rows_hash = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                  (summary, rows_h, prev_h, h, rev))
+
+    def _revision_rows(self, c, rev: int) -> list[tuple]:
+        out = []
+        for entity, (_, vtable, cols) in ENTITIES.items():
+            kc = ", ".join(cols)
+            n = len(cols)
+            for r in c.execute(f"SELECT {kc}, data, demo FROM {vtable} WHERE rev_id = ?", (rev,)).fetchall():
+                out.append((entity, tuple(r[:n]), r[n], r[n + 1]))
+        return out
 
     def _current(self, c, entity: str, key: tuple) -> tuple[str, int] | None:
         table, _, cols = ENTITIES[entity]
@@ -209,6 +240,9 @@ class SQLiteStore:
             seen.add(a.code)
             if a.complexity_class not in ("",) + CLASSES:
                 raise StoreError(f"{where}: loại trọng điểm {a.complexity_class!r} không hợp lệ (chỉ I, II, III hoặc để trống).")
+            why = contradiction(a)
+            if why:
+                raise StoreError(f"{where}: {why}. Không có gì được lưu.")
             for name in INDICATORS:
                 v = getattr(a, name)
                 if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not math.isfinite(v)):
@@ -356,6 +390,10 @@ class SQLiteStore:
                     if da is None or db is None:
                         out.append(Change(entity, ks, "*", da, db))
                         continue
+                    if not (isinstance(da, dict) and isinstance(db, dict)):  # a setting's JSON value
+                        if da != db:
+                            out.append(Change(entity, ks, "value", da, db))
+                        continue
                     for f in sorted(set(da) | set(db)):
                         if da.get(f) != db.get(f):
                             out.append(Change(entity, ks, f, da.get(f), db.get(f)))
@@ -443,6 +481,195 @@ class SQLiteStore:
                     n += self._write_row(c, entity, key, data, bool(demo), rev)
             self._finish_revision(c, rev, f"Khôi phục trạng thái phiên bản {rev_id}: {n} thay đổi")
         return rev
+
+    # --- settings (a revisioned entity) -------------------------------------------------------
+
+    def setting(self, key: str) -> Any | None:
+        """The current JSON value of ``key`` (e.g. ``present.slides``), or None when never set."""
+        rows = self._q("SELECT data FROM setting_values WHERE key = ?", (str(key),))
+        return json.loads(rows[0][0]) if rows else None
+
+    def put_setting(self, key: str, value: Any, *, user: str, reason: str) -> int:
+        """Store a JSON value as a new revision (``value`` None removes the setting)."""
+        k = (key or "").strip() if isinstance(key, str) else ""
+        if not k or len(k) > MAX_SETTING_KEY or not k.isprintable():
+            raise StoreError(f"Tên thiết lập {key!r} không hợp lệ (1–{MAX_SETTING_KEY} ký tự in được).")
+        data = None
+        if value is not None:
+            try:
+                data = json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False)
+            except (TypeError, ValueError) as exc:
+                raise StoreError(f"Thiết lập “{k}”: giá trị không ghi được dạng JSON ({exc}).") from None
+            if len(data.encode()) > MAX_SETTING_BYTES:
+                raise StoreError(f"Thiết lập “{k}”: giá trị quá lớn (tối đa {MAX_SETTING_BYTES // 1000} kB).")
+        with self._tx() as c:
+            rev = self._new_revision(c, user, reason, "settings", "", False)
+            changed = self._write_row(c, "setting", (k,), data, False, rev)
+            self._finish_revision(c, rev, f"Thiết lập {k}: " + ("đã đổi" if changed else "không đổi"))
+        return rev
+
+    # --- audit (append-only, hash-chained) -----------------------------------------------------
+
+    def audit(self, user: str, action: str, what: str, detail: Any = None, *, now: dt.datetime | None = None) -> int:
+        """Append one audit entry (inside the caller's batch, if any); returns its id."""
+        u, a, w, d = audit_row(user, action, what, detail)
+        at = iso(now)
+        with self._tx() as c:
+            last = c.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+            new_id = (int(last[0]) + 1) if last else 1
+            prev = (last[1] or chain.GENESIS) if last else chain.GENESIS
+            h = chain.audit_hash(prev, chain.audit_content(new_id, at, u, a, w, d))
+            c.execute("INSERT INTO audit_log(id, at, user, action, what, detail, prev_hash, hash) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (new_id, at, u, a, w, d, prev, h))
+        return new_id
+
+    def audit_entries(self, since: dt.datetime | str | None = None, user: str | None = None,
+                      action: str | None = None, limit: int | None = 500) -> list[AuditEntry]:
+        """Entries newest first, filtered by time (``since`` inclusive), account name and action."""
+        sql = "SELECT id, at, user, action, what, detail FROM audit_log WHERE 1=1"
+        params: list[Any] = []
+        if since is not None:
+            sql += " AND at >= ?"
+            params.append(since if isinstance(since, str) else iso(since))
+        if user:
+            sql += " AND user = ?"
+            params.append(user)
+        if action:
+            check_action(action)
+            sql += " AND action = ?"
+            params.append(action)
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(int(limit))
+        rows = self._q(sql, params)
+        return [AuditEntry(int(i), at, u, a, w, decode_detail(d)) for i, at, u, a, w, d in rows]
+
+    # --- tamper evidence -------------------------------------------------------------------------
+
+    def verify_chain(self) -> chain.ChainReport:
+        """Recompute every revision's and audit entry's hash, and compare the current tables with
+        the state the revisions describe. Read-only; one consistent snapshot."""
+        with self._lock:
+            c = self._conn
+            own = not self._depth
+            if own:
+                c.execute("BEGIN")  # a read transaction: one snapshot for the whole check
+            try:
+                revs = c.execute("SELECT id, at, user, reason, kind, summary, source, demo, rows_hash, prev_hash, hash "
+                                 "FROM revisions ORDER BY id").fetchall()
+                n_rev, brk_rev, head_rev = chain.verify_revisions(
+                    revs, lambda rid: chain.rows_hash(self._revision_rows(c, rid)))
+                aud = c.execute("SELECT id, at, user, action, what, detail, prev_hash, hash FROM audit_log "
+                                "ORDER BY id").fetchall()
+                n_aud, brk_aud, head_aud = chain.verify_audit(aud)
+                breaks = [b for b in (brk_rev, brk_aud) if b is not None]
+                if brk_rev is None and revs:
+                    cur = self._current_state_break(c, int(revs[-1][0]))
+                    if cur is not None:
+                        breaks.append(cur)
+            finally:
+                if own:
+                    c.execute("COMMIT")
+        return chain.ChainReport(n_rev, n_aud, tuple(breaks), {"revisions": head_rev, "audit_log": head_aud})
+
+    def _current_state_break(self, c, last_rev: int) -> chain.Break | None:
+        """The current tables must equal the state as of the last revision."""
+        for entity, (table, _, cols) in ENTITIES.items():
+            want = self._state_at(c, entity, last_rev)
+            kc = ", ".join(cols)
+            n = len(cols)
+            have = {tuple(r[:n]): (r[n], int(r[n + 1])) for r in c.execute(f"SELECT {kc}, data, demo FROM {table}")}
+            for key in sorted(set(want) | set(have), key=lambda k: tuple(map(str, k))):
+                if want.get(key) != have.get(key):
+                    what = ("có dòng không do phiên bản nào ghi" if key not in want else
+                            "thiếu dòng mà lịch sử phiên bản có" if key not in have else
+                            "giá trị hiện tại khác giá trị đã ghi trong lịch sử phiên bản")
+                    return chain.Break(table, _key_str(entity, key), f"bảng dữ liệu hiện hành bị sửa ngoài ứng dụng: {what}")
+        return None
+
+    # --- accounts and login throttling (policy: geo.auth) -------------------------------------
+
+    _USER_COLS = "name, role, disabled, created_at, updated_at, last_login, password_hash"
+
+    @staticmethod
+    def _user_rec(r) -> UserRecord:
+        return UserRecord(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6])
+
+    def users(self) -> list[UserRecord]:
+        return [self._user_rec(r) for r in self._q(f"SELECT {self._USER_COLS} FROM users ORDER BY name")]
+
+    def user(self, name: str) -> UserRecord | None:
+        rows = self._q(f"SELECT {self._USER_COLS} FROM users WHERE name = ?", ((name or "").strip().lower(),))
+        return self._user_rec(rows[0]) if rows else None
+
+    def add_user(self, name: str, role: str, password_hash: str, *, now: str) -> None:
+        """Insert an account (name and role already checked by geo.auth); StoreError if it exists."""
+        if role not in ROLES:
+            raise StoreError(f"Vai trò “{role}” không hợp lệ.")
+        if not str(password_hash).startswith("$argon2"):
+            raise StoreError("Mật khẩu phải được lưu dưới dạng mã băm argon2.")
+        with self._tx() as c:
+            if c.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+                raise StoreError(f"Tên đăng nhập “{name}” đã tồn tại.")
+            c.execute("INSERT INTO users(name, role, password_hash, disabled, created_at, updated_at) "
+                      "VALUES (?, ?, ?, 0, ?, ?)", (name, role, password_hash, now, now))
+
+    def update_user(self, name: str, *, now: str, role: str | None = None, disabled: bool | None = None,
+                    password_hash: str | None = None, last_login: str | None = None) -> None:
+        sets, params = [], []
+        if role is not None:
+            if role not in ROLES:
+                raise StoreError(f"Vai trò “{role}” không hợp lệ.")
+            sets.append("role = ?"), params.append(role)
+        if disabled is not None:
+            sets.append("disabled = ?"), params.append(int(bool(disabled)))
+        if password_hash is not None:
+            if not str(password_hash).startswith("$argon2"):
+                raise StoreError("Mật khẩu phải được lưu dưới dạng mã băm argon2.")
+            sets.append("password_hash = ?"), params.append(password_hash)
+        if last_login is not None:
+            sets.append("last_login = ?"), params.append(last_login)
+        else:
+            sets.append("updated_at = ?"), params.append(now)
+        with self._tx() as c:
+            if not c.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+                raise StoreError(f"Không có người dùng “{name}”.")
+            c.execute(f"UPDATE users SET {', '.join(sets)} WHERE name = ?", (*params, name))
+
+    def throttle(self, scope: str, key: str) -> Throttle | None:
+        if scope not in THROTTLE_SCOPES:
+            raise StoreError(f"Phạm vi giới hạn đăng nhập {scope!r} không hợp lệ.")
+        rows = self._q("SELECT scope, key, failures, window_start, blocked_until FROM login_throttle "
+                       "WHERE scope = ? AND key = ?", (scope, key))
+        return Throttle(rows[0][0], rows[0][1], int(rows[0][2]), rows[0][3], rows[0][4]) if rows else None
+
+    def put_throttle(self, t: Throttle) -> None:
+        if t.scope not in THROTTLE_SCOPES:
+            raise StoreError(f"Phạm vi giới hạn đăng nhập {t.scope!r} không hợp lệ.")
+        with self._tx() as c:
+            c.execute("INSERT INTO login_throttle(scope, key, failures, window_start, blocked_until) "
+                      "VALUES (?, ?, ?, ?, ?) ON CONFLICT(scope, key) DO UPDATE SET failures = excluded.failures, "
+                      "window_start = excluded.window_start, blocked_until = excluded.blocked_until",
+                      (t.scope, t.key, int(t.failures), t.window_start, t.blocked_until))
+
+    def clear_throttle(self, scope: str, key: str | None = None) -> int:
+        """Delete one (scope, key) row, or every row of ``scope`` whose key is ``key`` or starts with
+        ``key + "|"`` when scope is 'pair' and key ends with '|' (all addresses of a name)."""
+        with self._tx() as c:
+            if key is None:
+                cur = c.execute("DELETE FROM login_throttle WHERE scope = ?", (scope,))
+            elif key.endswith("|"):
+                cur = c.execute("DELETE FROM login_throttle WHERE scope = ? AND substr(key, 1, ?) = ?",
+                                (scope, len(key), key))
+            else:
+                cur = c.execute("DELETE FROM login_throttle WHERE scope = ? AND key = ?", (scope, key))
+            return int(cur.rowcount)
+
+    def has_real_data(self) -> bool:
+        """True when any assessment or route is NOT flagged as demo data (public-demo guard)."""
+        return bool(self._q("SELECT 1 FROM assessments WHERE demo = 0 UNION ALL "
+                            "SELECT 1 FROM routes WHERE demo = 0 LIMIT 1"))
 
     def close(self) -> None:
         with self._lock:
