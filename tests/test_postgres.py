@@ -41,7 +41,7 @@ def any_store(request, tmp_path, boundaries_gpkg):
 def pg_dump_hash(store) -> str:
     """SHA-256 over every row of every table (ordered): "byte-identical" for a server database."""
     h = hashlib.sha256()
-    with store._conn() as c:
+    with store._connection() as c:
         tables = [t for (t,) in c.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
                                           "AND tablename <> 'spatial_ref_sys' ORDER BY tablename")]
         for t in tables:
@@ -187,7 +187,7 @@ def test_audit_is_append_only_for_the_app_and_for_the_owner(pg_store, pg_cluster
     s = pg_store
     i = s.audit("lan", "export", "Xuất bản đồ", {"file": "a.html"})
     assert [(e.id, e.user, e.action, e.detail) for e in s.audit_entries()] == [(i, "lan", "export", {"file": "a.html"})]
-    with s._conn() as c:  # the app role: no UPDATE/DELETE/TRUNCATE privilege at all
+    with s._connection() as c:  # the app role: no UPDATE/DELETE/TRUNCATE privilege at all
         for sql in ("UPDATE audit_log SET what = 'x'", "DELETE FROM audit_log", "TRUNCATE audit_log"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 c.execute(sql)
@@ -202,24 +202,38 @@ def test_audit_is_append_only_for_the_app_and_for_the_owner(pg_store, pg_cluster
     assert len(s.audit_entries()) == 1
 
 
-def test_app_role_cannot_change_the_schema(pg_store):
+def test_app_role_cannot_change_the_schema_nor_history(pg_store, codes):
     import psycopg
 
-    with pg_store._conn() as c:
+    pg_store.upsert_assessments(2025, [Assessment(codes[0], 2025)], user="u", reason="r")
+    with pg_store._connection() as c:
         for sql in ("DROP TRIGGER audit_log_no_delete ON audit_log", "ALTER TABLE audit_log DISABLE TRIGGER ALL",
-                    "DROP TABLE revisions"):
+                    "DROP TABLE revisions", "UPDATE assessment_versions SET data = NULL",
+                    "DELETE FROM target_versions", "DELETE FROM revisions", "TRUNCATE revisions CASCADE"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 c.execute(sql)
 
 
-def test_settings_and_shared_sessions(pg_store):
+def test_sealed_revision_cannot_be_changed_even_by_the_owner(pg_store, pg_cluster, pg_url, codes):
+    import psycopg
+
+    pg_store.upsert_assessments(2025, [Assessment(codes[0], 2025)], user="u", reason="r")
+    dbname = pg_url.rsplit("/", 1)[1]
+    with psycopg.connect(pg_cluster.url("tqmap_owner", dbname), password=pg_cluster.owner_password,
+                         autocommit=True) as owner:
+        for sql, msg in (("UPDATE revisions SET reason = 'x'", "Lịch sử phiên bản chỉ được ghi thêm"),
+                         ("UPDATE assessment_versions SET data = NULL", "Lịch sử dữ liệu chỉ được ghi thêm"),
+                         ("DELETE FROM target_versions", "không được xoá")):
+            with pytest.raises(psycopg.errors.RaiseException, match=msg):
+                owner.execute(sql)
+    assert pg_store.verify_chain().ok
+
+
+def test_shared_sessions(pg_store):
     s = pg_store
-    assert s.setting("present.slides") is None
-    rev = s.put_setting("present.slides", [{"kind": "overview"}], user="lan", reason="trang chiếu")
-    assert s.setting("present.slides") == [{"kind": "overview"}] and s.data_version() == rev
     assert s.touch_session("sid-1", "lan", timeout_minutes=30)
     assert s.session_idle_seconds("sid-1") < 5
-    with s._conn() as c:  # idle for 31 minutes by the database clock
+    with s._connection() as c:  # idle for 31 minutes by the database clock
         c.execute("UPDATE app_sessions SET last_seen = now() - interval '31 minutes' WHERE id = 'sid-1'")
     assert not s.touch_session("sid-1", "lan", timeout_minutes=30)
     assert s.session_idle_seconds("sid-1") is None
@@ -278,10 +292,10 @@ def test_postgis_membership_equals_python_corridors_on_the_demo_routes(pg_store,
 
 def test_route_geometry_columns_follow_the_row(pg_store):
     pg_store.put_routes([Route("A", "A", geometry_wkt=LINE, half_width_km=1.0)], user="u", reason="r")
-    with pg_store._conn() as c:
+    with pg_store._connection() as c:
         srid, srid_m, length = c.execute("SELECT ST_SRID(geom), ST_SRID(geom_m), ST_Length(geom_m) "
                                          "FROM routes WHERE route_id = 'A'").fetchone()
-        with c.transaction():
+        with c.raw.transaction():
             c.execute("SET LOCAL enable_seqscan = off")
             used = c.execute("EXPLAIN SELECT 1 FROM communes WHERE ST_DWithin(geom_web_m, "
                              "ST_SetSRID(ST_MakePoint(500000, 2500000), 32648), 10)").fetchall()

@@ -28,8 +28,10 @@ def snapshot(store) -> dict:
         "revisions": store.revisions(10_000),
         "data_version": store.data_version(),
         "diff": store.diff(1, store.data_version()),
-        "audit": [(e.id, e.at, e.user, e.action, e.what, e.detail) for e in store.audit_entries(limit=None)]
-        if hasattr(store, "audit_entries") else None,
+        "audit": [(e.id, e.at, e.user, e.action, e.what, e.detail) for e in store.audit_entries(limit=None)],
+        "users": store.users(),
+        "settings": store.setting("present.slides"),
+        "chain": (lambda r: (r.ok, r.revisions, r.audit_entries, r.heads))(store.verify_chain()),
     }
 
 
@@ -44,9 +46,13 @@ def demo_sqlite(tmp_path, boundaries_gpkg):
     code = sorted(s.known_codes())[0]
     r = s.upsert_assessments(2025, [Assessment(code, 2025, addicts=42, note="“sửa” <b>")], user="lan", reason="sửa")
     s.restore(r - 1, user="lan", reason="hoàn tác")
-    for i in range(3):
-        audit.record(path, "lan", "export", f"Xuất bản đồ {i}", {"i": i})
+    from geo import auth
+
+    s.put_setting("present.slides", [{"kind": "overview", "arg": None, "title": None}], user="lan", reason="r")
     s.close()
+    for i in range(2):
+        audit.record(path, "lan", "export", f"Xuất bản đồ {i}", {"i": i})
+    auth.add_user(path, "lan", "mat-khau-dai-123", "editor", by="admin")
     return path
 
 
@@ -68,8 +74,7 @@ def test_copy_sqlite_to_postgres_and_back_keeps_everything(demo_sqlite, pg_env, 
         from geo import audit
 
         a, b = snapshot(sq), snapshot(pg)
-        a["audit"] = [(e.id, e.at, e.user, e.action, e.what, e.detail) for e in audit.entries(demo_sqlite, limit=None)]
-        assert a == b
+        assert a == b and a["chain"][0] and len(a["audit"]) == 3 and a["users"] and a["settings"]
         rev = pg.upsert_assessments(2025, [Assessment(sorted(pg.known_codes())[1], 2025)], user="u", reason="sau chép")
         assert rev == a["data_version"] + 1  # ids continue after the copied ones
         assert pg.audit("u", "login", "Đăng nhập") == 4
@@ -78,9 +83,7 @@ def test_copy_sqlite_to_postgres_and_back_keeps_everything(demo_sqlite, pg_env, 
         rep2 = copy(owner, f"sqlite:///{back}")
         assert rep2.tables["revisions"][0] == rev
         sb = SQLiteStore(back)
-        c = snapshot(sb)
-        c["audit"] = [(e.id, e.at, e.user, e.action, e.what, e.detail) for e in audit.entries(back, limit=None)]
-        assert c == snapshot(pg)
+        assert snapshot(sb) == snapshot(pg) and snapshot(sb)["chain"][0]
         sb.close()
     finally:
         pg.close()

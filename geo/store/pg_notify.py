@@ -87,9 +87,10 @@ class ChangeListener:
                 self.seen.wait(left)
         return True
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 0.2) -> None:
+        """Ask the thread to end (it does within ``poll_s``; it is a daemon, nothing waits on it)."""
         self._stop.set()
-        self._thread.join(timeout=self.poll_s + 5)
+        self._thread.join(timeout=wait)
 
 
 def invalidate_caches(version: int) -> None:

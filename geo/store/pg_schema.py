@@ -1,15 +1,17 @@
 """PostgreSQL schema of the store: the PostgreSQL side of each migration, the app role's grants,
 the commune boundaries loaded into PostGIS, and :func:`setup_database` (run as the schema owner).
 
-Versions are those of :mod:`geo.store.migrations` (1 core, 2 audit, 3 users, 20 settings), so one
-list describes both backends; versions >= 100 exist on PostgreSQL only (PostGIS geometry, shared
-sessions, change notification). Tables mirror the SQLite ones column for column (JSON rows as
-text, times as UTC ISO text), so ``store copy`` moves rows unchanged and can compare hashes.
+The runner walks THE one migration list (:mod:`geo.store.migrations`) and takes each entry's
+PostgreSQL SQL (its ``postgresql`` field, else :data:`POSTGRESQL` here by version); versions >= 1000
+exist on PostgreSQL only (PostGIS geometry, shared sessions, change notification). Tables mirror
+the SQLite ones column for column (JSON rows as text, times as UTC ISO text, flags 0/1), so the
+same statements serve both and ``store copy`` moves rows unchanged and can compare hashes.
 
 Roles (see /work/notes/postgres.md, "Deploying for many users"):
 - the **owner** role owns the tables and runs migrations (``python -m geo store init``);
-- the **app** role (the servers' login) may read and write the data tables, but on ``audit_log``
-  only SELECT and INSERT; triggers also refuse UPDATE, DELETE and TRUNCATE there for everyone.
+- the **app** role (the servers' login) may read and write the current tables, accounts and
+  throttle, but on ``audit_log`` and the ``*_versions`` tables only SELECT and INSERT (revisions:
+  UPDATE until sealed); triggers also refuse UPDATE, DELETE and TRUNCATE there for everyone.
 """
 
 from __future__ import annotations
@@ -23,6 +25,26 @@ NOTIFY_CHANNEL = "tqmap_data"
 class PostgisMissing(RuntimeError):
     """The database has no PostGIS extension (only a superuser can create it)."""
 
+def _append_only(table: str, what: str, update_when: str = "") -> str:
+    """UPDATE/DELETE/TRUNCATE refused on ``table`` (PostgreSQL side of migrations._append_only)."""
+    when = f" WHEN ({update_when})" if update_when else ""
+    return f"""
+CREATE FUNCTION {table}_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' THEN RAISE EXCEPTION '{what} chỉ được ghi thêm: không được sửa.';
+    ELSIF TG_OP = 'DELETE' THEN RAISE EXCEPTION '{what} chỉ được ghi thêm: không được xoá.';
+    END IF;
+    RAISE EXCEPTION '{what} chỉ được ghi thêm: không được xoá hết (TRUNCATE).';
+END $$;
+CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} FOR EACH ROW{when} EXECUTE FUNCTION {table}_refuse();
+CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_refuse();
+CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {table}_refuse();
+"""
+
+
+# The PostgreSQL side of each entry of geo.store.migrations.MIGRATIONS, by version (an entry's own
+# ``postgresql`` field wins when it is set). Flags stay INTEGER 0/1 as in SQLite, so the same
+# statements and the same row values serve both backends; times are UTC ISO text.
 POSTGRESQL: dict[int, str] = {
     1: """
 CREATE TABLE revisions (
@@ -33,21 +55,21 @@ CREATE TABLE revisions (
     kind     TEXT NOT NULL,
     summary  TEXT NOT NULL DEFAULT '',
     source   TEXT NOT NULL DEFAULT '',
-    demo     BOOLEAN NOT NULL DEFAULT FALSE
+    demo     INTEGER NOT NULL DEFAULT 0 CHECK (demo IN (0, 1))
 );
 CREATE TABLE assessment_versions (
     rev_id  BIGINT NOT NULL REFERENCES revisions(id),
     year    INTEGER NOT NULL,
     code    TEXT NOT NULL,
     data    TEXT,
-    demo    BOOLEAN NOT NULL DEFAULT FALSE,
+    demo    INTEGER NOT NULL DEFAULT 0 CHECK (demo IN (0, 1)),
     PRIMARY KEY (year, code, rev_id)
 );
 CREATE TABLE route_versions (
     rev_id   BIGINT NOT NULL REFERENCES revisions(id),
     route_id TEXT NOT NULL,
     data     TEXT,
-    demo     BOOLEAN NOT NULL DEFAULT FALSE,
+    demo     INTEGER NOT NULL DEFAULT 0 CHECK (demo IN (0, 1)),
     PRIMARY KEY (route_id, rev_id)
 );
 CREATE TABLE target_versions (
@@ -55,14 +77,17 @@ CREATE TABLE target_versions (
     year    INTEGER NOT NULL,
     scope   TEXT NOT NULL,
     data    TEXT,
-    demo    BOOLEAN NOT NULL DEFAULT FALSE,
+    demo    INTEGER NOT NULL DEFAULT 0 CHECK (demo IN (0, 1)),
     PRIMARY KEY (year, scope, rev_id)
 );
+CREATE INDEX assessment_versions_rev ON assessment_versions(rev_id);
+CREATE INDEX route_versions_rev ON route_versions(rev_id);
+CREATE INDEX target_versions_rev ON target_versions(rev_id);
 CREATE TABLE assessments (
     year    INTEGER NOT NULL,
     code    TEXT NOT NULL,
     data    TEXT NOT NULL,
-    demo    BOOLEAN NOT NULL DEFAULT FALSE,
+    demo    INTEGER NOT NULL DEFAULT 0 CHECK (demo IN (0, 1)),
     rev_id  BIGINT NOT NULL REFERENCES revisions(id),
     PRIMARY KEY (year, code)
 );
@@ -70,14 +95,14 @@ CREATE INDEX assessments_code ON assessments(code);
 CREATE TABLE routes (
     route_id TEXT PRIMARY KEY,
     data     TEXT NOT NULL,
-    demo     BOOLEAN NOT NULL DEFAULT FALSE,
+    demo     INTEGER NOT NULL DEFAULT 0 CHECK (demo IN (0, 1)),
     rev_id   BIGINT NOT NULL REFERENCES revisions(id)
 );
 CREATE TABLE targets (
     year    INTEGER NOT NULL,
     scope   TEXT NOT NULL,
     data    TEXT NOT NULL,
-    demo    BOOLEAN NOT NULL DEFAULT FALSE,
+    demo    INTEGER NOT NULL DEFAULT 0 CHECK (demo IN (0, 1)),
     rev_id  BIGINT NOT NULL REFERENCES revisions(id),
     PRIMARY KEY (year, scope)
 );
@@ -94,25 +119,13 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_at ON audit_log(at);
 CREATE INDEX audit_log_user ON audit_log("user", at);
-CREATE FUNCTION audit_log_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        RAISE EXCEPTION 'Nhật ký kiểm tra chỉ được ghi thêm: không được sửa.';
-    ELSIF TG_OP = 'DELETE' THEN
-        RAISE EXCEPTION 'Nhật ký kiểm tra chỉ được ghi thêm: không được xoá.';
-    END IF;
-    RAISE EXCEPTION 'Nhật ký kiểm tra chỉ được ghi thêm: không được xoá hết (TRUNCATE).';
-END $$;
-CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_refuse();
-CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_refuse();
-CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION audit_log_refuse();
-""",
+""" + _append_only("audit_log", "Nhật ký kiểm tra"),
     3: """
 CREATE TABLE users (
     name          TEXT PRIMARY KEY,
     role          TEXT NOT NULL CHECK (role IN ('viewer','editor','admin')),
     password_hash TEXT NOT NULL CHECK (password_hash LIKE '$argon2%'),
-    disabled      BOOLEAN NOT NULL DEFAULT FALSE,
+    disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
     created_at    TEXT NOT NULL,
     updated_at    TEXT NOT NULL,
     last_login    TEXT
@@ -125,15 +138,63 @@ CREATE TABLE login_state (
 );
 """,
     20: """
-CREATE TABLE settings (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS settings (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL,
     "user" TEXT NOT NULL,
-    at    TEXT NOT NULL
+    at     TEXT NOT NULL
 );
 """,
-    # --- PostgreSQL only ---------------------------------------------------------------------
-    100: """
+    21: """
+CREATE TABLE setting_versions (
+    rev_id  BIGINT NOT NULL REFERENCES revisions(id),
+    key     TEXT NOT NULL,
+    data    TEXT,
+    demo    INTEGER NOT NULL DEFAULT 0 CHECK (demo IN (0, 1)),
+    PRIMARY KEY (key, rev_id)
+);
+CREATE INDEX setting_versions_rev ON setting_versions(rev_id);
+CREATE TABLE setting_values (
+    key     TEXT PRIMARY KEY,
+    data    TEXT NOT NULL,
+    demo    INTEGER NOT NULL DEFAULT 0 CHECK (demo IN (0, 1)),
+    rev_id  BIGINT NOT NULL REFERENCES revisions(id)
+);
+INSERT INTO revisions(at, "user", reason, kind, summary, source, demo)
+    SELECT at, "user", 'Chuyển thiết lập từ phiên bản cũ', 'settings', key, 'legacy', 0 FROM settings ORDER BY key;
+INSERT INTO setting_versions(rev_id, key, data, demo)
+    SELECT r.id, s.key, s.value, 0 FROM settings s
+    JOIN revisions r ON r.kind = 'settings' AND r.source = 'legacy' AND r.summary = s.key;
+INSERT INTO setting_values(key, data, demo, rev_id) SELECT key, data, 0, rev_id FROM setting_versions;
+UPDATE revisions SET summary = 'Thiết lập ' || summary WHERE kind = 'settings' AND source = 'legacy';
+""",
+    22: """
+CREATE TABLE login_throttle (
+    scope         TEXT NOT NULL CHECK (scope IN ('pair','client','name')),
+    key           TEXT NOT NULL,
+    failures      INTEGER NOT NULL DEFAULT 0,
+    window_start  TEXT,
+    blocked_until TEXT,
+    PRIMARY KEY (scope, key)
+);
+DROP TABLE login_state;
+""",
+    23: """
+ALTER TABLE revisions ADD COLUMN rows_hash TEXT;
+ALTER TABLE revisions ADD COLUMN prev_hash TEXT;
+ALTER TABLE revisions ADD COLUMN hash TEXT;
+ALTER TABLE audit_log ADD COLUMN prev_hash TEXT;
+ALTER TABLE audit_log ADD COLUMN hash TEXT;
+""",
+    # A revision is written first and sealed (summary + hashes) at the end of its transaction.
+    24: _append_only("revisions", "Lịch sử phiên bản", "OLD.hash IS NOT NULL") + "".join(
+        _append_only(t, "Lịch sử dữ liệu") for t in ("assessment_versions", "route_versions", "target_versions",
+                                                       "setting_versions")),
+}
+
+# PostgreSQL only, applied after the shared list (versions far above it, so they never collide).
+PG_ONLY: dict[int, str] = {
+    1000: """
 -- Route lines as PostGIS geometry, derived from the stored row (never typed twice), and the
 -- commune boundaries (full and web) with spatial indexes, in WGS 84 and in UTM 48N (metres).
 ALTER TABLE routes ADD COLUMN geom geometry(Geometry, 4326)
@@ -148,15 +209,14 @@ CREATE TABLE communes (
     geom        geometry(MultiPolygon, 4326) NOT NULL,
     geom_web    geometry(MultiPolygon, 4326) NOT NULL,
     geom_m      geometry(MultiPolygon, 32648) NOT NULL,
-    geom_web_m  geometry(MultiPolygon, 32648) NOT NULL,
-    source      TEXT NOT NULL DEFAULT ''
+    geom_web_m  geometry(MultiPolygon, 32648) NOT NULL
 );
 CREATE INDEX communes_geom ON communes USING gist (geom);
 CREATE INDEX communes_geom_web ON communes USING gist (geom_web);
 CREATE INDEX communes_geom_m ON communes USING gist (geom_m);
 CREATE INDEX communes_geom_web_m ON communes USING gist (geom_web_m);
 """,
-    101: """
+    1001: """
 -- App sessions shared by every replica: idle timeout measured from last_seen in the database.
 CREATE TABLE app_sessions (
     id         TEXT PRIMARY KEY,
@@ -174,16 +234,33 @@ END $$;
 CREATE TRIGGER revisions_notify AFTER INSERT ON revisions FOR EACH ROW EXECUTE FUNCTION revisions_notify();
 """,
 }
+PG_ONLY_FROM = 1000
 
-# Tables the app role may change freely; audit_log gets SELECT, INSERT only; the rest SELECT.
-APP_WRITE_TABLES = ("revisions", "assessment_versions", "route_versions", "target_versions", "assessments",
-                    "routes", "targets", "users", "login_state", "settings", "app_sessions")
-APP_APPEND_TABLES = ("audit_log",)
-APP_READ_TABLES = ("schema_version", "communes")
+# The app role's rights. Row versions and the audit log: read and append only; a revision row may
+# be updated only until it is sealed (trigger); current tables, accounts, throttle, sessions: all.
+APP_APPEND_TABLES = ("audit_log", "assessment_versions", "route_versions", "target_versions", "setting_versions")
+APP_WRITE_TABLES = ("assessments", "routes", "targets", "setting_values", "users", "login_throttle", "app_sessions")
+APP_READ_TABLES = ("schema_version", "communes", "settings")
+
+
+def steps() -> list[tuple[int, str, object]]:
+    """(version, SQL, after-hook) for PostgreSQL: the shared list, then the PostgreSQL-only steps.
+    A shared migration without PostgreSQL SQL stops the run with a clear error."""
+    from . import migrations
+
+    out = []
+    for m in migrations.ordered():
+        sql = m.postgresql or POSTGRESQL.get(m.version)
+        if sql is None:
+            raise RuntimeError(f"Migration {m.version} ({m.name}) has no PostgreSQL SQL: add it in "
+                               "geo/store/migrations.py or geo/store/pg_schema.py POSTGRESQL.")
+        out.append((m.version, sql, m.after("postgresql")))
+    out += [(v, sql, None) for v, sql in sorted(PG_ONLY.items())]
+    return out
 
 
 def versions() -> list[int]:
-    return sorted(POSTGRESQL)
+    return [v for v, _, _ in steps()]
 
 
 def current_versions(conn) -> set[int]:
@@ -207,10 +284,12 @@ def migrate(conn) -> list[int]:
         if not _has_postgis(conn):
             raise PostgisMissing("Cơ sở dữ liệu chưa bật PostGIS: quản trị viên PostgreSQL (superuser) cần chạy "
                                  "CREATE EXTENSION postgis; trong cơ sở dữ liệu này (gói postgresql-<phiên bản>-postgis-3).")
-        for v in versions():
+        for v, sql, after in steps():
             if v in done:
                 continue
-            conn.execute(POSTGRESQL[v])
+            conn.execute(sql)
+            if after is not None:
+                after(conn)
             conn.execute("INSERT INTO schema_version(version, applied_at) VALUES (%s, %s)",
                          (v, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")))
             applied.append(v)
@@ -229,6 +308,7 @@ def grant_app(conn, app_role: str) -> None:
     conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(role))
     for t in APP_WRITE_TABLES:
         conn.execute(sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON {} TO {}").format(sql.Identifier(t), role))
+    conn.execute(sql.SQL("GRANT SELECT, INSERT, UPDATE ON revisions TO {}").format(role))
     for t in APP_APPEND_TABLES:
         conn.execute(sql.SQL("REVOKE ALL ON {} FROM {}").format(sql.Identifier(t), role))
         conn.execute(sql.SQL("GRANT SELECT, INSERT ON {} TO {}").format(sql.Identifier(t), role))
