@@ -81,7 +81,7 @@ VN_TZ = dt.timezone(dt.timedelta(hours=7), "ICT")
 CLIENT_MAX_FAILURES = 20  # per client address, all names, within WINDOW
 NAME_FREE_FAILURES = 4  # per name, all addresses: no delay up to this many failures in WINDOW
 NAME_MAX_DELAY = dt.timedelta(seconds=60)
-BUSY_WAIT = 3.0  # seconds an attempt waits for a free verification slot before "busy"
+BUSY_WAIT = 5.0  # seconds an attempt waits for a free verification slot before "busy"
 UNKNOWN_CLIENT = "(không rõ)"
 
 _hasher = PasswordHasher()  # argon2id, library defaults (RFC 9106 low-memory profile)
@@ -381,6 +381,10 @@ def authenticate(store: Store | str | Path, name: str, password: str, *, client:
     pair_key = f"{key}|{ckey or UNKNOWN_CLIENT}"
     pool = _slot_pool()
     with use_store(store) as s:
+        if _blocked_now(s, key, ckey, pair_key, now):
+            # Refused in any case (the gate below re-checks inside its transaction): no slot needed,
+            # so a flood against a locked name cannot crowd out other people's logins.
+            return _authenticate(s, key, password, ckey, pair_key, now, record, pool)
         if not pool.acquire(timeout=BUSY_WAIT):
             with s.batch():
                 _refuse(s, key, ckey, "busy", "Đăng nhập bị từ chối: hệ thống đang bận", now, record)
@@ -391,8 +395,16 @@ def authenticate(store: Store | str | Path, name: str, password: str, *, client:
             pool.release()
 
 
+def _blocked_now(s: Store, key: str, ckey: str | None, pair_key: str, now: dt.datetime) -> bool:
+    """Read-only pre-check (an optimisation; the gate transaction is the authority)."""
+    return any(_blocked(t, now) is not None for t in
+               (s.throttle("pair", pair_key), s.throttle("client", ckey) if ckey else None, s.throttle("name", key)))
+
+
 def _authenticate(s: Store, key: str, password: str, ckey: str | None, pair_key: str, now: dt.datetime,
-                  record: bool) -> AuthResult:
+                  record: bool, pool: threading.BoundedSemaphore | None = None) -> AuthResult:
+    """The gate, the verification and the outcome. ``pool``: the slot is not held yet (the
+    pre-check expected a refusal); it is taken only if the gate lets the attempt through."""
     # 1. Gate: check every limit and count this attempt, in one write transaction, before verifying.
     with s.batch():
         pair = s.throttle("pair", pair_key)
@@ -428,8 +440,16 @@ def _authenticate(s: Store, key: str, password: str, ckey: str | None, pair_key:
 
     # 2. Verify (outside any transaction; at most login_concurrency() at once in this process).
     too_long = len(password) > MAX_PASSWORD
-    # Always one argon2 verification (dummy hash for unknown names): same cost either way.
-    good = _verify(rec.password_hash if rec else _dummy(), password[:MAX_PASSWORD]) and not too_long
+    if pool is not None and not pool.acquire(timeout=BUSY_WAIT):
+        with s.batch():
+            _refuse(s, key, ckey, "busy", "Đăng nhập bị từ chối: hệ thống đang bận", now, record)
+        return AuthResult(False, message=MSG_BUSY, reason="busy")
+    try:
+        # Always one argon2 verification (dummy hash for unknown names): same cost either way.
+        good = _verify(rec.password_hash if rec else _dummy(), password[:MAX_PASSWORD]) and not too_long
+    finally:
+        if pool is not None:
+            pool.release()
 
     # 3. Outcome.
     if rec and good and not rec.disabled:

@@ -30,6 +30,9 @@ def _open(target=None):
     except ConfigError as exc:
         print(f"LỖI: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
+    except OSError as exc:  # includes a database server that does not answer (psycopg's errors aside)
+        print(f"LỖI: không mở được kho dữ liệu ({exc}).", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def _where(store) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -140,3 +141,116 @@ def test_secrets_file_is_git_ignored():
     assert r.returncode == 0
     tracked = subprocess.run(["git", "ls-files", ".streamlit"], cwd=REPO_ROOT, capture_output=True, text=True)
     assert "secrets.toml" not in tracked.stdout
+
+
+# --- TQMAP_DB and the other variables read in geo.config ---------------------------------------
+
+from geo import config as _config  # noqa: E402
+
+
+@pytest.mark.parametrize("value,backend,tail", [
+    ("data/x.db", "sqlite", "/data/x.db"),
+    ("/abs/app.db", "sqlite", "/abs/app.db"),
+    ("sqlite:///rel/app.db", "sqlite", "/rel/app.db"),
+    ("sqlite:////abs/app.db", "sqlite", "/abs/app.db"),
+    ("postgresql://postgres@/tqmap?host=/tmp/sock&port=5432", "postgresql", "tqmap?host=/tmp/sock&port=5432"),
+    ("postgresql+psycopg://u@h/db", "postgresql", "u@h/db"),
+])
+def test_db_locations_accepted(value, backend, tail):
+    spec = _config.parse_db(None, {"TQMAP_DB": value})
+    assert spec.backend == backend and spec.url.endswith(tail)
+    assert _config.db_url({"TQMAP_DB": value}) == spec.url
+    if backend == "sqlite":
+        assert spec.url.startswith("sqlite:////") and spec.path.name in ("app.db", "x.db")
+
+
+def test_db_default_is_data_app_db():
+    spec = _config.parse_db(None, {})
+    assert spec.backend == "sqlite" and spec.path == _config.DEFAULT_DB
+
+
+@pytest.mark.parametrize("value,needle", [
+    ("mysql://root@localhost/tq", "“mysql:” không được hỗ trợ"),
+    ("postgres://u@h/db", "Có phải ý bạn là postgresql"),
+    ("postgres:u@h/db", "Có phải ý bạn là postgresql"),
+    ("postgresql:/tqmap", "“postgresql:” không được hỗ trợ"),
+    ("http://example.org/app.db", "“http:” không được hỗ trợ"),
+    ("sqlite://rel.db", "sai dạng"),
+    ("sqlite:///", "thiếu đường dẫn"),
+])
+def test_db_locations_refused(value, needle):
+    with pytest.raises(ConfigError, match=needle) as exc:
+        _config.parse_db(None, {"TQMAP_DB": value})
+    assert "TQMAP_DB" in str(exc.value)
+
+
+def test_password_never_shown():
+    with pytest.raises(ConfigError) as exc:
+        _config.parse_db(None, {"TQMAP_DB": "mysql://u:bi-mat@h/db"})
+    assert "bi-mat" not in str(exc.value)
+    spec = _config.parse_db("postgresql://u:bi-mat@h:5433/db")
+    assert "bi-mat" not in spec.display_url and spec.display_url == "postgresql://u:***@h:5433/db"
+
+
+def _geo(tmp_path, *args, **env):
+    import os
+    import subprocess
+    import sys
+
+    from geo.paths import REPO_ROOT
+
+    full = {**os.environ, **env}
+    return subprocess.run([sys.executable, "-m", "geo", *args], cwd=tmp_path, env=full, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize("url", ["postgres://postgres@/tqmap?host=/tmp&port=5432", "mysql://root@localhost/tq",
+                                 "http://x/app.db"])
+def test_unservable_db_refused_and_no_folder_created(tmp_path, url):
+    """Issue 14's defect: ``TQMAP_DB=postgresql:…`` once created a folder literally named ``postgresql:``."""
+    from geo.paths import REPO_ROOT
+
+    r = _geo(tmp_path, "demo", TQMAP_DB=url, PYTHONPATH=str(REPO_ROOT))
+    assert r.returncode == 2 and "LỖI" in r.stderr and "không được hỗ trợ" in r.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_postgresql_url_never_becomes_a_sqlite_file(tmp_path):
+    from geo.paths import REPO_ROOT
+    from geo.store import open_store
+
+    url = "postgresql://postgres@/tqmap?host=" + str(tmp_path / "nosock") + "&port=5432"
+    r = _geo(tmp_path, "revisions", "list", TQMAP_DB=url, PYTHONPATH=str(REPO_ROOT))
+    assert r.returncode != 0 and "Traceback" not in r.stderr
+    assert not (tmp_path / "postgresql:").exists() and not list(tmp_path.glob("*.db"))
+    try:
+        import geo.store.postgres  # noqa: F401  (the postgres helper's backend)
+    except ModuleNotFoundError:
+        with pytest.raises(ConfigError, match="PostgreSQL"):
+            open_store(url)
+
+
+def test_other_variables(tmp_path):
+    assert _config.boundaries_path({"TQMAP_BOUNDARIES": "/x/b.gpkg"}) == Path("/x/b.gpkg")
+    assert _config.boundaries_path({}).name == "tuyen_quang_2025.gpkg"
+    assert _config.mirror_dir({"TQMAP_MIRROR": str(tmp_path)}) == tmp_path
+    assert _config.offline({"TQMAP_OFFLINE": "1"}) and not _config.offline({"TQMAP_OFFLINE": "0"})
+    assert _config.login_concurrency({}) == 4 and _config.login_concurrency({"TQMAP_LOGIN_CONCURRENCY": "2"}) == 2
+    with pytest.raises(ConfigError, match="TQMAP_LOGIN_CONCURRENCY"):
+        _config.login_concurrency({"TQMAP_LOGIN_CONCURRENCY": "0"})
+    assert _config.chromium_path({"TQMAP_CHROMIUM": "/opt/c"}) == "/opt/c"
+
+
+def test_every_tqmap_variable_is_documented_in_config():
+    """Every TQMAP_* name used in the code is in geo/config.py's table."""
+    import re
+
+    from geo.paths import REPO_ROOT
+
+    doc = (REPO_ROOT / "geo" / "config.py").read_text(encoding="utf-8")
+    used = set()
+    for p in [*REPO_ROOT.glob("geo/**/*.py"), *REPO_ROOT.glob("ui/**/*.py"), *REPO_ROOT.glob("pages/*.py"),
+              REPO_ROOT / "app.py", *REPO_ROOT.glob("tests/*.py")]:
+        used |= set(re.findall(r"TQMAP_[A-Z_]+[A-Z]", p.read_text(encoding="utf-8")))
+    missing = sorted(v for v in used if v not in doc)
+    assert not missing, missing

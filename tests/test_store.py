@@ -1,5 +1,6 @@
-"""The SQLite store on real files: migrations, revisions, diff/restore, refusals that write nothing,
-a crash mid-transaction, and two processes writing at once."""
+"""The SQLite store on real files: migrations (and files of round 1), revisions, diff/restore,
+refusals that write nothing, a crash mid-transaction, and two processes writing at once.
+The backend-neutral contract is in tests/store_contract.py (run by test_store_contract.py)."""
 
 from __future__ import annotations
 
@@ -272,4 +273,102 @@ def test_migration_registered_later_with_a_lower_number_is_applied(tmp_path, bou
         assert con.execute("SELECT 1 FROM schema_version WHERE version=?", (low,)).fetchone()
         con.close()
     finally:
-        migrations.MIGRATIONS[:] = [(v, s) for v, s in migrations.MIGRATIONS if v != low]
+        migrations.MIGRATIONS[:] = [m for m in migrations.MIGRATIONS if tuple(m)[0] != low]
+
+
+def _round1_file(path, codes):
+    """A SQLite file exactly as round 1 left it: versions 1, 2, 3 and 20, rows without hashes."""
+    from geo.store.migrations import ordered
+
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+    for m in ordered():
+        if m.version in (1, 2, 3, 20):
+            con.executescript(m.sqlite)
+            con.execute("INSERT INTO schema_version VALUES (?, '2026-01-01T00:00:00+00:00')", (m.version,))
+    con.execute("INSERT INTO revisions(at, user, reason, kind, summary) VALUES "
+                "('2026-01-01T00:00:00+00:00', 'hệ thống', 'Khởi tạo', 'seed', '0 chỉ tiêu')")
+    con.execute("INSERT INTO revisions(at, user, reason, kind, summary) VALUES "
+                "('2026-01-02T00:00:00+00:00', 'lan', 'Nhập', 'assessments', '1 xã')")
+    data = '{"addicts": 4, "code": "%s", "year": 2025}' % codes[0]
+    con.execute("INSERT INTO assessment_versions VALUES (2, 2025, ?, ?, 0)", (codes[0], data))
+    con.execute("INSERT INTO assessments VALUES (2025, ?, ?, 0, 2)", (codes[0], data))
+    for i in range(3):
+        con.execute("INSERT INTO audit_log(at, user, action, what, detail) VALUES (?, 'lan', 'import', ?, ?)",
+                    (f"2026-01-0{i + 1}T00:00:00+00:00", f"việc {i}", '{"rows": 1}'))
+    con.execute("INSERT INTO users VALUES ('lan', 'admin', '$argon2id$v=19$m=1024,t=1,p=1$x$y', 0, "
+                "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', NULL)")
+    con.execute("INSERT INTO login_state VALUES ('lan', 3, '2026-01-01T00:00:00+00:00', NULL)")
+    con.execute("INSERT INTO settings VALUES ('present.slides', '[{\"kind\": \"key\", \"arg\": null, \"title\": null}]', "
+                "'lan', '2026-01-02T00:00:00+00:00')")
+    con.commit()
+    con.close()
+
+
+def test_round1_file_opens_and_upgrades(tmp_path, codes):
+    path = tmp_path / "round1.db"
+    _round1_file(path, codes)
+    s = open_store(path)
+    from geo.store.migrations import ordered
+
+    assert s.schema_version() == max(m.version for m in ordered())
+    assert s.assessments(2025)[codes[0]].addicts == 4
+    # the legacy slide list became a revisioned setting (its own revision, by its author)
+    assert s.setting("present.slides") == [{"kind": "key", "arg": None, "title": None}]
+    rev = s.revisions()[0]
+    assert (rev.kind, rev.user, rev.source) == ("settings", "lan", "legacy") and s.data_version() == 3
+    assert [e.what for e in s.audit_entries()] == ["việc 2", "việc 1", "việc 0"]
+    assert s.user("lan").role == "admin"
+    rep = s.verify_chain()
+    assert rep.ok and rep.revisions == 3 and rep.audit_entries == 3, rep.summary
+    # and new writes chain on
+    s.audit("lan", "export", "xuất")
+    s.upsert_assessments(2025, [Assessment(codes[1], 2025)], user="lan", reason="r")
+    assert s.verify_chain().ok
+    s.close()
+    con = sqlite3.connect(path)
+    assert not con.execute("SELECT 1 FROM sqlite_master WHERE name='login_state'").fetchone()
+    con.close()
+
+
+def test_round1_registration_of_version_20_is_harmless():
+    from geo.store import migrations
+
+    n = len(migrations.MIGRATIONS)
+    migrations.register(20, migrations.LEGACY_SETTINGS_SQL)  # what geo/present.py of round 1 does
+    assert len(migrations.MIGRATIONS) == n
+    with pytest.raises(ValueError):
+        migrations.register(20, "CREATE TABLE other (x)")
+
+
+def test_migration_entries_carry_sql_per_backend():
+    from geo.store.migrations import Migration, ordered
+
+    ms = ordered()
+    assert [m.version for m in ms] == sorted({m.version for m in ms})
+    assert all(isinstance(m, Migration) and m.sql("sqlite") for m in ms)
+    assert all(m.sql("postgresql") is None or isinstance(m.sql("postgresql"), str) for m in ms)
+    with pytest.raises(ValueError):
+        ms[0].sql("mysql")
+
+
+def test_protocol_is_complete_and_matches_the_sqlite_signatures():
+    """Every Store method exists on SQLiteStore with the same parameters (names, kinds, defaults)."""
+    import inspect
+
+    from geo.store import Store
+    from geo.store.sqlite import SQLiteStore
+
+    names = [n for n, v in vars(Store).items() if not n.startswith("_") and (callable(v) or isinstance(v, property))]
+    for needed in ("history", "revision", "batch", "known_codes", "schema_version", "demo_flags", "url", "setting",
+                   "put_setting", "audit", "audit_entries", "verify_chain", "users", "user", "add_user",
+                   "update_user", "throttle", "put_throttle", "clear_throttle"):
+        assert needed in names, needed
+    for n in names:
+        proto, impl = getattr(Store, n), getattr(SQLiteStore, n)
+        if isinstance(proto, property):
+            assert isinstance(impl, property), n
+            continue
+        ps, is_ = inspect.signature(proto), inspect.signature(impl)
+        assert [(p.name, p.kind, p.default) for p in ps.parameters.values()] == \
+               [(p.name, p.kind, p.default) for p in is_.parameters.values()], n
