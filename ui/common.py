@@ -52,10 +52,10 @@ def _store(path: str):
 
 
 def store():
-    """The store (SQLite by default; TQMAP_DB chooses the file), one per file per server process."""
-    from geo.store import default_path
+    """The store (SQLite by default; TQMAP_DB chooses the file or postgresql://…), one per server process."""
+    from geo.config import db_url
 
-    return _store(str(default_path()))
+    return _store(db_url())
 
 
 def data_version() -> int:

@@ -145,6 +145,9 @@ class PgCluster:
             for p in (self.root, self.sock):
                 os.chown(p, pw.pw_uid, pw.pw_gid)
             os.chmod(self.root, 0o700)
+            if subprocess.run(["runuser", "-u", SYSTEM_USER, "--", "test", "-w", str(self.root)]).returncode != 0:
+                raise ClusterError(f"Người dùng {SYSTEM_USER} không vào được {self.root}: một thư mục cha không cho "
+                                   "phép (chmod o+x) — chọn thư mục khác, ví dụ trong /tmp.")
         if not self._atexit:
             atexit.register(self.stop)
             self._atexit = True
