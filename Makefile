@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test venv data demo bench clean cluster
+.PHONY: run test test-fast venv data demo bench clean cluster
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PY))"; exit 1; }
@@ -30,6 +30,11 @@ test: venv
 	bash .ci/system-packages.sh
 	$(BIN)/python -m geo data
 	$(BIN)/python -m pytest -q tests
+
+# Unit and contract tests only (no browser, no server): the quick check while editing.
+test-fast: venv
+	$(BIN)/python -m geo data
+	$(BIN)/python -m pytest -q -m "not slow" tests
 
 # Many users on one machine: PostgreSQL+PostGIS (throw-away, temp dir), demo data, 2 app replicas
 # behind nginx on 127.0.0.1:$(CLUSTER_PORT); prints the URL and an admin password; Ctrl-C stops all.

@@ -348,6 +348,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "role.viewer": ("Người xem", "Viewer"),
     "role.editor": ("Biên tập viên", "Editor"),
     "role.admin": ("Quản trị viên", "Administrator"),
+    # --- shell ---
+    "app.page_title": ("Bản đồ xã không ma túy – Tuyên Quang", "Drug-free communes map – Tuyên Quang"),
 }
 
 

@@ -11,104 +11,112 @@ from geo.i18n import fmt_date, fmt_int, fmt_num
 from geo.model import INDICATORS, YEARS, category
 from geo.maps import views
 from geo.search import search
-from ui import common, mapview
+from ui import common, mapview, nav
 
-common.page_setup()
-lang = common.lang()
-year = common.year_selector()
-table = common.commune_table()
-codes = list(table["code"])
-names = dict(zip(table["code"], table["name"]))
 
-raw = st.query_params.get("xa")
-code = None
-if raw is not None:
-    cand = raw.strip()
-    if cand.isdigit() and cand.zfill(5) in names:
-        code = cand.zfill(5)
-    else:
-        hits = search(cand, table, limit=3)
-        if hits and hits[0].score >= 100:
-            code = hits[0].code
+def render() -> None:
+    common.page_setup()
+    lang = common.lang()
+    year = common.year_selector()
+    table = common.commune_table()
+    codes = list(table["code"])
+    names = dict(zip(table["code"], table["name"]))
+
+    raw = st.query_params.get("xa")
+    code = None
+    if raw is not None:
+        cand = raw.strip()
+        if cand.isdigit() and cand.zfill(5) in names:
+            code = cand.zfill(5)
         else:
-            st.error(common.t("err.bad_commune", value=common.esc(raw)[:40]))
-if "profile_code" in st.session_state and st.session_state["profile_code"] in names and raw is None:
-    code = st.session_state["profile_code"]
-code = st.selectbox(common.t("profile.choose"), codes, index=codes.index(code) if code in codes else codes.index("00694"),
-                    format_func=lambda c: f"{names[c]} · {c}", key=f"profile_select_{code}")
-st.session_state["profile_code"] = code
-st.query_params["xa"] = code
+            hits = search(cand, table, limit=3)
+            if hits and hits[0].score >= 100:
+                code = hits[0].code
+            else:
+                st.error(common.t("err.bad_commune", value=common.esc(raw)[:40]))
+    if "profile_code" in st.session_state and st.session_state["profile_code"] in names and raw is None:
+        code = st.session_state["profile_code"]
+    code = st.selectbox(common.t("profile.choose"), codes, index=codes.index(code) if code in codes else codes.index("00694"),
+                        format_func=lambda c: f"{names[c]} · {c}", key=f"profile_select_{code}")
+    st.session_state["profile_code"] = code
+    st.query_params["xa"] = code
 
-frame = common.status_frame(year)
-rec = frame[frame["code"] == code].iloc[0].to_dict()
-st.title(rec["name"])
-common.demo_banner(year)
-st.caption(f"{common.t('field.code')} {code} · {rec['kind']} · {common.t('field.old_province')}: {rec['old_province']} · "
-           f"{common.t('field.former_districts')}: {rec['former_districts']}")
+    frame = common.status_frame(year)
+    rec = frame[frame["code"] == code].iloc[0].to_dict()
+    st.title(rec["name"])
+    common.demo_banner(year)
+    st.caption(f"{common.t('field.code')} {code} · {rec['kind']} · {common.t('field.old_province')}: {rec['old_province']} · "
+               f"{common.t('field.former_districts')}: {rec['former_districts']}")
 
-c = st.columns(4)
-c[0].metric(common.t("field.category"), mapview.category_label(rec["category"], lang))
-c[1].metric(common.t("field.population"), fmt_int(rec["population"], lang))
-c[2].metric(common.t("field.area"), fmt_num(rec["area_km2"], 1, lang))
-c[3].metric(common.t("field.decision"), common.decision_text(rec, lang) or "–")
+    c = st.columns(4)
+    c[0].metric(common.t("field.category"), mapview.category_label(rec["category"], lang))
+    c[1].metric(common.t("field.population"), fmt_int(rec["population"], lang))
+    c[2].metric(common.t("field.area"), fmt_num(rec["area_km2"], 1, lang))
+    c[3].metric(common.t("field.decision"), common.decision_text(rec, lang) or "–")
 
-left, right = st.columns([3, 2])
-with left:
-    m = (views.commune_map(frame, code, routes=common.routes(year), year=year, lang=lang,
-                                                demo=common.is_demo(year)))
-    mapview.show(m, key=f"commune_{code}_{year}_{lang}", height=520)
-    mapview.legend(m)
-with right:
-    st.subheader(common.t("profile.history"))
-    hist = common.store().history(code)
-    rows = []
-    for y in YEARS:
-        a = hist.get(y)
-        rows.append({common.t("ui.year"): str(y),
-                     common.t("field.category"): mapview.category_label(category(a), lang),
-                     common.t("field.class"): (a.complexity_class if a else "") or "",
-                     common.t("field.decision"): (f"{a.decision_no}, {fmt_date(a.decision_date, lang)}"
-                                                  if a and a.drug_free and a.decision_no else "")})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    st.subheader(common.t("profile.routes"))
-    rn = rec.get("route_names") or []
-    st.write(", ".join(rn) if rn else common.t("profile.no_routes"))
+    left, right = st.columns([3, 2])
+    with left:
+        m = (views.commune_map(frame, code, routes=common.routes(year), year=year, lang=lang,
+                                                    demo=common.is_demo(year)))
+        mapview.show(m, key=f"commune_{code}_{year}_{lang}", height=520)
+        mapview.legend(m)
+    with right:
+        st.subheader(common.t("profile.history"))
+        hist = common.store().history(code)
+        rows = []
+        for y in YEARS:
+            a = hist.get(y)
+            rows.append({common.t("ui.year"): str(y),
+                         common.t("field.category"): mapview.category_label(category(a), lang),
+                         common.t("field.class"): (a.complexity_class if a else "") or "",
+                         common.t("field.decision"): (f"{a.decision_no}, {fmt_date(a.decision_date, lang)}"
+                                                      if a and a.drug_free and a.decision_no else "")})
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+        st.subheader(common.t("profile.routes"))
+        rn = rec.get("route_names") or []
+        st.write(", ".join(rn) if rn else common.t("profile.no_routes"))
 
-st.subheader(common.t("profile.indicators", year=year))
-if rec["category"] == "no_data":
-    st.info(common.t("profile.no_data", year=year))
-else:
-    ind = pd.DataFrame({
-        common.t("profile.indicator"): [INDICATORS[k][1 if lang == "en" else 0] for k in INDICATORS],
-        common.t("profile.value"): [fmt_num(rec[k], 0 if k != "plant_area_m2" else 1, lang) for k in INDICATORS],
-    })
-    st.dataframe(ind, hide_index=True)
-    st.caption(common.t("profile.ratios", a=fmt_num(rec["addicts_users_per_1000"] or 0, 2, lang),
-                        o=fmt_num(rec["offenders_per_1000"] or 0, 2, lang)))
-    for w in rec.get("warnings") or []:
-        st.warning(w)
-    if rec.get("note"):
-        st.markdown(f"**{common.t('field.note')}:** {common.esc(rec['note'])}")
+    st.subheader(common.t("profile.indicators", year=year))
+    if rec["category"] == "no_data":
+        st.info(common.t("profile.no_data", year=year))
+    else:
+        ind = pd.DataFrame({
+            common.t("profile.indicator"): [INDICATORS[k][1 if lang == "en" else 0] for k in INDICATORS],
+            common.t("profile.value"): [fmt_num(rec[k], 0 if k != "plant_area_m2" else 1, lang) for k in INDICATORS],
+        })
+        st.dataframe(ind, hide_index=True)
+        st.caption(common.t("profile.ratios", a=fmt_num(rec["addicts_users_per_1000"] or 0, 2, lang),
+                            o=fmt_num(rec["offenders_per_1000"] or 0, 2, lang)))
+        for w in rec.get("warnings") or []:
+            st.warning(w)
+        if rec.get("note"):
+            st.markdown(f"**{common.t('field.note')}:** {common.esc(rec['note'])}")
 
-a, b = st.columns(2)
-with a:
-    st.subheader(common.t("profile.former"))
-    former = json.loads(table.set_index("code").loc[code, "former_units"])
-    st.dataframe(pd.DataFrame({
-        common.t("field.code"): [f["code"] for f in former],
-        common.t("field.name"): [f["name"] for f in former],
-        common.t("profile.merge_type"): [common.t("profile.full") if f["type"] == "full" else common.t("profile.partial")
-                                         for f in former],
-        common.t("field.former_districts"): [f.get("district", "") for f in former],
-    }), hide_index=True, width="stretch")
-with b:
-    st.subheader(common.t("profile.neighbours"))
-    near = views.neighbours(frame, code)
-    nb = frame[frame["code"].isin(near)]
-    st.dataframe(pd.DataFrame({
-        common.t("field.name"): nb["name"],
-        common.t("field.category"): [mapview.category_label(c, lang) for c in nb["category"]],
-    }), hide_index=True, width="stretch")
-    for n in nb.itertuples():
-        st.page_link("pages/ho_so_xa.py", label=n.name, query_params={"xa": n.code})
-mapview.download_row(f"commune:{code}", year, lang)
+    a, b = st.columns(2)
+    with a:
+        st.subheader(common.t("profile.former"))
+        former = json.loads(table.set_index("code").loc[code, "former_units"])
+        st.dataframe(pd.DataFrame({
+            common.t("field.code"): [f["code"] for f in former],
+            common.t("field.name"): [f["name"] for f in former],
+            common.t("profile.merge_type"): [common.t("profile.full") if f["type"] == "full" else common.t("profile.partial")
+                                             for f in former],
+            common.t("field.former_districts"): [f.get("district", "") for f in former],
+        }), hide_index=True, width="stretch")
+    with b:
+        st.subheader(common.t("profile.neighbours"))
+        near = views.neighbours(frame, code)
+        nb = frame[frame["code"].isin(near)]
+        st.dataframe(pd.DataFrame({
+            common.t("field.name"): nb["name"],
+            common.t("field.category"): [mapview.category_label(c, lang) for c in nb["category"]],
+        }), hide_index=True, width="stretch")
+        for n in nb.itertuples():
+            st.page_link(nav.page("ho_so_xa"), label=n.name, query_params={"xa": n.code})
+    mapview.download_row(f"commune:{code}", year, lang)
+
+
+if __name__ == "__main__":  # run as a script: only Streamlit's legacy pages/ mode does that (ui/router.py)
+    from ui.router import main
+
+    main()

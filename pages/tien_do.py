@@ -9,63 +9,71 @@ from geo.i18n import fmt_int, fmt_pct
 from geo.maps import changes, views
 from ui import common, mapview
 
-common.page_setup()
-lang = common.lang()
-st.title(common.t("progress.title"))
-common.demo_banner(None)
 
-prog = common.cached(("progress",), lambda: status.progress(common.store()))
-series = []
-for r in prog.itertuples():
-    if r.has_data:
-        series.append({"year": r.year, "pct": r.share_pct, "what": common.t("progress.actual")})
-    for scope, col in (("ministry", r.target_ministry_pct), ("national", r.target_national_pct),
-                       ("province", r.target_province_pct)):
-        if pd.notna(col):
-            series.append({"year": r.year, "pct": col, "what": common.t(f"progress.target_{scope}")})
-df = pd.DataFrame(series)
-df["label"] = [fmt_pct(p, lang) for p in df["pct"]]
-names = [common.t("progress.actual"), common.t("progress.target_ministry"), common.t("progress.target_province"),
-         common.t("progress.target_national")]
-colour = alt.Color("what:N", title=None, scale=alt.Scale(domain=names, range=["#2e7d32", "#0d47a1", "#ef6c00", "#b71c1c"]),
-                   legend=alt.Legend(orient="bottom", labelFontSize=14, symbolStrokeWidth=4))
-dash = alt.StrokeDash("what:N", scale=alt.Scale(domain=names, range=[[1, 0], [2, 0], [8, 4], [3, 3]]), legend=None)
-chart = (alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=90, filled=True), strokeWidth=3)
-         .encode(x=alt.X("year:O", title=common.t("ui.year"), axis=alt.Axis(labelAngle=0, labelFontSize=14)),
-                 y=alt.Y("pct:Q", title=common.t("progress.share_axis"), scale=alt.Scale(domain=[0, 105])),
-                 color=colour, strokeDash=dash,
-                 tooltip=[alt.Tooltip("what:N", title=" "), alt.Tooltip("year:O"), alt.Tooltip("label:N", title="%")]))
-text = (alt.Chart(df[df["what"] == names[0]]).mark_text(dy=-14, fontSize=15, fontWeight="bold", color="#2e7d32")
-        .encode(x="year:O", y="pct:Q", text="label:N"))
-st.altair_chart((chart + text).properties(height=380), width="stretch")
+def render() -> None:
+    common.page_setup()
+    lang = common.lang()
+    st.title(common.t("progress.title"))
+    common.demo_banner(None)
 
-years = common.years_available()
-last = max(years)
-k = common.kpis(last)
-st.subheader(common.t("progress.needed_title", year=last))
-need = pd.DataFrame({common.t("ui.year"): [str(p["year"]) for p in k["per_year_needed"]],
-                     common.t("progress.needed"): [p["needed"] for p in k["per_year_needed"]]})
-st.markdown(common.t("progress.needed_text", have=k["drug_free"], goal=k["goal_2030_units"],
-                     need=k["needed_for_2030"], year=last))
-if len(need):
-    st.dataframe(need, hide_index=True)
+    prog = common.cached(("progress",), lambda: status.progress(common.store()))
+    series = []
+    for r in prog.itertuples():
+        if r.has_data:
+            series.append({"year": r.year, "pct": r.share_pct, "what": common.t("progress.actual")})
+        for scope, col in (("ministry", r.target_ministry_pct), ("national", r.target_national_pct),
+                           ("province", r.target_province_pct)):
+            if pd.notna(col):
+                series.append({"year": r.year, "pct": col, "what": common.t(f"progress.target_{scope}")})
+    df = pd.DataFrame(series)
+    df["label"] = [fmt_pct(p, lang) for p in df["pct"]]
+    names = [common.t("progress.actual"), common.t("progress.target_ministry"), common.t("progress.target_province"),
+             common.t("progress.target_national")]
+    colour = alt.Color("what:N", title=None, scale=alt.Scale(domain=names, range=["#2e7d32", "#0d47a1", "#ef6c00", "#b71c1c"]),
+                       legend=alt.Legend(orient="bottom", labelFontSize=14, symbolStrokeWidth=4))
+    dash = alt.StrokeDash("what:N", scale=alt.Scale(domain=names, range=[[1, 0], [2, 0], [8, 4], [3, 3]]), legend=None)
+    chart = (alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=90, filled=True), strokeWidth=3)
+             .encode(x=alt.X("year:O", title=common.t("ui.year"), axis=alt.Axis(labelAngle=0, labelFontSize=14)),
+                     y=alt.Y("pct:Q", title=common.t("progress.share_axis"), scale=alt.Scale(domain=[0, 105])),
+                     color=colour, strokeDash=dash,
+                     tooltip=[alt.Tooltip("what:N", title=" "), alt.Tooltip("year:O"), alt.Tooltip("label:N", title="%")]))
+    text = (alt.Chart(df[df["what"] == names[0]]).mark_text(dy=-14, fontSize=15, fontWeight="bold", color="#2e7d32")
+            .encode(x="year:O", y="pct:Q", text="label:N"))
+    st.altair_chart((chart + text).properties(height=380), width="stretch")
 
-st.subheader(common.t("progress.change_title"))
-if len(years) < 2:
-    st.info(common.t("progress.one_year"))
-    st.stop()
-c1, c2 = st.columns(2)
-ya = c1.selectbox(common.t("progress.from"), years, index=0, key="chg_a")
-yb = c2.selectbox(common.t("progress.to"), years, index=len(years) - 1, key="chg_b")
-if ya == yb:
-    st.warning(common.t("progress.same_year"))
-    st.stop()
-cf = common.cached(("change_frame", ya, yb),
-                   lambda: changes.change_frame(common.status_frame(ya), common.status_frame(yb)))
-counts = changes.count_changes(cf)
-cols = st.columns(len(changes.CHANGES))
-for col, ch in zip(cols, changes.CHANGES):
-    col.metric(changes.CHANGE_LABELS[ch][1 if lang == "en" else 0], fmt_int(counts[ch], lang))
-m = (views.change_map(cf, year_from=ya, year_to=yb, lang=lang,
-                                           demo=common.is_demo(ya) or common.is_demo(yb), routes=common.routes(yb)))
-mapview.map_with_legend(m, key=f"change_{ya}_{yb}_{lang}")
+    years = common.years_available()
+    last = max(years)
+    k = common.kpis(last)
+    st.subheader(common.t("progress.needed_title", year=last))
+    need = pd.DataFrame({common.t("ui.year"): [str(p["year"]) for p in k["per_year_needed"]],
+                         common.t("progress.needed"): [p["needed"] for p in k["per_year_needed"]]})
+    st.markdown(common.t("progress.needed_text", have=k["drug_free"], goal=k["goal_2030_units"],
+                         need=k["needed_for_2030"], year=last))
+    if len(need):
+        st.dataframe(need, hide_index=True)
+
+    st.subheader(common.t("progress.change_title"))
+    if len(years) < 2:
+        st.info(common.t("progress.one_year"))
+        st.stop()
+    c1, c2 = st.columns(2)
+    ya = c1.selectbox(common.t("progress.from"), years, index=0, key="chg_a")
+    yb = c2.selectbox(common.t("progress.to"), years, index=len(years) - 1, key="chg_b")
+    if ya == yb:
+        st.warning(common.t("progress.same_year"))
+        st.stop()
+    cf = common.cached(("change_frame", ya, yb),
+                       lambda: changes.change_frame(common.status_frame(ya), common.status_frame(yb)))
+    counts = changes.count_changes(cf)
+    cols = st.columns(len(changes.CHANGES))
+    for col, ch in zip(cols, changes.CHANGES):
+        col.metric(changes.CHANGE_LABELS[ch][1 if lang == "en" else 0], fmt_int(counts[ch], lang))
+    m = (views.change_map(cf, year_from=ya, year_to=yb, lang=lang,
+                                               demo=common.is_demo(ya) or common.is_demo(yb), routes=common.routes(yb)))
+    mapview.map_with_legend(m, key=f"change_{ya}_{yb}_{lang}")
+
+
+if __name__ == "__main__":  # run as a script: only Streamlit's legacy pages/ mode does that (ui/router.py)
+    from ui.router import main
+
+    main()

@@ -14,140 +14,142 @@ import streamlit.components.v1 as components
 from geo import present
 from ui import common
 
-PARAM = "trinh-chieu"
-AUTO_CHOICES = (0, 10, 20, 30, 60)
 
-common.page_setup()
-lang = common.lang()
-year = common.year_selector()
-store = common.store()
-routes_all = store.routes()
+def render() -> None:
+    PARAM = "trinh-chieu"
+    AUTO_CHOICES = (0, 10, 20, 30, 60)
 
+    common.page_setup()
+    lang = common.lang()
+    year = common.year_selector()
+    store = common.store()
+    routes_all = store.routes()
 
-def _can_save() -> bool:
-    user = common.current_user()
-    try:
-        from ui import auth as ui_auth  # noqa: F401  (role checks exist: use them)
-    except ImportError:
-        return True
-    return user is not None and hasattr(user, "can") and user.can("edit")
+    def _can_save() -> bool:
+        user = common.current_user()
+        try:
+            from ui import auth as ui_auth  # noqa: F401  (role checks exist: use them)
+        except ImportError:
+            return True
+        return user is not None and hasattr(user, "can") and user.can("edit")
 
+    def _catalogue(saved: list[dict] | None) -> pd.DataFrame:
+        """Every possible slide, the chosen ones first in their order (shown), the others hidden."""
+        chosen = saved if saved is not None else present.default_slides(store, year)
+        allk = ([{"kind": "overview", "arg": None}] + [{"kind": "route", "arg": r.id} for r in routes_all]
+                + [{"kind": k, "arg": None} for k in ("key", "progress", "change")])
+        rows, seen = [], set()
+        for i, s in enumerate(chosen, start=1):
+            rows.append({"show": True, "order": i, "kind": s["kind"], "arg": s["arg"] or "",
+                         "label": present.slide_label(s, routes_all, lang), "title": s.get("title") or ""})
+            seen.add((s["kind"], s["arg"] or ""))
+        n = len(rows)
+        for s in allk:
+            if (s["kind"], s["arg"] or "") not in seen:
+                n += 1
+                rows.append({"show": False, "order": n, "kind": s["kind"], "arg": s["arg"] or "",
+                             "label": present.slide_label(s, routes_all, lang), "title": ""})
+        return pd.DataFrame(rows)
 
-def _catalogue(saved: list[dict] | None) -> pd.DataFrame:
-    """Every possible slide, the chosen ones first in their order (shown), the others hidden."""
-    chosen = saved if saved is not None else present.default_slides(store, year)
-    allk = ([{"kind": "overview", "arg": None}] + [{"kind": "route", "arg": r.id} for r in routes_all]
-            + [{"kind": k, "arg": None} for k in ("key", "progress", "change")])
-    rows, seen = [], set()
-    for i, s in enumerate(chosen, start=1):
-        rows.append({"show": True, "order": i, "kind": s["kind"], "arg": s["arg"] or "",
-                     "label": present.slide_label(s, routes_all, lang), "title": s.get("title") or ""})
-        seen.add((s["kind"], s["arg"] or ""))
-    n = len(rows)
-    for s in allk:
-        if (s["kind"], s["arg"] or "") not in seen:
-            n += 1
-            rows.append({"show": False, "order": n, "kind": s["kind"], "arg": s["arg"] or "",
-                         "label": present.slide_label(s, routes_all, lang), "title": ""})
-    return pd.DataFrame(rows)
+    def _from_editor(df: pd.DataFrame) -> list[dict]:
+        df = df[df["show"].fillna(False).astype(bool)].copy()
+        df["order"] = pd.to_numeric(df["order"], errors="coerce").fillna(10_000)
+        df = df.sort_values("order", kind="stable")
+        return [{"kind": str(r.kind), "arg": (str(r.arg) or None) if isinstance(r.arg, str) and r.arg else None,
+                 "title": (str(r.title).strip() or None) if isinstance(r.title, str) else None}
+                for r in df.itertuples()]
 
+    def _deck(slides: list[dict], auto: int) -> bytes:
+        day = dt.date.today().isoformat()
+        key = ("slides_html", year, lang, json.dumps(slides, ensure_ascii=False, sort_keys=True), auto, day)
+        return common.cached(key, lambda: present.slides_html(
+            store, year, slides, lang=lang, date=dt.date.fromisoformat(day),
+            auto_advance_s=auto or None).encode("utf-8"))
 
-def _from_editor(df: pd.DataFrame) -> list[dict]:
-    df = df[df["show"].fillna(False).astype(bool)].copy()
-    df["order"] = pd.to_numeric(df["order"], errors="coerce").fillna(10_000)
-    df = df.sort_values("order", kind="stable")
-    return [{"kind": str(r.kind), "arg": (str(r.arg) or None) if isinstance(r.arg, str) and r.arg else None,
-             "title": (str(r.title).strip() or None) if isinstance(r.title, str) else None}
-            for r in df.itertuples()]
+    def _file_name() -> str:
+        return f"trinh-chieu_{year}{'_minh-hoa' if common.is_demo(year) else ''}.html"
 
+    saved = present.load_slides(store)
+    slides = st.session_state.get("present_slides") or saved or present.default_slides(store, year)
+    auto = int(st.session_state.get("present_auto", 0))
 
-def _deck(slides: list[dict], auto: int) -> bytes:
-    day = dt.date.today().isoformat()
-    key = ("slides_html", year, lang, json.dumps(slides, ensure_ascii=False, sort_keys=True), auto, day)
-    return common.cached(key, lambda: present.slides_html(
-        store, year, slides, lang=lang, date=dt.date.fromisoformat(day),
-        auto_advance_s=auto or None).encode("utf-8"))
-
-
-def _file_name() -> str:
-    return f"trinh-chieu_{year}{'_minh-hoa' if common.is_demo(year) else ''}.html"
-
-
-saved = present.load_slides(store)
-slides = st.session_state.get("present_slides") or saved or present.default_slides(store, year)
-auto = int(st.session_state.get("present_auto", 0))
-
-if st.query_params.get(PARAM) == "1":
-    # --- presenting: nothing but the slides and a way out ------------------------------------
-    st.markdown("""<style>
-section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
-[data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], footer { display:none !important; }
-.block-container, [data-testid="stMainBlockContainer"] { padding:0 !important; max-width:100% !important; }
-[data-testid="stAppViewContainer"] { background:#0b2545; }
-[data-testid="stMain"] iframe { height:calc(100vh - 96px) !important; }
-.st-key-present_exit button { margin:4px 10px; font-weight:700; }
-</style>""", unsafe_allow_html=True)
-    if st.button("✕ " + common.t("present.exit"), key="present_exit"):
-        del st.query_params[PARAM]
-        st.rerun()
-    try:
-        data = _deck(slides, auto)
-    except present.PresentError as exc:
-        st.error(str(exc))
+    if st.query_params.get(PARAM) == "1":
+        # --- presenting: nothing but the slides and a way out ------------------------------------
+        st.markdown("""<style>
+    section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
+    [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"], footer { display:none !important; }
+    .block-container, [data-testid="stMainBlockContainer"] { padding:0 !important; max-width:100% !important; }
+    [data-testid="stAppViewContainer"] { background:#0b2545; }
+    [data-testid="stMain"] iframe { height:calc(100vh - 96px) !important; }
+    .st-key-present_exit button { margin:4px 10px; font-weight:700; }
+    </style>""", unsafe_allow_html=True)
+        if st.button("✕ " + common.t("present.exit"), key="present_exit"):
+            del st.query_params[PARAM]
+            st.rerun()
+        try:
+            data = _deck(slides, auto)
+        except present.PresentError as exc:
+            st.error(str(exc))
+            st.stop()
+        components.html(data.decode("utf-8"), height=900, scrolling=False)
         st.stop()
-    components.html(data.decode("utf-8"), height=900, scrolling=False)
-    st.stop()
 
-# --- preparing: the slide list, auto-advance, start, download --------------------------------
-st.title(common.t("present.title"))
-common.demo_banner(year)
-st.subheader(common.t("present.editor"))
-st.caption(common.t("present.editor_help"))
-edited = st.data_editor(
-    _catalogue(st.session_state.get("present_slides") or saved), key=f"present_editor_{year}_{lang}",
-    hide_index=True, use_container_width=True, num_rows="fixed",
-    column_order=("show", "order", "label", "title"),
-    column_config={
-        "show": st.column_config.CheckboxColumn(common.t("present.col.show"), width="small"),
-        "order": st.column_config.NumberColumn(common.t("present.col.order"), min_value=1, max_value=99, step=1,
-                                               width="small"),
-        "label": st.column_config.TextColumn(common.t("present.col.kind"), disabled=True),
-        "title": st.column_config.TextColumn(common.t("present.col.title"), max_chars=present.MAX_TITLE),
-    })
-slides = _from_editor(edited)
-st.session_state["present_slides"] = slides
-st.caption(common.t("present.count", n=len(present.resolve_slides(store, year, slides))))
+    # --- preparing: the slide list, auto-advance, start, download --------------------------------
+    st.title(common.t("present.title"))
+    common.demo_banner(year)
+    st.subheader(common.t("present.editor"))
+    st.caption(common.t("present.editor_help"))
+    edited = st.data_editor(
+        _catalogue(st.session_state.get("present_slides") or saved), key=f"present_editor_{year}_{lang}",
+        hide_index=True, use_container_width=True, num_rows="fixed",
+        column_order=("show", "order", "label", "title"),
+        column_config={
+            "show": st.column_config.CheckboxColumn(common.t("present.col.show"), width="small"),
+            "order": st.column_config.NumberColumn(common.t("present.col.order"), min_value=1, max_value=99, step=1,
+                                                   width="small"),
+            "label": st.column_config.TextColumn(common.t("present.col.kind"), disabled=True),
+            "title": st.column_config.TextColumn(common.t("present.col.title"), max_chars=present.MAX_TITLE),
+        })
+    slides = _from_editor(edited)
+    st.session_state["present_slides"] = slides
+    st.caption(common.t("present.count", n=len(present.resolve_slides(store, year, slides))))
 
-c1, c2 = st.columns(2)
-can_save = _can_save()
-if c1.button(common.t("present.save"), disabled=not can_save, key="present_save", type="secondary"):
-    try:
-        clean = present.save_slides(store, slides, user=common.user_name())
-    except present.PresentError as exc:
-        st.error(str(exc))
-    else:
-        st.success(common.t("present.saved", n=len(clean)))
-if not can_save:
-    c1.caption(common.t("present.not_editor"))
-if c2.button(common.t("present.reset"), key="present_reset"):
-    st.session_state.pop("present_slides", None)
-    st.session_state.pop(f"present_editor_{year}_{lang}", None)
-    st.session_state["present_slides"] = present.default_slides(store, year)
-    st.rerun()
-
-auto = st.selectbox(common.t("present.auto"), AUTO_CHOICES, key="present_auto",
-                    format_func=lambda s: common.t("present.auto_off") if not s else common.t("present.auto_s", s=s))
-
-st.divider()
-st.caption(common.t("present.hint"))
-b1, b2 = st.columns(2)
-if b1.button("▶ " + common.t("present.start"), type="primary", key="present_start", use_container_width=True):
-    try:
-        present.validate_slides(store, slides)
-    except present.PresentError as exc:
-        st.error(str(exc))
-    else:
-        st.query_params[PARAM] = "1"
+    c1, c2 = st.columns(2)
+    can_save = _can_save()
+    if c1.button(common.t("present.save"), disabled=not can_save, key="present_save", type="secondary"):
+        try:
+            clean = present.save_slides(store, slides, user=common.user_name())
+        except present.PresentError as exc:
+            st.error(str(exc))
+        else:
+            st.success(common.t("present.saved", n=len(clean)))
+    if not can_save:
+        c1.caption(common.t("present.not_editor"))
+    if c2.button(common.t("present.reset"), key="present_reset"):
+        st.session_state.pop("present_slides", None)
+        st.session_state.pop(f"present_editor_{year}_{lang}", None)
+        st.session_state["present_slides"] = present.default_slides(store, year)
         st.rerun()
-b2.download_button(common.t("present.download"), data=lambda: _deck(slides, int(auto)), file_name=_file_name(),
-                   mime="text/html", key="present_download", on_click="ignore", use_container_width=True)
+
+    auto = st.selectbox(common.t("present.auto"), AUTO_CHOICES, key="present_auto",
+                        format_func=lambda s: common.t("present.auto_off") if not s else common.t("present.auto_s", s=s))
+
+    st.divider()
+    st.caption(common.t("present.hint"))
+    b1, b2 = st.columns(2)
+    if b1.button("▶ " + common.t("present.start"), type="primary", key="present_start", use_container_width=True):
+        try:
+            present.validate_slides(store, slides)
+        except present.PresentError as exc:
+            st.error(str(exc))
+        else:
+            st.query_params[PARAM] = "1"
+            st.rerun()
+    b2.download_button(common.t("present.download"), data=lambda: _deck(slides, int(auto)), file_name=_file_name(),
+                       mime="text/html", key="present_download", on_click="ignore", use_container_width=True)
+
+
+if __name__ == "__main__":  # run as a script: only Streamlit's legacy pages/ mode does that (ui/router.py)
+    from ui.router import main
+
+    main()

@@ -8,47 +8,55 @@ from geo.model import CLASSES, INDICATORS
 from geo.maps import views
 from ui import common, mapview
 
-common.page_setup()
-lang = common.lang()
-year = common.year_selector()
-st.title(common.t("key.title"))
-common.demo_banner(year)
 
-frame = common.status_frame(year)
-routes = common.routes(year)
-key = frame[frame["complexity_class"].isin(CLASSES) & ~frame["drug_free"].fillna(False).astype(bool)]
-k = common.kpis(year)
-c = st.columns(4)
-c[0].metric(common.t("kpi.key"), fmt_int(len(key), lang))
-for i, cls in enumerate(CLASSES, start=1):
-    c[i].metric(f"{common.t('kpi.class')} {cls}", fmt_int(k["by_class"][cls], lang))
+def render() -> None:
+    common.page_setup()
+    lang = common.lang()
+    year = common.year_selector()
+    st.title(common.t("key.title"))
+    common.demo_banner(year)
 
-classes = st.multiselect(common.t("filter.class"), CLASSES, default=list(CLASSES), key="key_classes")
-shown = key[key["complexity_class"].isin(classes)]
+    frame = common.status_frame(year)
+    routes = common.routes(year)
+    key = frame[frame["complexity_class"].isin(CLASSES) & ~frame["drug_free"].fillna(False).astype(bool)]
+    k = common.kpis(year)
+    c = st.columns(4)
+    c[0].metric(common.t("kpi.key"), fmt_int(len(key), lang))
+    for i, cls in enumerate(CLASSES, start=1):
+        c[i].metric(f"{common.t('kpi.class')} {cls}", fmt_int(k["by_class"][cls], lang))
 
-ind = list(INDICATORS)
-label = {c: (INDICATORS[c][1] if lang == "en" else INDICATORS[c][0]) for c in ind}
-table = pd.DataFrame({
-    common.t("field.code"): shown["code"],
-    common.t("field.name"): shown["name"],
-    common.t("field.class"): shown["complexity_class"],
-    **{label[c]: shown[c].astype("Int64") if c != "plant_area_m2" else shown[c] for c in ind},
-    common.t("field.users_per_1000"): shown["addicts_users_per_1000"].round(2),
-    common.t("field.offenders_per_1000"): shown["offenders_per_1000"].round(2),
-    common.t("field.population"): shown["population"].astype("Int64"),
-    common.t("field.routes"): [", ".join(r or []) for r in shown["routes"]],
-    common.t("field.warnings"): ["; ".join(w or []) for w in shown["warnings"]],
-}).sort_values([common.t("field.class"), common.t("field.users_per_1000")], ascending=[True, False])
+    classes = st.multiselect(common.t("filter.class"), CLASSES, default=list(CLASSES), key="key_classes")
+    shown = key[key["complexity_class"].isin(classes)]
 
-left, right = st.columns([1, 1])
-with left:
-    st.dataframe(table, hide_index=True, width="stretch", height=620,
-                 column_config={common.t("field.code"): st.column_config.TextColumn(width="small")})
-    st.download_button(common.t("dl.excel"), data=mapview.excel_bytes(table, "Xa trong diem", common.is_demo(year)),
-                       file_name=f"xa-trong-diem_{year}{'_minh-hoa' if common.is_demo(year) else ''}.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
-with right:
-    m = (views.key_map(frame, routes, year=year, lang=lang, demo=common.is_demo(year)))
-    mapview.show(m, key=f"key_{year}_{lang}", height=620)
-    mapview.legend(m)
-mapview.download_row("key", year, lang)
+    ind = list(INDICATORS)
+    label = {c: (INDICATORS[c][1] if lang == "en" else INDICATORS[c][0]) for c in ind}
+    table = pd.DataFrame({
+        common.t("field.code"): shown["code"],
+        common.t("field.name"): shown["name"],
+        common.t("field.class"): shown["complexity_class"],
+        **{label[c]: shown[c].astype("Int64") if c != "plant_area_m2" else shown[c] for c in ind},
+        common.t("field.users_per_1000"): shown["addicts_users_per_1000"].round(2),
+        common.t("field.offenders_per_1000"): shown["offenders_per_1000"].round(2),
+        common.t("field.population"): shown["population"].astype("Int64"),
+        common.t("field.routes"): [", ".join(r or []) for r in shown["routes"]],
+        common.t("field.warnings"): ["; ".join(w or []) for w in shown["warnings"]],
+    }).sort_values([common.t("field.class"), common.t("field.users_per_1000")], ascending=[True, False])
+
+    left, right = st.columns([1, 1])
+    with left:
+        st.dataframe(table, hide_index=True, width="stretch", height=620,
+                     column_config={common.t("field.code"): st.column_config.TextColumn(width="small")})
+        st.download_button(common.t("dl.excel"), data=mapview.excel_bytes(table, "Xa trong diem", common.is_demo(year)),
+                           file_name=f"xa-trong-diem_{year}{'_minh-hoa' if common.is_demo(year) else ''}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
+    with right:
+        m = (views.key_map(frame, routes, year=year, lang=lang, demo=common.is_demo(year)))
+        mapview.show(m, key=f"key_{year}_{lang}", height=620)
+        mapview.legend(m)
+    mapview.download_row("key", year, lang)
+
+
+if __name__ == "__main__":  # run as a script: only Streamlit's legacy pages/ mode does that (ui/router.py)
+    from ui.router import main
+
+    main()

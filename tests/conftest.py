@@ -26,6 +26,41 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
 
 
+# --- test tiers ---------------------------------------------------------------------------------
+# `make test-fast` runs `pytest -m "not slow"`: unit and contract tests, no browser, no server, no
+# Streamlit script run. A test is slow when it uses one of these fixtures (directly or through
+# another fixture), runs the app through AppTest, or its module/function carries @pytest.mark.slow.
+SLOW_FIXTURES = {"browser", "page", "streamlit_server", "demo_db", "login_server", "pg_cluster",
+                 "pg_store", "cluster", "bench_result"}
+
+
+# Modules and tests that are slow for another reason (a data rebuild, several CLI processes, a
+# benchmark run, property-based search): named here so the tier of every test is decided in one place.
+SLOW_MODULES = {"test_bench.py", "test_hypothesis_importers.py", "test_cluster.py"}
+SLOW_TESTS = {"test_rebuild_is_idempotent", "test_cli_users", "test_cli_demo_if_empty"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: needs a browser, a server, PostgreSQL or minutes of work "
+                                       "(left out by make test-fast)")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        src = ""
+        if not (names & SLOW_FIXTURES):
+            try:
+                import inspect
+
+                src = inspect.getsource(item.function)
+            except (OSError, TypeError, AttributeError):
+                src = ""
+        slow_name = item.path.name in SLOW_MODULES or getattr(item, "originalname", item.name) in SLOW_TESTS
+        if slow_name or names & SLOW_FIXTURES or "AppTest" in src or "StreamlitServer(" in src:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def boundaries_gpkg() -> Path:
     """The GeoPackage built from the real sources (built once if missing)."""

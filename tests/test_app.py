@@ -5,23 +5,23 @@ from __future__ import annotations
 import re
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from geo import status
 from geo.i18n import fmt_int, fmt_pct
-from geo.paths import REPO_ROOT
 from geo.store import open_store
+from tests.app_pages import open_page
 
-APP = str(REPO_ROOT / "app.py")
-PAGES = ["pages/tong_quan.py", "pages/tuyen.py", "pages/xa_trong_diem.py", "pages/ho_so_xa.py",
-         "pages/tien_do.py", "pages/nguon_du_lieu.py"]
+PAGES = ["tong_quan", "tuyen", "xa_trong_diem", "ho_so_xa", "tien_do", "nguon_du_lieu"]
 
 
 @pytest.fixture()
-def app(demo_db, monkeypatch):
+def demo_env(demo_db, monkeypatch):
     monkeypatch.setenv("TQMAP_DB", str(demo_db))
     monkeypatch.setenv("TQMAP_PUBLIC_DEMO", "1")
-    return AppTest.from_file(APP, default_timeout=120)
+
+
+@pytest.fixture()
+def app(demo_env):
+    return open_page()
 
 
 def _html(at) -> str:
@@ -41,10 +41,8 @@ def _kpis(at) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders_with_demo_mark(app, page):
-    at = app.run()
-    if page != PAGES[0]:
-        at.switch_page(page).run()
+def test_every_page_renders_with_demo_mark(demo_env, page):
+    at = open_page(page).run()
     assert not at.exception, at.exception
     assert at.title, page
     assert "DỮ LIỆU MINH HỌA" in _html(at), page
@@ -80,7 +78,10 @@ def test_english_switch(app):
     assert at.title[0].value == "Tuyên Quang drug-free communes map"
     assert "Drug-free (of 124 units)" in _kpis(at)
     assert "35 · 28.2%" in _kpis(at).values()
-    at.switch_page("pages/tien_do.py").run()
+
+    at = open_page("tien_do")
+    at.query_params["lang"] = "en"  # ?lang=en preselects English
+    at.run()
     assert at.title[0].value == "Progress towards 2030"
 
 
@@ -121,18 +122,17 @@ def test_bad_year_parameter_is_explained(app):
     assert _kpis(at)["Xã không ma túy (trên 124 xã, phường)"] == "35 · 28,2%"  # falls back to 2025
 
 
-def test_bad_route_parameter_is_explained(app):
-    at = app.run()
+def test_bad_route_parameter_is_explained(demo_env):
+    at = open_page("tuyen")
     at.query_params["tuyen"] = "QL999"
-    at.switch_page("pages/tuyen.py").run()
+    at.run()
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert "Không có tuyến «QL999»" in errors and "QL2" in errors
 
 
-def test_routes_page_figures(app):
-    at = app.run()
-    at.switch_page("pages/tuyen.py").run()
+def test_routes_page_figures(demo_env):
+    at = open_page("tuyen").run()
     assert not at.exception
     sel = at.selectbox(key="route_choice")
     assert len(sel.options) == 6

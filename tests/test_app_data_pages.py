@@ -6,14 +6,12 @@ import shutil
 
 import openpyxl
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from geo import audit, auth
 from geo.importer import export_year
-from geo.paths import REPO_ROOT
 from geo.store import open_store
+from tests.app_pages import open_page
 
-APP = str(REPO_ROOT / "app.py")
 PASSWORD = "mat-khau-dai-123"
 
 
@@ -30,8 +28,9 @@ def db(demo_db, tmp_path, monkeypatch):
     return path
 
 
-def _login(name: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120).run()
+def _login(name: str, page: str | None = None):
+    """Log in as ``name`` on ``page`` (None: app.py, the overview); the run after the login shows it."""
+    at = open_page(page).run()
     assert [t.label for t in at.text_input] == ["Tên đăng nhập", "Mật khẩu"]
     at.text_input[0].input(name)
     at.text_input[1].input(PASSWORD)
@@ -41,7 +40,7 @@ def _login(name: str) -> AppTest:
 
 
 def test_logged_out_visitor_sees_no_data(db):
-    at = AppTest.from_file(APP, default_timeout=120).run()
+    at = open_page().run()
     assert not at.exception
     text = " ".join(str(m.value) for m in at.markdown)
     assert "35 · 28,2%" not in text and "tq-kpis" not in text
@@ -51,39 +50,33 @@ def test_logged_out_visitor_sees_no_data(db):
 def test_viewer_has_no_data_pages_in_navigation(db):
     at = _login("xem")
     assert "35 · 28,2%" in " ".join(str(m.value) for m in at.markdown)
-    for page in ("pages/nhap_du_lieu.py", "pages/lich_su.py", "pages/quan_tri.py"):
-        with pytest.raises(ValueError, match="Could not find a navigation page"):
-            at.switch_page(page)
+    from geo.auth import CurrentUser
+    from ui import nav
+
+    shown = set(nav.listed(CurrentUser("xem", "viewer", "password")))
+    assert shown == {"tong_quan", "tuyen", "xa_trong_diem", "ho_so_xa", "tien_do", "trinh_chieu", "nguon_du_lieu"}
+    assert set(nav.listed(CurrentUser("b", "editor", "password"))) == shown | {"nhap_du_lieu", "lich_su"}
+    assert set(nav.listed(CurrentUser("a", "admin", "password"))) == set(nav.BY_NAME)
+    assert nav.listed(None) == []
 
 
 def test_editor_sees_import_and_history_but_not_admin(db):
-    at = _login("bientap")
-    at.switch_page("pages/nhap_du_lieu.py").run()
+    at = _login("bientap", "nhap_du_lieu")
     assert at.title[0].value == "Nhập dữ liệu"
-    at.switch_page("pages/lich_su.py").run()
+    at = _login("bientap", "lich_su")
     assert at.title[0].value == "Lịch sử thay đổi dữ liệu"
-    try:
-        at.switch_page("pages/quan_tri.py").run()
-    except ValueError as exc:  # not in the editor's navigation
-        assert "Could not find a navigation page" in str(exc)
-    else:  # reached anyway: the page refuses
-        assert at.error and "Bạn không có quyền quản lý người dùng" in at.error[0].value
-        assert not [t for t in at.title if t.value == "Quản trị"]
+    at = _login("bientap", "quan_tri")  # a deep link to a page the role may not open: it refuses
+    assert at.error and "Bạn không có quyền quản lý người dùng" in at.error[0].value
+    assert not [t for t in at.title if t.value == "Quản trị"]
 
 
-@pytest.mark.parametrize("page,action", [("nhap_du_lieu", "nhập dữ liệu"), ("quan_tri", "quản lý người dùng")])
+@pytest.mark.parametrize("page,action", [("nhap_du_lieu", "nhập dữ liệu"), ("quan_tri", "quản lý người dùng"),
+                                         ("lich_su", "nhập dữ liệu")])
 def test_page_guard_refuses_a_viewer_even_if_reached(db, page, action):
     """Each restricted page checks the role itself, whatever the navigation shows."""
-    import datetime as dt
-
-    at = AppTest.from_file(str(REPO_ROOT / "pages" / f"{page}.py"), default_timeout=120)
-    # run on its own, as Streamlit's legacy pages/ mode would (without a session it would start
-    # again through app.py: tests/test_e2e_cold.py checks that against a real server)
-    at.session_state["tq_auth"] = {"name": "xem", "role": "viewer", "source": "password", "display": "xem",
-                                   "last_seen": dt.datetime.now(dt.timezone.utc)}
-    at.run()  # logged in as a viewer: the gate passes, the page refuses
+    at = _login("xem", page)
     assert not at.exception
-    assert at.error and "Bạn không có quyền" in at.error[0].value
+    assert at.error and f"Bạn không có quyền {action}" in at.error[0].value
     assert not at.title  # nothing of the page rendered
 
 
@@ -102,8 +95,7 @@ def test_editor_imports_an_exported_file_with_changes(db, tmp_path):
     wb.save(xlsx)
     before_rev = store.data_version()
 
-    at = _login("bientap")
-    at.switch_page("pages/nhap_du_lieu.py").run()
+    at = _login("bientap", "nhap_du_lieu")
     assert not at.exception
     assert at.title[0].value == "Nhập dữ liệu"
     # Streamlit's AppTest has no file_uploader driver: drive the same functions the page calls
@@ -116,8 +108,7 @@ def test_editor_imports_an_exported_file_with_changes(db, tmp_path):
 
 
 def test_history_and_restore_by_admin(db):
-    at = _login("quantri")
-    at.switch_page("pages/lich_su.py").run()
+    at = _login("quantri", "lich_su")
     assert not at.exception
     assert at.title[0].value == "Lịch sử thay đổi dữ liệu"
     store = open_store(db)
@@ -132,8 +123,7 @@ def test_history_and_restore_by_admin(db):
 
 
 def test_editor_cannot_restore(db):
-    at = _login("bientap")
-    at.switch_page("pages/lich_su.py").run()
+    at = _login("bientap", "lich_su")
     assert not at.exception
     assert not [b for b in at.button if "Khôi phục về" in b.label]
     assert any("Chỉ quản trị viên" in c.value for c in at.caption)
@@ -157,8 +147,7 @@ def test_targets_rows_validation():
 
 
 def test_admin_page_renders_users_targets_audit(db):
-    at = _login("quantri")
-    at.switch_page("pages/quan_tri.py").run()
+    at = _login("quantri", "quan_tri")
     assert not at.exception
     assert at.title[0].value == "Quản trị"
     users = str(at.dataframe[0].value)
@@ -168,8 +157,7 @@ def test_admin_page_renders_users_targets_audit(db):
 
 
 def test_admin_adds_a_user_with_a_short_password_gets_vietnamese_error(db):
-    at = _login("quantri")
-    at.switch_page("pages/quan_tri.py").run()
+    at = _login("quantri", "quan_tri")
     at.text_input[0].input("moi")
     at.text_input[1].input("ngan")
     at.button[0].click().run()

@@ -172,17 +172,8 @@ def kpi_cards(cards: list[tuple[str, str, str, str]]) -> None:
     st.markdown(f"<div class='tq-kpis'>{html_}</div>", unsafe_allow_html=True)
 
 
-def hide_page_list() -> None:
-    """Hide the sidebar's page list (the login screen shows no page names)."""
-    st.markdown("<style>[data-testid='stSidebarNav'],[data-testid='stSidebarNavItems']{display:none}</style>",
-                unsafe_allow_html=True)
-
-
 def page_setup() -> None:
-    """First call of every page: the login gate (unless app.py passed it in this run), the CSS."""
-    from ui import router
-
-    router.ensure_gate()
+    """First call of every page: the app's stylesheet (the login gate ran before, in ui.router)."""
     st.markdown(CSS, unsafe_allow_html=True)
 
 

@@ -17,7 +17,7 @@ from geo.export import sheet
 from geo.maps import views
 from geo.maps.tooltip import category_label as _category_label
 from geo.maps.tooltip import code_from_text
-from ui import common
+from ui import common, nav
 
 MAP_HEIGHT = 720
 
@@ -93,7 +93,7 @@ def show(m, key: str, height: int = MAP_HEIGHT) -> None:
     last_key = f"_clicked_{key}"
     if clicked and st.session_state.get(last_key) != clicked:
         st.session_state[last_key] = clicked
-        st.switch_page("pages/ho_so_xa.py", query_params={"xa": clicked})
+        st.switch_page(nav.page("ho_so_xa"), query_params={"xa": clicked})
     elif clicked:
         st.session_state[last_key] = clicked
 

@@ -1,13 +1,21 @@
-"""What runs before any page: page settings, static files, language, and the login gate.
+"""The router: every run of the app goes through :func:`main` (``streamlit run app.py``).
 
-app.py calls :func:`gate` on every run and marks the run as routed. Streamlit keeps a legacy mode
-for apps with a ``pages/`` folder: until app.py has called st.navigation once in a fresh server
-process, a deep link such as /tuyen runs pages/tuyen.py directly, without app.py. Every page
-therefore calls :func:`ensure_gate` first (through ui.common.page_setup): a run that did not come
-through app.py switches the legacy mode off and either checks the existing session inline or,
-with no session, starts again through app.py (so the login form is drawn the same way on the run
-that shows it and on the run that submits it). No page ever shows data before the login. (PagesManager is Streamlit's own; the pin in requirements.txt and
-tests/test_e2e_cold.py hold this in place.)
+main() sets the page, the language switch, the login gate, then ``st.navigation`` with the pages of
+ui/nav.py (page functions ``render()`` in pages/*.py, registered with ``st.Page(callable)``) and runs
+the chosen page. Nobody sees data before the gate returns.
+
+Cold deep links. Streamlit decides once per server process whether the app uses its legacy
+``pages/`` mode: it does when a folder named ``pages`` exists beside the entry point
+(streamlit/runtime/pages_manager.py: ``Path(main_script_parent / "pages").exists()``), whatever
+the folder holds. Until some session has called ``st.navigation`` (documented: "As soon as any
+session of your app executes the st.navigation command, your app will ignore the pages/
+directory"), a request for /tuyen runs pages/tuyen.py as a script instead of app.py. Each page file
+therefore ends with ``if __name__ == "__main__": main()`` — true only when Streamlit runs the file
+as a script, i.e. in that legacy run; imported as ``pages.tuyen`` by the router it is false. That
+first run then does exactly what app.py does: the gate, the app's own navigation (which replaces
+the legacy file list and switches the legacy mode off for good) and the page the URL names. The
+login screen registers the pages too (hidden), so the URL and its query parameters survive the
+login. Only public Streamlit API is used; tests/test_e2e_cold.py checks every URL on fresh servers.
 """
 
 from __future__ import annotations
@@ -16,42 +24,26 @@ import streamlit as st
 
 from geo.maps import assets
 from ui import auth as ui_auth
-from ui import common
-
-ROUTED = "_tq_routed"
+from ui import common, nav
 
 
-def gate():
+def gate(start: str = nav.HOME):
     """Page settings, language, config, login. Returns the CurrentUser or stops the run."""
-    try:
-        st.set_page_config(page_title="Bản đồ xã không ma túy – Tuyên Quang", page_icon="🗺️", layout="wide",
-                           initial_sidebar_state="expanded")
-    except st.errors.StreamlitAPIException:  # already set in this run
-        pass
+    st.set_page_config(page_title=common.t("app.page_title"), page_icon="🗺️", layout="wide",
+                       initial_sidebar_state="expanded")
     assets.install_static()
     common.language_switch()
     cfg = ui_auth.load_config_or_stop()
-    # The login screen hides the sidebar's page list (after a server restart it can still hold
-    # the names of the files in pages/, from the legacy mode).
-    user = ui_auth.require_login(cfg, common.store(), before_stop=common.hide_page_list)
+    # on the login screen the pages are registered, none shown: the URL and its query parameters
+    # stay for after the login, and the legacy file list (see above) is replaced by nothing
+    user = ui_auth.require_login(cfg, common.store(),
+                                 before_stop=lambda: st.navigation(nav.sections(None, start), position="hidden"))
     st.session_state["tq_user"] = user
     ui_auth.logout_button(user, common.store())
     return user
 
 
-def mark_routed() -> None:
-    st.session_state[ROUTED] = True
-
-
-def ensure_gate() -> None:
-    """First thing on every page: pass the gate unless app.py did in this very run."""
-    if st.session_state.pop(ROUTED, False):
-        return
-    from streamlit.runtime.pages_manager import PagesManager
-
-    PagesManager.uses_pages_directory = False  # the next runs go through app.py
-    cfg = ui_auth.load_config_or_stop()
-    if cfg.public_demo or st.session_state.get(ui_auth.SESSION_KEY):
-        gate()  # a session exists (or no login at all): check it here, keep this run's clicks
-    else:
-        st.rerun()  # start again through app.py, which draws the login form as every later run will
+def main(start: str = nav.HOME) -> None:
+    """One run of the app. ``start``: the page served at "/" (the overview; tests open others)."""
+    user = gate(start)
+    st.navigation(nav.sections(user, start)).run()
