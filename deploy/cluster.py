@@ -181,7 +181,8 @@ events {{ worker_connections 1024; }}
 http {{
     {mime}
     default_type application/octet-stream;
-    access_log {d}/access.log;
+    log_format tqmap '$remote_addr [$time_local] "$request" $status upstream=$upstream_addr';
+    access_log {d}/access.log tqmap;
     client_body_temp_path {temps['client_body']};
     proxy_temp_path {temps['proxy']};
     fastcgi_temp_path {temps['fastcgi']};

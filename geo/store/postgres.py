@@ -94,7 +94,6 @@ class PostgresStore(SQLiteStore):
         if not is_postgres_url(url):
             raise StoreError(f"Địa chỉ cơ sở dữ liệu {safe_url(url)!r} không phải postgresql://…")
         self._safe = safe_url(url)
-        self.path = None  # no file: callers show ``url``
         self._codes = None
         self._local = threading.local()
         self._closed = False
