@@ -163,3 +163,31 @@ def test_postgres_backup_and_restore_with_pg_dump(pg_env, demo_sqlite, tmp_path,
     finally:
         for n in (src, dst):
             pg_env.drop_database(n)
+
+
+def test_cli_commands_run_on_postgresql(pg_url, pg_env, tmp_path, monkeypatch, boundaries_gpkg):
+    """TQMAP_DB=postgresql://… serves the CLI: demo, status export/import, revisions, users, audit
+    verify, export html; the password (PGPASSWORD) never appears in any output."""
+    env = {**os.environ, "TQMAP_DB": pg_url, "PGPASSWORD": pg_env.app_password}
+
+    def geo(*args, stdin=None):
+        p = subprocess.run([sys.executable, "-m", "geo", *args], cwd=REPO_ROOT, env=env, input=stdin,
+                           capture_output=True, text=True, timeout=600)
+        assert pg_env.app_password not in p.stdout + p.stderr
+        return p
+
+    p = geo("demo")
+    assert p.returncode == 0 and "DỮ LIỆU MINH HỌA" in p.stdout and pg_url in p.stdout, p.stderr
+    assert geo("demo", "--if-empty").returncode == 0
+    xlsx = tmp_path / "2025.xlsx"
+    assert geo("status", "export", "--year", "2025", "--out", str(xlsx)).returncode == 0 and xlsx.is_file()
+    p = geo("revisions", "list")
+    assert p.returncode == 0 and "minh họa" in p.stdout
+    p = geo("users", "add", "lan", "--role", "editor", "--password-stdin", stdin="mat-khau-dai-123\n")
+    assert p.returncode == 0, p.stderr
+    assert "lan\teditor" in geo("users", "list").stdout
+    p = geo("audit", "verify")
+    assert p.returncode == 0 and "nguyên vẹn" in p.stdout, p.stdout + p.stderr
+    html = tmp_path / "map.html"
+    p = geo("export", "html", "--year", "2025", "--out", str(html))
+    assert p.returncode == 0 and html.stat().st_size > 100_000, p.stderr
