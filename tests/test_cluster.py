@@ -94,8 +94,11 @@ async def _after_click(page) -> str:
         if await page.locator(f'{KPI}, [data-testid="stAlertContentError"]').count():
             return "done"
         form = page.get_by_label("Tên đăng nhập")
-        idle_empty = (await form.count() and not await page.locator('[data-testid="stStatusWidget"]').count()
-                      and await form.first.input_value() == "")
+        try:  # the form may vanish between two calls (the login went through): never wait on it here
+            idle_empty = (await form.count() and not await page.locator('[data-testid="stStatusWidget"]').count()
+                          and await form.first.input_value(timeout=1000) == "")
+        except Exception:
+            idle_empty = False
         empty_since = (empty_since or time.monotonic()) if idle_empty else None
         if empty_since and time.monotonic() - empty_since > 90:
             return "lost"
