@@ -204,7 +204,7 @@ async def _kpi_on(browser, url: str, year: int) -> str:
     ctx = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
     page = await ctx.new_page()
     try:
-        await _login(page, url, "xem01", PW.format(1), out)
+        await _login(page, url, "xem01", PW.format(1))
         if year != 2025:
             first = await page.inner_text(KPI)
             await page.get_by_label("Năm").first.click()
