@@ -187,8 +187,12 @@ async def _import(browser, replica_url: str, editor: str, year: int, path, out: 
         await reason.fill(f"Kiểm thử cụm: {editor}")
         await reason.press("Enter")
         t0 = time.monotonic()
-        await page.get_by_role("button", name=re.compile(rf"Nhập 1 thay đổi vào năm {year}")).click()
-        await page.wait_for_selector('[data-testid="stAlertContentSuccess"]', timeout=SESSION_TIMEOUT_S * 1000)
+        button = page.get_by_role("button", name=re.compile(rf"Nhập 1 thay đổi vào năm {year}"))
+        await _idle(page)  # the reason's rerun has enabled the button
+        await button.click()
+        # the dry run already shows a success alert: wait for the stored outcome ("Đã lưu: …")
+        await page.locator('[data-testid="stAlertContentSuccess"]', has_text="Đã lưu").wait_for(
+            timeout=SESSION_TIMEOUT_S * 1000)
         out["import_s"][editor] = time.monotonic() - t0
         out["import_done_at"][editor] = time.monotonic()
         out["problems"] += [f"{editor}: {p}" for p in await _problems(page)]
