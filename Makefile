@@ -28,6 +28,7 @@ run: demo
 
 test: venv
 	bash .ci/system-packages.sh
+	bash .ci/postgres.sh
 	$(BIN)/python -m geo data
 	$(BIN)/python -m pytest -q tests
 
