@@ -14,7 +14,7 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
-from .paths import boundaries_path
+from .config import boundaries_path
 
 LAYERS = ("communes", "communes_web", "province", "province_web", "old_provinces", "border_cn",
           "border_cn_web", "roads", "former_districts", "former_districts_web")

@@ -28,7 +28,7 @@ from shapely import ops
 from shapely.geometry import shape
 
 from . import manifest, sources
-from .paths import boundaries_path
+from .config import boundaries_path
 from .text import canonical, fold, short_name
 
 UTM = "EPSG:32648"  # metric CRS for cleaning, simplifying and measuring

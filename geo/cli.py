@@ -23,11 +23,11 @@ def _cmd_data(args) -> int:
 def _open(target=None):
     """The store named by ``target`` (--db) or $TQMAP_DB; a bad location exits with its message."""
     from .config import ConfigError
-    from .store import open_store
+    from .store import StoreError, open_store
 
     try:
         return open_store(target)
-    except ConfigError as exc:
+    except (ConfigError, StoreError) as exc:  # a bad location, or a server that cannot be reached
         print(f"LỖI: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
     except OSError as exc:  # includes a database server that does not answer (psycopg's errors aside)

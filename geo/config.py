@@ -30,6 +30,8 @@ TQMAP_LOGIN_CONCURRENCY        password verifications at once per process (1–6
 TQMAP_TRUSTED_PROXIES          comma-separated addresses of reverse proxies whose               :func:`trusted_proxies`
                                X-Forwarded-For is believed (default 127.0.0.1,::1)
 TQMAP_CHROMIUM                 tests only: the Chromium binary for Playwright                 :func:`chromium_path`
+TQMAP_PG_BIN                   tests/make cluster: folder of initdb/pg_ctl (default: newest   :func:`pg_bin`
+                               /usr/lib/postgresql/*/bin, else PATH)
 =============================  =============================================================  ==========================
 
 Environment variables win over the file for the settings that also exist in ``[tqmap]``.
@@ -284,6 +286,13 @@ def chromium_path(env: Mapping[str, str] | None = None) -> str:
 
     env = os.environ if env is None else env
     return env.get("TQMAP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def pg_bin(env: Mapping[str, str] | None = None) -> Path | None:
+    """Tests and ``make cluster``: TQMAP_PG_BIN (folder of the PostgreSQL server binaries), else None."""
+    env = os.environ if env is None else env
+    raw = env.get("TQMAP_PG_BIN", "").strip()
+    return Path(raw) if raw else None
 
 
 def read_secrets(path: Path) -> dict:

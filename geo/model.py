@@ -28,12 +28,6 @@ KEY_CATEGORIES = (CAT_CLASS_I, CAT_CLASS_II, CAT_CLASS_III)  # category(a) in th
 # Labels live in geo.i18n ("cat.<key>"); use category_label(cat, lang). This (vi, en) table is derived
 # from there for old callers only.
 CATEGORY_LABELS = {c: (_t(f"cat.{c}", "vi"), _t(f"cat.{c}", "en")) for c in CATEGORIES}
-def __getattr__(name):  # the palette lives in geo.maps.style (look helper); kept here as an alias
-    if name == "CATEGORY_COLOURS":
-        from .maps.style import CATEGORY_COLOURS
-        return CATEGORY_COLOURS
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 # Class I criteria thresholds (QĐ 28/2025/QĐ-TTg): at least 3 of 5 must be met.
 CLASS_I_MIN_CRITERIA = 3
 RATIO_ADDICTS_USERS = 0.005  # registered addicts + users >= 0.5 % of residents

@@ -9,9 +9,4 @@ DATA_DIR = REPO_ROOT / "data"
 BOUNDARIES_DIR = DATA_DIR / "boundaries"
 BOUNDARIES_GPKG = BOUNDARIES_DIR / "tuyen_quang_2025.gpkg"
 
-
-def boundaries_path() -> Path:
-    """The built GeoPackage; ``TQMAP_BOUNDARIES`` overrides it (read in :mod:`geo.config`)."""
-    from .config import boundaries_path as _configured
-
-    return _configured()
+# The built GeoPackage's path (TQMAP_BOUNDARIES may override it) is geo.config.boundaries_path().

@@ -99,7 +99,7 @@ class Focus:
 class YearView:
     year: int
     data_version: int
-    frame: Any  # geopandas.GeoDataFrame, one row per unit (columns: geo.status.build_frame)
+    frame: Any  # geopandas.GeoDataFrame, one row per unit (columns: geo.frame.build_frame)
     routes: tuple[Route, ...]  # in force this year
     membership: Mapping[str, tuple[str, ...]]  # code -> ids of the routes in force crossing it
     kpis: Mapping[str, Any]  # geo.model.year_kpis
@@ -212,7 +212,7 @@ def build(store, year: int, version: int | None = None) -> YearView:
     """Assemble a year view from the store (uncached: use :func:`year_view`)."""
     from . import boundaries
     from .corridors import route_membership
-    from .status import build_frame
+    from .frame import build_frame
 
     version = store.data_version() if version is None else version
     communes = boundaries.communes(web=True)

@@ -19,7 +19,8 @@ import json
 import folium
 
 from geo import manifest, sources
-from geo.model import CATEGORY_COLOURS, category
+from geo.maps.style import CATEGORY_COLOURS
+from geo.model import category
 
 CENTRE = (22.35, 105.15)
 

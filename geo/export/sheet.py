@@ -184,7 +184,7 @@ def _static(path: str, mtime: int):
 
 
 def _static_layers():
-    from ..paths import boundaries_path
+    from ..config import boundaries_path
 
     p = Path(boundaries_path())
     boundaries.layer("province", p)  # BoundariesMissing with its message when not built

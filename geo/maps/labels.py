@@ -18,7 +18,7 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from ..escape import html_text, json_script
-from . import symbols
+from . import style, symbols
 
 MIN_ZOOM = 10  # the province fits at 8–9 on a 1920×1080 screen; names fit from 10 on
 PANE = "tq-marks"
@@ -86,27 +86,7 @@ if (!window.tqMarks) { window.tqMarks = (function () {
 })(); }
 """ % {"pane": '"' + PANE + '"', "z": PANE_Z, "sym": json_script(symbols.SYMBOL_HTML)}
 
-CSS = """
-.tq-mark { background:none; border:none; }
-.tq-mark-in { position:absolute; left:0; top:0; transform:translate(-50%,-50%); display:flex; flex-direction:column;
-  align-items:center; white-space:nowrap; pointer-events:none; }
-.tq-mark.tq-hidden { visibility:hidden; }
-.tq-sym { display:inline-flex; align-items:center; justify-content:center; min-width:17px; height:17px;
-  padding:0 3px; box-sizing:border-box; border-radius:9px; background:#ffffff; color:#111111;
-  border:1.2px solid #222222; font:800 10.5px/1 %(font)s; box-shadow:0 0 0 1px rgba(255,255,255,.8); }
-.tq-sym svg { display:block; }
-.tq-cn { display:none; margin-top:1px; font:600 12.5px/1.15 %(font)s; color:#151515; letter-spacing:.01em;
-  text-shadow:0 0 2px #fff,0 0 2px #fff,1px 1px 0 #fff,-1px -1px 0 #fff,1px -1px 0 #fff,-1px 1px 0 #fff; }
-.tq-mark.tq-named .tq-cn { display:block; }
-.tq-marks-small .tq-sym { min-width:14px; height:14px; padding:0 2px; border-radius:7px; font-size:8.5px; border-width:1px; }
-.tq-marks-small .tq-sym svg { width:9px; height:9px; }
-@media (min-width: 2500px) {
-  .tq-sym { min-width:28px; height:28px; border-radius:14px; font-size:17px; border-width:2px; }
-  .tq-sym svg { width:18px; height:18px; }
-  .tq-cn { font-size:21px; }
-  .tq-label { font-size:20px !important; padding:2px 8px !important; }
-}
-"""
+CSS = style.MARKS_CSS  # one definition, in geo.maps.style (it adds it to every map)
 
 
 class CommuneMarks(MacroElement):
@@ -166,8 +146,6 @@ def add_commune_marks(m, frame, lang: str = "vi", *, always=None, names: bool = 
         only_always = len(always) > 1
     if only_always:
         frame = frame[frame["code"].astype(str).isin(always)]
-    from . import style
-
     style.apply(m)
     el = CommuneMarks(mark_rows(frame, always=always, symbols_on=symbols_on), names=names, min_zoom=min_zoom)
     el.add_to(m)

@@ -74,7 +74,7 @@ def _basemap(path: str, mtime: int) -> Basemap:
 
 def static_basemap(path: Path | None = None) -> Basemap:
     """The :class:`Basemap` of the built boundaries, cached by file identity."""
-    from ..paths import boundaries_path
+    from ..config import boundaries_path
 
     p = Path(path or boundaries_path())
     st = p.stat() if p.is_file() else None

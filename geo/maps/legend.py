@@ -12,7 +12,8 @@ import html
 
 
 from ..i18n import fmt_int, t
-from ..model import CAT_NO_DATA, CATEGORIES, CATEGORY_COLOURS
+from ..model import CAT_NO_DATA, CATEGORIES
+from .style import CATEGORY_COLOURS
 from . import style
 from .panel import Panel
 from .tooltip import category_label

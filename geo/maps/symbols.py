@@ -2,7 +2,7 @@
 greyscale prints): ✓ for drug-free, I / II / III for the key-commune classes, nothing for "other"
 and "no data" (their fills are plain grey and a grey hatch).
 
-- Interactive maps (app, HTML exports, slides): :func:`add_commune_symbols` (a badge at each
+- Interactive maps (app, HTML exports, slides): ``geo.maps.labels.add_commune_marks(..., names=False)`` (a badge at each
   commune's pole of inaccessibility; the same element as the commune names, see geo.maps.labels,
   so symbols and names never collide). Class I is also hatched (geo.maps.style.HATCH_I_FILL).
 - matplotlib sheets (geo/export/sheet.py): :func:`mpl_hatch` per category (``hatch=`` of a patch)
@@ -93,12 +93,5 @@ def draw_symbols(ax, frame, *, fontsize: float = 7.0, codes=None, zorder: int = 
     return n
 
 
-def add_commune_symbols(m, frame, lang: str = "vi"):
-    """The symbols alone (no names) on a folium map; see geo.maps.labels.add_commune_marks."""
-    from .labels import add_commune_marks
-
-    return add_commune_marks(m, frame, lang, names=False)
-
-
 __all__ = ["SYMBOLS", "SYMBOL_HTML", "symbol", "symbol_html", "mpl_hatch", "mpl_hatch_colour", "anchor", "draw_symbols",
-           "add_commune_symbols", "shapely"]
+           "shapely"]

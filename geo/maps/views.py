@@ -6,7 +6,7 @@ Two entry points:
   :class:`geo.yearview.View` (``overview | key | route:ID | commune:CODE``): the one path pages,
   exports and slides should use; ``change_view_map(yv_a, yv_b, …)`` for the change map.
 - the plain builders (``overview``, ``key``, ``route``, ``commune``, ``change``) on a status frame
-  (``geo.status.build_frame``), a list of routes and a counts dict, also returning
+  (``geo.frame.build_frame``), a list of routes and a counts dict, also returning
   :class:`MapResult`; ``overview_map``/``route_map``/``key_map``/``commune_map``/``change_map``
   are the old names returning the bare :class:`folium.Map` (kept for old callers).
 

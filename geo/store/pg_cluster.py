@@ -39,9 +39,11 @@ class ClusterError(RuntimeError):
 
 def bin_dir() -> Path:
     """Directory of initdb/pg_ctl/postgres from the Debian packages (newest version), or PATH."""
-    env = os.environ.get("TQMAP_PG_BIN")
+    from ..config import pg_bin
+
+    env = pg_bin()
     if env:
-        return Path(env)
+        return env
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
                    key=lambda p: int(Path(p).parent.parent.name) if Path(p).parent.parent.name.isdigit() else 0)
     if found:

@@ -103,6 +103,12 @@ class PostgresStore(SQLiteStore):
             psycopg.conninfo.conninfo_to_dict(url)
         except psycopg.ProgrammingError as exc:
             raise StoreError(f"Địa chỉ PostgreSQL {self._safe!r} không hợp lệ: {_pg_reason(exc)}") from None
+        # One direct attempt first: an unreachable server gets one clear message, not the pool's
+        # retries (each logged in English) and a timeout.
+        reason = _probe(url)
+        if reason is not None:
+            raise StoreError(f"Không kết nối được PostgreSQL {self._safe}: {reason}. Kiểm tra máy chủ, tên cơ sở "
+                             "dữ liệu, vai trò và mật khẩu (biến PGPASSWORD hoặc tệp ~/.pgpass).")
         self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=False, name="tqmap",
                                     kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S,
                                             "application_name": "tqmap"}, timeout=60)
@@ -110,7 +116,7 @@ class PostgresStore(SQLiteStore):
             self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_S + 5)
         except Exception:  # PoolTimeout: ask libpq once more for the reason, for the message
             self._pool.close()
-            raise StoreError(f"Không kết nối được PostgreSQL {self._safe}: {_probe(url)}. Kiểm tra máy chủ, tên cơ sở "
+            raise StoreError(f"Không kết nối được PostgreSQL {self._safe}: {_probe(url) or 'hết thời gian chờ'}. Kiểm tra máy chủ, tên cơ sở "
                              "dữ liệu, vai trò và mật khẩu (biến PGPASSWORD hoặc tệp ~/.pgpass).") from None
         try:
             if migrate:
@@ -319,15 +325,15 @@ class PostgresStore(SQLiteStore):
         return f"PostgresStore({self._safe!r})"
 
 
-def _probe(url: str) -> str:
-    """Why a connection fails (one direct attempt, for the message)."""
+def _probe(url: str) -> str | None:
+    """Why a connection fails (one direct attempt, for the message), or None when it works."""
     import psycopg
 
     try:
         psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S).close()
     except psycopg.Error as exc:
         return _pg_reason(exc)
-    return "hết thời gian chờ kết nối"
+    return None
 
 
 __all__ = ["PostgresStore", "safe_url", "is_postgres_url", "pg_sql"]
