@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test test-fast venv data demo bench clean
+.PHONY: run test test-fast venv data demo bench clean cluster
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PY))"; exit 1; }
@@ -28,6 +28,7 @@ run: demo
 
 test: venv
 	bash .ci/system-packages.sh
+	bash .ci/postgres.sh
 	$(BIN)/python -m geo data
 	$(BIN)/python -m pytest -q tests
 
@@ -35,6 +36,13 @@ test: venv
 test-fast: venv
 	$(BIN)/python -m geo data
 	$(BIN)/python -m pytest -q -m "not slow" tests
+
+# Many users on one machine: PostgreSQL+PostGIS (throw-away, temp dir), demo data, 2 app replicas
+# behind nginx on 127.0.0.1:$(CLUSTER_PORT); prints the URL and an admin password; Ctrl-C stops all.
+CLUSTER_PORT ?= 8080
+cluster: data
+	bash .ci/postgres.sh
+	$(BIN)/python deploy/cluster.py up --replicas 2 --port $(CLUSTER_PORT)
 
 bench: data
 	$(BIN)/python -m geo bench

@@ -67,8 +67,12 @@ class BuildReport:
     border_km: float = 0.0
     communes_on_border: int = 0
     notes: list[str] = field(default_factory=list)
+    skipped: bool = False  # the file was already built from the same sources by the same code
 
     def lines(self) -> list[str]:
+        if self.skipped:
+            return [f"{self.path} đã được dựng từ đúng các tệp nguồn này bằng đúng mã dựng này: không dựng lại "
+                    f"(kiểm tra trong {self.seconds:.1f} s; xoá tệp để dựng lại)"]
         return [
             f"Đã dựng {self.path} trong {self.seconds:.1f} s",
             f"  124 đơn vị; đỉnh: {self.vertices_full:,} (đầy đủ) → {self.vertices_web:,} (web)",
@@ -307,7 +311,48 @@ def validate(communes: gpd.GeoDataFrame, web: np.ndarray, official: dict[str, tu
 # --- the build ---------------------------------------------------------------------------------
 
 
-def build(out: Path | None = None, mirror: Path | None = None) -> BuildReport:
+# What the GeoPackage depends on besides the source files: this code and the geometry libraries.
+_BUILD_CODE = ("build.py", "manifest.py", "sources.py", "text.py", "paths.py")
+_BUILD_LIBS = ("shapely", "geopandas", "pyproj", "pyogrio", "numpy", "pandas")
+
+
+def build_stamp() -> str:
+    """SHA-256 over the pinned sources' SHA-256s (verified by :func:`sources.fetch`), the build
+    code's files and the geometry libraries' versions (GEOS/PROJ included): equal stamps, equal
+    GeoPackage. Stored in the ``meta`` layer as ``build_stamp``."""
+    import hashlib
+    import importlib.metadata
+
+    h = hashlib.sha256()
+    for rel, digest in sorted(sources.all_files().items()):
+        h.update(f"src {rel} {digest}\n".encode())
+    here = Path(__file__).resolve().parent
+    for name in _BUILD_CODE:
+        h.update(f"code {name} ".encode() + hashlib.sha256((here / name).read_bytes()).hexdigest().encode() + b"\n")
+    for lib in _BUILD_LIBS:
+        try:
+            h.update(f"lib {lib} {importlib.metadata.version(lib)}\n".encode())
+        except importlib.metadata.PackageNotFoundError:
+            h.update(f"lib {lib} -\n".encode())
+    h.update(f"geos {shapely.geos_version_string} proj {pyproj.proj_version_str}\n".encode())
+    return h.hexdigest()
+
+
+def stored_stamp(path: Path) -> str | None:
+    """The ``build_stamp`` of a built GeoPackage (None if absent, unreadable or from older code)."""
+    if not Path(path).is_file():
+        return None
+    try:
+        meta = pyogrio.read_dataframe(path, layer="meta")
+    except Exception:  # noqa: BLE001 - any unreadable file is rebuilt
+        return None
+    hit = meta.loc[meta["key"] == "build_stamp", "value"]
+    return str(hit.iloc[0]) if len(hit) else None
+
+
+def build(out: Path | None = None, mirror: Path | None = None, *, force: bool = False) -> BuildReport:
+    """Build the GeoPackage; skipped (``report.skipped``) when ``out`` already holds the build of
+    the same sources by the same code (see :func:`build_stamp`), unless ``force``."""
     t0 = time.perf_counter()
     out = Path(out or boundaries_path())
     mirror = mirror if mirror is not None else sources.default_mirror()
@@ -316,6 +361,11 @@ def build(out: Path | None = None, mirror: Path | None = None) -> BuildReport:
     # Fetch everything first, so a missing or corrupt file stops the build before any work.
     for rel in sources.all_files():
         sources.fetch(rel, mirror)
+    stamp = build_stamp()
+    if not force and stored_stamp(out) == stamp:
+        report.skipped = True
+        report.seconds = time.perf_counter() - t0
+        return report
 
     units = read_units(mirror)
     report.vertices_full = int(shapely.get_num_coordinates(units.geometry.values).sum())
@@ -386,7 +436,7 @@ def build(out: Path | None = None, mirror: Path | None = None) -> BuildReport:
         ("built_at", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
         ("tolerance_m", str(tol)), ("max_displacement_m", f"{disp:.1f}"), ("metres_per_px", f"{px_m:.1f}"),
         ("vertices_full", str(report.vertices_full)), ("vertices_web", str(report.vertices_web)),
-        ("attribution", sources.ATTRIBUTION),
+        ("attribution", sources.ATTRIBUTION), ("build_stamp", stamp),
     ], columns=["key", "value"])
 
     layers = {

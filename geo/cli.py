@@ -254,7 +254,10 @@ def parser() -> argparse.ArgumentParser:
     from .present import add_slides_parser
 
     add_slides_parser(exs)  # export slides (presentation mode)
-    _add_security_parsers(sub)  # users …, audit export
+    _add_security_parsers(sub)
+    from .store.tools import add_parsers as _add_store_tools
+
+    _add_store_tools(sub)  # store copy|init, backup, restore (postgres helper: geo/store/tools.py)  # users …, audit export
     return p
 
 

@@ -18,7 +18,7 @@ import pytest
 from geo.paths import BOUNDARIES_GPKG, REPO_ROOT
 
 # Fixtures of the map and export tests (frame, routes) live beside their builders.
-pytest_plugins = ["tests.map_inputs"]
+pytest_plugins = ["tests.map_inputs", "tests.plugin_postgres"]
 
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("TQMAP_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")

@@ -396,8 +396,6 @@ def test_deck_is_one_figure_with_resources_declared_once(store):
     assert "Toàn màn hình (F)" in page and 'aria-keyshortcuts="F"' in page
 
 
-@pytest.mark.xfail(reason="the geometry decoder is still written into every compact layer: declared once per "
-                          "document with the speed helper's geo/maps/compact.py (issue 10/13)")
 def test_decoder_declared_once(store):
     from geo.maps import compact
 

@@ -197,3 +197,142 @@ def test_demo_per_item_on_sheets(tmp_path, frame, routes):
     assert "MINH HỌA: tuyến trọng điểm" in text
     assert "Trạng thái các xã: số liệu thật; tuyến trọng điểm: MINH HỌA; chỉ tiêu: số liệu thật." in text
     assert "DỮ LIỆU MINH HỌA" not in text
+
+
+# --- greyscale print and hatch: class I must not look like drug-free without colour ----------------
+
+
+def _lstar_from_grey(g):
+    """CIE L* of 8-bit grey levels (sRGB transfer curve, D65 white)."""
+    import numpy as np
+
+    c = np.asarray(g, dtype=float) / 255
+    y = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    f = np.where(y > (6 / 29) ** 3, np.cbrt(y), y / (3 * (6 / 29) ** 2) + 4 / 29)
+    return 116 * f - 16
+
+
+def _interior_lstar(yv, fig, grey, cat):
+    """(code, L* of the greyscale pixels) inside the largest commune of ``cat``: 1 km in from its
+    outline, away from its symbol (4 km) and from every route line and its white casing (2.5 km)."""
+    import geopandas as gpd
+    import numpy as np
+    from shapely import contains_xy, wkt
+    from shapely.geometry import Point
+
+    from geo.crs import METRIC_CRS, WGS84
+    from geo.maps import symbols
+
+    fr = yv.frame.to_crs(METRIC_CRS)
+    part = fr[fr["category"] == cat]
+    assert len(part), f"the demo year has no commune of {cat}"
+    big = part.loc[part.area.idxmax()]
+    lines = gpd.GeoSeries([wkt.loads(r.geometry_wkt) for r in yv.routes if r.geometry_wkt], crs=WGS84)
+    away = lines.to_crs(METRIC_CRS).union_all().buffer(2500)
+    inner = big.geometry.buffer(-1000).difference(Point(*symbols.anchor(big.geometry)).buffer(4000)).difference(away)
+    x0, y0, x1, y1 = inner.bounds
+    xs, ys = (a.ravel() for a in np.meshgrid(np.arange(x0, x1, 200), np.arange(y0, y1, 200)))
+    keep = contains_xy(inner, xs, ys)
+    px = fig.axes[0].transData.transform(np.c_[xs[keep], ys[keep]])  # the map axes (display: y up)
+    rows = np.round(grey.shape[0] - px[:, 1]).astype(int)
+    cols = np.round(px[:, 0]).astype(int)
+    assert len(rows) >= 100, f"too few interior pixels sampled in {big['code']}"
+    return big["code"], _lstar_from_grey(grey[rows, cols])
+
+
+def test_greyscale_sheet_keeps_drug_free_and_class_I_apart_and_class_I_is_hatched(demo_yv):
+    """Printed in greyscale (the PNG converted to grey levels, Rec. 601 luma as PIL does), the inside
+    of a drug-free commune and of a class I commune stay ≥ 20 L* apart, both for the plain fill
+    (median pixel) and for the average grey the hatched area gives from a distance (mean pixel);
+    class I patches and their legend swatch carry the hatch, drug-free ones none."""
+    import io
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.colors import to_rgba
+
+    from geo.export.sheet import draw_sheet
+    from geo.maps import style, symbols
+    from geo.model import CAT_CLASS_I, CAT_DRUG_FREE
+
+    fig = draw_sheet(demo_yv, "overview", dpi=100)
+    try:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=fig.dpi)
+        grey = np.asarray(Image.open(buf).convert("L"))
+        # one PNG pixel per display unit (the figure's fractional pixel is dropped at the edge)
+        assert all(abs(n - v) < 1 for n, v in zip(grey.shape[::-1], fig.bbox.size))
+
+        free_code, free = _interior_lstar(demo_yv, fig, grey, CAT_DRUG_FREE)
+        one_code, one = _interior_lstar(demo_yv, fig, grey, CAT_CLASS_I)
+        msg = f"drug-free {free_code}: {np.median(free):.1f}/{free.mean():.1f}, class I {one_code}: " \
+              f"{np.median(one):.1f}/{one.mean():.1f} (median/mean L*)"
+        assert np.median(free) - np.median(one) >= 20, msg
+        assert free.mean() - one.mean() >= 20, msg
+        # the hatch is printed: light lines over the dark class I fill; none on drug-free
+        assert (one >= 50).mean() >= 0.05 and (one <= 35).mean() >= 0.5, msg
+        assert (free < 45).mean() < 0.02, msg
+
+        # every class I patch collection carries the symbols' hatch and hatch colour; drug-free none
+        rgb = lambda c: tuple(np.round(np.asarray(to_rgba(c))[:3], 3))  # noqa: E731
+        by_fill = {}
+        for coll in fig.axes[0].collections:
+            fc = coll.get_facecolor()
+            if len(fc):
+                by_fill.setdefault(tuple(np.round(fc[0][:3], 3)), []).append(coll)
+        ones = by_fill.get(rgb(style.CATEGORY_COLOURS[CAT_CLASS_I]), [])
+        frees = by_fill.get(rgb(style.CATEGORY_COLOURS[CAT_DRUG_FREE]), [])
+        assert ones and frees
+        assert symbols.mpl_hatch(CAT_CLASS_I)
+        assert all(c.get_hatch() == symbols.mpl_hatch(CAT_CLASS_I) for c in ones)
+        assert all(rgb(np.atleast_2d(c.get_hatchcolor())[0]) == rgb(symbols.mpl_hatch_colour(CAT_CLASS_I))
+                   for c in ones)
+        assert not any(c.get_hatch() for c in frees)
+        # and so does its legend swatch
+        swatches = {h.get_label(): h for h in fig.legends[0].legend_handles}
+        one_swatch = next(h for lab, h in swatches.items() if lab.startswith("Trọng điểm phức tạp loại I:"))
+        assert one_swatch.get_hatch() == symbols.mpl_hatch(CAT_CLASS_I)
+    finally:
+        plt.close(fig)
+
+
+
+@pytest.mark.parametrize("lang,want", [("vi", "+8,2 điểm phần trăm"), ("en", "+8.2 percentage points")])
+def test_figures_box_rows_fit(frame, routes, lang, want):
+    """The longer "+8,2 điểm phần trăm" stays on its row: label and value never meet, both inside the
+    figures box."""
+    import matplotlib.pyplot as plt
+
+    from geo import yearview
+    from geo.export.sheet import draw_sheet
+
+    yv = yearview.from_frame(frame, routes, 2025, kpis=KPIS)
+    fig = draw_sheet(yv, "overview", lang=lang, dpi=100)
+    try:
+        r = fig.canvas.get_renderer()
+        box = next(a for a in fig.artists if a.get_facecolor()[:3] != (1, 1, 1)).get_window_extent(r)
+        assert any(want in v.get_text() for _, v in fig._tq_figures)
+        for label, value in fig._tq_figures:
+            lb, vb = label.get_window_extent(r), value.get_window_extent(r)
+            assert lb.x1 < vb.x0, (label.get_text(), value.get_text())
+            assert box.x0 <= lb.x0 and vb.x1 <= box.x1, (label.get_text(), value.get_text())
+    finally:
+        plt.close(fig)
+
+
+def test_fit_row_shrinks_a_value_that_would_meet_its_label():
+    import matplotlib.pyplot as plt
+
+    from geo.export.sheet import _fit_row
+
+    fig = plt.figure(figsize=(4, 1), dpi=100)
+    try:
+        r = fig.canvas.get_renderer()
+        label = fig.text(0.02, 0.5, "Chỉ tiêu năm của Bộ Công an", fontsize=9)
+        value = fig.text(0.98, 0.5, "20,0% (+8,2 điểm phần trăm)", fontsize=11, ha="right", fontweight="bold")
+        assert label.get_window_extent(r).x1 > value.get_window_extent(r).x0  # they meet at full size
+        _fit_row(label, value, r, gap=6)
+        assert label.get_window_extent(r).x1 + 6 <= value.get_window_extent(r).x0
+        assert value.get_fontsize() < 11
+    finally:
+        plt.close(fig)

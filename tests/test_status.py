@@ -25,7 +25,7 @@ def test_kpis_demo_2025(demo_store):
     assert k["share_pct"] == pytest.approx(35 / 124 * 100)
     assert fmt_pct(k["share_pct"]) == "28,2%"
     assert (k["target_scope"], k["target_pct"]) == ("ministry", 20.0)
-    assert round(k["diff_points"], 1) == 8.2 and fmt_points(k["diff_points"]) == "+8,2 điểm %"
+    assert round(k["diff_points"], 1) == 8.2 and fmt_points(k["diff_points"]) == "+8,2 điểm phần trăm"
     assert k["key_count"] == 71 and sum(k["by_class"].values()) == 71
     assert k["routes_count"] == 6
     assert k["needed_for_target"] == 0

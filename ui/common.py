@@ -56,7 +56,7 @@ def _store(url: str):
 
 
 def store():
-    """The store named by TQMAP_DB (SQLite by default), one per URL per server process."""
+    """The store (SQLite by default; TQMAP_DB chooses the file or postgresql://…), one per server process."""
     from geo.config import db_url
 
     return _store(db_url())

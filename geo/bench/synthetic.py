@@ -31,6 +31,10 @@ ASPECT = 2.0  # height / width of the region (Vietnam is long and narrow)
 # Displacement octaves: (wavelength m, amplitude m). Sum of 2*pi*A/lambda stays < 1, so the
 # mapping is one-to-one and no unit can fold over its neighbour.
 OCTAVES = ((12_000.0, 800.0), (3_000.0, 200.0), (800.0, 40.0), (250.0, 4.0))
+# The real boundaries keep ~212 web vertices per unit (26,281 for 124) after the build's web
+# simplification; the synthetic ones ~77. Enlarging every synthetic edge 3.7x (bends included,
+# vertex spacing 22 m x 3.7) gives 208-217 per unit (measured on 150 units, 2026-11-29).
+REAL_DENSITY_SCALE = 3.7
 
 
 @dataclass
@@ -44,11 +48,12 @@ class SyntheticReport:
     notes: list[str] = field(default_factory=list)
 
 
-def _displace(coords: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _displace(coords: np.ndarray, rng: np.random.Generator, scale: float = 1.0) -> np.ndarray:
     x, y = coords[:, 0], coords[:, 1]
     dx = np.zeros_like(x)
     dy = np.zeros_like(y)
     for lam, amp in OCTAVES:
+        lam, amp = lam * scale, amp * scale
         for out in (dx, dy):
             for _ in range(2):
                 th = rng.uniform(0, 2 * math.pi)
@@ -57,24 +62,24 @@ def _displace(coords: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.column_stack([x + dx, y + dy])
 
 
-def generate(n: int, seed: int = 7, tries: int = 6) -> np.ndarray:
+def generate(n: int, seed: int = 7, tries: int = 6, scale: float = 1.0) -> np.ndarray:
     """N polygons (EPSG:32648 metres) forming a valid coverage with realistic vertex density.
 
     Rarely the bending pinches a sharp Voronoi corner so two units merge; then the next seed is
     tried (deterministic), so the result has exactly N units."""
     out = None
     for k in range(tries):
-        out = _generate(n, seed + 97 * k)
+        out = _generate(n, seed + 97 * k, scale)
         if len(out) == n:
             return out
     return out
 
 
-def _generate(n: int, seed: int) -> np.ndarray:
+def _generate(n: int, seed: int, scale: float = 1.0) -> np.ndarray:
     import shapely
 
     rng = np.random.default_rng(seed)
-    area_m2 = n * UNIT_AREA_KM2 * 1e6
+    area_m2 = n * UNIT_AREA_KM2 * 1e6 * scale * scale
     w = math.sqrt(area_m2 / ASPECT)
     h = w * ASPECT
     x0, y0 = CENTRE_M[0] - w / 2, CENTRE_M[1] - h / 2
@@ -93,21 +98,25 @@ def _generate(n: int, seed: int) -> np.ndarray:
     # Densify and bend each shared edge ONCE (the noded union of all cell outlines), then rebuild
     # the polygons from the bent edges: neighbours share their vertices exactly.
     edges = shapely.get_parts(shapely.line_merge(shapely.union_all(shapely.boundary(cells))))
-    edges = shapely.segmentize(edges, VERTEX_SPACING_M)
+    edges = shapely.segmentize(edges, VERTEX_SPACING_M * scale)
     field_rng = np.random.default_rng(seed + 1)
     state = field_rng.bit_generator.state
 
     def move(c):
         field_rng.bit_generator.state = state  # the same field for every call
-        return _displace(c, field_rng)
+        return _displace(c, field_rng, scale)
 
     bent = shapely.transform(edges, move)
     polys = shapely.get_parts(shapely.polygonize(bent))
     return polys
 
 
-def write_gpkg(path: Path, n: int, seed: int = 7) -> SyntheticReport:
-    """Generate, run the real build's web steps, write the layers the map pipeline reads."""
+def write_gpkg(path: Path, n: int, seed: int = 7, scale: float = 1.0) -> SyntheticReport:
+    """Generate, run the real build's web steps, write the layers the map pipeline reads.
+
+    ``scale`` > 1 enlarges every edge (and the bends along it) by that factor, at the same
+    relative vertex spacing: after the same 100 m web simplification, each unit keeps more
+    vertices. :data:`REAL_DENSITY_SCALE` gives the real data's ~212 web vertices per unit."""
     import geopandas as gpd
     import shapely
 
@@ -115,7 +124,7 @@ def write_gpkg(path: Path, n: int, seed: int = 7) -> SyntheticReport:
 
     rep = SyntheticReport(units=n)
     t0 = time.perf_counter()
-    geoms_m = generate(n, seed)
+    geoms_m = generate(n, seed, scale=scale)
     rep.seconds_generate = time.perf_counter() - t0
     rep.vertices_full = int(shapely.get_num_coordinates(geoms_m).sum())
     if not shapely.coverage_is_valid(geoms_m):

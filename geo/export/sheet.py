@@ -20,19 +20,27 @@ from shapely import wkt
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.patheffects as pe  # noqa: E402
+from matplotlib.legend_handler import HandlerPatch  # noqa: E402
 from matplotlib.patches import FancyArrow, Patch, Rectangle  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 
 from .. import boundaries, sources  # noqa: E402
 from ..crs import METRIC_CRS, WGS84  # noqa: E402
 from ..escape import mpl_text  # noqa: E402
-from ..i18n import fmt_date, fmt_int, fmt_num, fmt_pct, t  # noqa: E402
-from ..model import CATEGORIES, CATEGORY_COLOURS, CAT_NO_DATA, CLASSES, category_label, indicator_label  # noqa: E402
+from ..i18n import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_points, t  # noqa: E402
+from ..maps import style, symbols  # noqa: E402
+from ..model import CATEGORIES, CAT_NO_DATA, CLASSES, category_label, indicator_label  # noqa: E402
 from ..model import INDICATOR_KEYS  # noqa: E402
 
 UTM = METRIC_CRS  # old name
 PAPER_MM = {"a4": (297, 210), "a3": (420, 297)}  # landscape
 FONT = "DejaVu Sans"
-HATCH = "////"
+OUTLINE = "#4d4d4d"  # commune outlines
+# Dash patterns: style.ROUTE_DASHES are SVG dash arrays in screen pixels for a 4.5 px line; on paper
+# one pixel of those becomes DASH_PT points (matplotlib scales dashes by the line width, see _dashes).
+DASH_PT = 0.5
+BORDER_DASH = "10 4 2 4"  # dash-dot, as geo.maps.border draws it
 
 matplotlib.rcParams["pdf.fonttype"] = 42
 matplotlib.rcParams["ps.fonttype"] = 42
@@ -44,9 +52,99 @@ def _label(cat: str, lang: str) -> str:
 
 
 def points(x: float, lang: str = "vi", decimals: int = 1) -> str:
-    """A difference in percentage points: "+8,2 điểm phần trăm" / "+8.2 percentage points"."""
-    sign = "+" if x > 0 else ("−" if x < 0 else "±")
-    return t("sheet.points", lang, sign=sign, n=fmt_num(abs(x), decimals, lang))
+    """A difference in percentage points: "+8,2 điểm phần trăm" / "+8.2 percentage points"
+    (geo.i18n.fmt_points, the one style)."""
+    return fmt_points(x, lang, decimals)
+
+
+def _dashes(dash: str | None, lw: float):
+    """matplotlib ``linestyle`` for an SVG dash array (``None``: solid) on a line ``lw`` points wide."""
+    if not dash:
+        return "-"
+    seq = [float(x) * DASH_PT for x in dash.split()]
+    seq = [max(v, lw) if i % 2 == 0 else v for i, v in enumerate(seq)]  # dots stay visible on paper
+    return (0, tuple(v / lw for v in seq))
+
+
+def _route_styles(yv) -> dict[str, tuple[str, str | None]]:
+    """Route id -> (colour, SVG dash) as on the app maps and HTML exports (geo.maps.routes numbers
+    the year's routes that have a line, in order), so a route looks the same on every surface."""
+    drawn = [r for r in yv.routes if r.geometry_wkt]
+    n_col, n_dash = len(style.ROUTE_COLOURS), len(style.ROUTE_DASHES)
+    return {r.id: (style.ROUTE_COLOURS[i % n_col], style.ROUTE_DASHES[i % n_dash]) for i, r in enumerate(drawn)}
+
+
+def _fit_row(label, value, renderer, gap: float) -> None:
+    """Shrink a figures-box row (its value first, then its label, to 60%) until label and value no
+    longer meet: "20,0% (+8,2 điểm phần trăm)" or a long commune status stays on its line."""
+    for t_ in (value, label):
+        size0 = t_.get_fontsize()
+        while (label.get_window_extent(renderer).x1 + gap > value.get_window_extent(renderer).x0
+               and t_.get_fontsize() > 0.6 * size0):
+            t_.set_fontsize(t_.get_fontsize() * 0.94)
+
+
+def _overlaps(box, boxes, pad: float = 1.5) -> bool:
+    return any(box.x0 < b.x1 + pad and b.x0 < box.x1 + pad and box.y0 < b.y1 + pad and b.y0 < box.y1 + pad
+               for b in boxes)
+
+
+def _place_names(ax, part, names: dict, symbol_artists, sym_size: float, scale: float, first=None) -> list:
+    """Commune names with a white halo next to their symbol (below, else above, right, left), larger
+    communes first (the sheet's own commune before all); a name that would overlap a symbol or a
+    name already placed, or leave the map, is left out (its symbol stays). Returns the names placed."""
+    import matplotlib.patheffects as pe
+
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    ax.apply_aspect()
+    frame_box = ax.get_window_extent(renderer)
+    taken = [a.get_window_extent(renderer) for a in symbol_artists]
+    halo = [pe.withStroke(linewidth=2.0 * scale, foreground="white")]
+    d = 0.75 * sym_size
+    order = sorted(zip(part["code"], part["category"], part.geometry),
+                   key=lambda r: (r[0] != first, -r[2].area))
+    placed = []
+    for code, cat, geom in order:
+        text = mpl_text(names.get(code, ""))
+        if not text:
+            continue
+        x, y = symbols.anchor(geom)
+        tries = ([((0, -d), "center", "top"), ((0, d), "center", "bottom"), ((d, 0), "left", "center"),
+                  ((-d, 0), "right", "center")] if symbols.symbol(cat) else
+                 [((0, 0), "center", "center"), ((0, -d), "center", "top"), ((0, d), "center", "bottom")])
+        for off, ha, va in tries:
+            a = ax.annotate(text, (x, y), xytext=off, textcoords="offset points", fontsize=6.5 * scale, ha=ha,
+                            va=va, zorder=12, color="#111111", path_effects=halo, annotation_clip=False)
+            box = a.get_window_extent(renderer)
+            inside = (box.x0 >= frame_box.x0 and box.x1 <= frame_box.x1 and box.y0 >= frame_box.y0
+                      and box.y1 <= frame_box.y1)
+            if inside and not _overlaps(box, taken):
+                taken.append(box)
+                placed.append(a)
+                break
+            a.remove()
+    ax._tq_names = placed
+    return placed
+
+
+class _SymbolSwatch(HandlerPatch):
+    """A legend swatch carrying the category's symbol (✓ / I / II / III) drawn as on the map (dark
+    text with a white halo, see symbols.draw_symbols), so it reads over the class I hatch too."""
+
+    def __init__(self, cat: str):
+        super().__init__()
+        self.cat = cat
+
+    def create_artists(self, legend, orig_handle, xdescent, ydescent, width, height, fontsize, trans):
+        artists = super().create_artists(legend, orig_handle, xdescent, ydescent, width, height, fontsize, trans)
+        sym = symbols.symbol(self.cat)
+        if sym:
+            artists.append(Text(width / 2 - xdescent, height / 2 - ydescent, sym, ha="center", va="center",
+                                fontsize=fontsize * 0.85, fontweight="bold", fontfamily=FONT, transform=trans,
+                                color="#111111",
+                                path_effects=[pe.withStroke(linewidth=2.0, foreground="white")]))
+        return artists
 
 def _scale_bar(ax, length_km: float):
     x0, x1 = ax.get_xlim()
@@ -58,7 +156,8 @@ def _scale_bar(ax, length_km: float):
         ax.add_patch(Rectangle((x + i * seg, y), seg, (y1 - y0) * 0.008,
                                facecolor="black" if i % 2 == 0 else "white", edgecolor="black", lw=0.6, zorder=20))
     for i, label in enumerate(("0", f"{length_km / 2:g}", f"{length_km:g} km")):
-        ax.text(x + i * seg, y + (y1 - y0) * 0.014, label, ha="center", va="bottom", fontsize=7, zorder=20)
+        ax.text(x + i * seg, y + (y1 - y0) * 0.014, label, ha="center", va="bottom", zorder=20,
+                fontsize=7 * ax.figure.get_figwidth() * 25.4 / 297)  # grows with the paper, like all text
 
 
 def _north_arrow(ax):
@@ -70,7 +169,7 @@ def _north_arrow(ax):
     ax.add_patch(FancyArrow(x, y, 0, h, width=h * 0.18, head_width=h * 0.45, head_length=h * 0.45,
                             length_includes_head=True, color="black", zorder=20))
     ax.text(x, y + h * 1.08, "B" if ax.figure._tq_lang == "vi" else "N", ha="center", va="bottom",
-            fontsize=11, fontweight="bold", zorder=20)
+            fontsize=11 * ax.figure.get_figwidth() * 25.4 / 297, fontweight="bold", zorder=20)
 
 
 @functools.lru_cache(maxsize=2)
@@ -164,7 +263,6 @@ def draw_sheet(yv=None, view="overview", *, lang: str = "vi", paper: str = "a4",
 
     Old keyword call: ``draw_sheet(frame=…, routes=…, year=…, kpis=…, demo=…, view=…)``."""
     from ..maps.demo_mark import demo_badge, demo_text
-    from ..maps.routes import route_colour
     from ..yearview import View, from_frame
 
     if yv is None:  # old keyword call
@@ -195,26 +293,30 @@ def draw_sheet(yv=None, view="overview", *, lang: str = "vi", paper: str = "a4",
 
     ax = fig.add_axes([0.02, 0.04, 0.60, 0.84])
     ax.set_axis_off()
+    # the palette, hatches and symbols of every map (geo.maps.style / symbols): class I is hatched and
+    # each commune carries ✓ / I / II / III, so the sheet reads without colour and on a greyscale print
+    plt.rcParams["hatch.linewidth"] = 0.4 * scale
     for cat in CATEGORIES:
         for dim in (False, True):
             part = data[(data["category"] == cat) & (faded == dim)]
             if part.empty:
                 continue
-            part.plot(ax=ax, facecolor=CATEGORY_COLOURS[cat], edgecolor="#4d4d4d", linewidth=0.25 * scale,
-                      hatch=HATCH if cat == CAT_NO_DATA else None, zorder=2, alpha=0.25 if dim else 1.0)
+            part.plot(ax=ax, facecolor=style.CATEGORY_COLOURS[cat], edgecolor=OUTLINE, linewidth=0.25 * scale,
+                      hatch=symbols.mpl_hatch(cat), hatchcolor=symbols.mpl_hatch_colour(cat), zorder=2,
+                      alpha=0.25 if dim else 1.0)
     if view.kind == "commune":
         data[data["code"] == fc.code].boundary.plot(ax=ax, color="#111111", linewidth=2.6 * scale, zorder=8)
-    if focus is not None and len(focus) <= 40:  # name the communes a zoomed sheet is about
-        names = dict(zip(full["code"], full["short_name"]))
-        for code, geom in zip(data["code"], data.geometry):
-            if code in focus:
-                pt = geom.representative_point()
-                ax.text(pt.x, pt.y, mpl_text(names.get(code, "")), fontsize=6.5 * scale, ha="center",
-                        va="center", zorder=9, color="#111111",
-                        bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 0.6})
+    sym_size = (6.0 if focus is None else 8.0) * scale
+    n_before = len(ax.texts)
+    symbols.draw_symbols(ax, data, fontsize=sym_size, codes=focus, zorder=11)
+    symbol_artists = ax.texts[n_before:]
     province.boundary.plot(ax=ax, color="#1a1a1a", linewidth=1.1 * scale, zorder=5)
 
-    # routes drawn: all in force (overview, key), the one route, or those crossing the commune's group
+    # routes drawn: all in force (overview, key), the one route, or those crossing the commune's group;
+    # colours and dashes as on the app maps (style.ROUTE_COLOURS / ROUTE_DASHES), over a white casing
+    from ..maps.routes import label_point, short_label
+
+    look = _route_styles(yv)
     if view.kind == "route":
         drawn = [fc.route]
     elif view.kind == "commune":
@@ -222,27 +324,29 @@ def draw_sheet(yv=None, view="overview", *, lang: str = "vi", paper: str = "a4",
         drawn = [r for r in yv.routes if r.id in crossing]
     else:
         drawn = list(yv.routes)
+    route_lw = 1.8 * scale
     route_handles, lines = [], []
-    for i, r in enumerate(drawn):
+    for r in drawn:
         if not r.geometry_wkt:
             continue
-        colour = route_colour(i)
+        colour, dash = look.get(r.id, (style.ROUTE_COLOURS[0], None))
         g = gpd.GeoSeries([wkt.loads(r.geometry_wkt)], crs=WGS84).to_crs(UTM)
         lines.append(g.iloc[0])
-        g.plot(ax=ax, color=colour, linewidth=1.8 * scale, zorder=7)
-        route_handles.append(plt.Line2D([], [], color=colour, lw=2, label=mpl_text(r.name or r.id)))
-        if view.kind in ("overview", "key"):  # label each route on the province map by its id
-            from ..maps.routes import label_point
-
+        g.plot(ax=ax, color=style.ROUTE_CASING, linewidth=route_lw * 2.2, zorder=7, capstyle="round")
+        g.plot(ax=ax, color=colour, linewidth=route_lw, linestyle=_dashes(dash, route_lw), zorder=7.5)
+        route_handles.append(plt.Line2D([], [], color=colour, lw=2 * scale, linestyle=_dashes(dash, 2 * scale),
+                                        label=mpl_text(r.name or r.id)))
+        if view.kind in ("overview", "key"):  # label each route on the province map (short Vietnamese name)
             pt = label_point(g.iloc[0])
-            ax.text(pt.x, pt.y, mpl_text(r.id), fontsize=6.5 * scale, ha="center", va="center", zorder=10,
-                    color=colour, fontweight="bold",
+            ax.text(pt.x, pt.y, mpl_text(short_label(r)), fontsize=6.5 * scale, ha="center", va="center",
+                    zorder=13, color=colour, fontweight="bold",
                     bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": colour, "pad": 1.0, "lw": 0.6})
     if view.kind == "route" and fc.route.geometry_wkt:
         from ..corridors import corridor_metric
 
-        gpd.GeoSeries([corridor_metric(fc.route)], crs=UTM).plot(ax=ax, facecolor=route_colour(0), alpha=0.12,
-                                                                 edgecolor=route_colour(0), linewidth=0.6, zorder=6)
+        colour = look.get(fc.route.id, (style.ROUTE_COLOURS[0], None))[0]
+        gpd.GeoSeries([corridor_metric(fc.route)], crs=UTM).plot(ax=ax, facecolor=colour, alpha=0.12,
+                                                                 edgecolor=colour, linewidth=0.6, zorder=6)
 
     if focus is not None:
         boxes = [data.loc[~faded].total_bounds] if (~faded).any() else []
@@ -271,21 +375,34 @@ def draw_sheet(yv=None, view="overview", *, lang: str = "vi", paper: str = "a4",
     ax.set_ylim(y0, y1)
     ax.set_aspect("equal", adjustable="box")
     border_shown = bool(border.intersects(gpd.GeoSeries.from_xy([x0, x1], [y0, y1]).union_all().envelope).any())
-    border.plot(ax=ax, color="#b71c1c", linewidth=2.2 * scale, linestyle=(0, (4, 2)), zorder=6)
+    border_lw = 2.0 * scale
+    border.plot(ax=ax, color=style.BORDER_COLOUR, linewidth=border_lw, linestyle=_dashes(BORDER_DASH, border_lw),
+                zorder=6)
+    if focus is not None and len(focus) <= 40:  # name the communes a zoomed sheet is about
+        _place_names(ax, data[data["code"].isin(focus)], dict(zip(full["code"], full["short_name"])),
+                     symbol_artists, sym_size, scale, first=fc.code if view.kind == "commune" else None)
     span_km = (x1 - x0) / 1000
     _scale_bar(ax, 40 if span_km > 150 else 20 if span_km > 60 else 10 if span_km > 25 else 4)
     _north_arrow(ax)
 
     # header
-    fig.text(0.02, 0.955, mpl_text(title), fontsize=(17 if len(title) <= 62 else 14 if len(title) <= 80 else 12) * scale,
-             fontweight="bold", va="center")
+    title_txt = fig.text(0.02, 0.955, mpl_text(title), fontweight="bold", va="center",
+                         fontsize=(17 if len(title) <= 62 else 14 if len(title) <= 80 else 12) * scale)
     sub = (f"{t('sheet.year', lang)} {yv.year}  ·  {t('sheet.date', lang)} {fmt_date(date, lang)}  ·  "
            f"{t('app.subtitle', lang)}")
     fig.text(0.02, 0.915, mpl_text(sub), fontsize=9 * scale, va="center", color="#333333")
     badge = demo_badge(yv.demo, lang)
     if badge:
-        fig.text(0.98, 0.925, mpl_text(badge), fontsize=13 * scale, fontweight="bold", color="#b71c1c",
-                 ha="right", va="center", bbox={"facecolor": "#fff3e0", "edgecolor": "#b71c1c", "lw": 1.5})
+        badge_txt = fig.text(0.98, 0.925, mpl_text(badge), fontsize=13 * scale, fontweight="bold", color="#b71c1c",
+                             ha="right", va="center", bbox={"facecolor": "#fff3e0", "edgecolor": "#b71c1c", "lw": 1.5})
+        # a long title (an English route name) and a wide badge: the title shrinks rather than run into it
+        r = fig.canvas.get_renderer()
+        badge_box = badge_txt.get_window_extent(r).padded(6 * fig.dpi / 72)  # its frame: pad 4 pt + line
+        size0 = title_txt.get_fontsize()
+        while (title_txt.get_window_extent(r).x1 + 8 * scale > badge_box.x0
+               and title_txt.get_window_extent(r).y0 < badge_box.y1
+               and title_txt.get_fontsize() > 0.6 * size0):
+            title_txt.set_fontsize(title_txt.get_fontsize() * 0.95)
         fig.text(0.98, 0.889, mpl_text(demo_text(yv.demo, lang)), fontsize=6.5 * scale, color="#b71c1c",
                  ha="right", va="center", wrap=True)
     if yv.demo.statuses:
@@ -300,24 +417,40 @@ def draw_sheet(yv=None, view="overview", *, lang: str = "vi", paper: str = "a4",
     box_h = step * len(rows) + 0.02
     fig.add_artist(Rectangle((kx - 0.01, ky + 0.03 - box_h), 0.35, box_h, transform=fig.transFigure,
                              facecolor="#f1f4f2", edgecolor="#9e9e9e", lw=0.8))
+    renderer = fig.canvas.get_renderer()
+    pairs = []
     for i, (k, v) in enumerate(rows):
-        fig.text(kx, ky - i * step, mpl_text(k), fontsize=(9 if len(rows) <= 6 else 7.5) * scale, color="#333333",
-                 va="top")
-        fig.text(kx + 0.33, ky - i * step, mpl_text(v), fontsize=size * scale, fontweight="bold", va="top",
-                 ha="right")
+        lt = fig.text(kx, ky - i * step, mpl_text(k), fontsize=(9 if len(rows) <= 6 else 7.5) * scale,
+                      color="#333333", va="top")
+        vt = fig.text(kx + 0.33, ky - i * step, mpl_text(v), fontsize=size * scale, fontweight="bold", va="top",
+                      ha="right")
+        _fit_row(lt, vt, renderer, gap=6 * scale * fig.dpi / 72)
+        pairs.append((lt, vt))
+    fig._tq_figures = pairs
 
     # legend: only what is drawn, with the counts of the communes in focus
     counts = fc.counts
-    handles = [Patch(facecolor=CATEGORY_COLOURS[c], edgecolor="#4d4d4d", hatch=HATCH if c == CAT_NO_DATA else None,
-                     label=mpl_text(f"{_label(c, lang)}: {fmt_int(counts.get(c, 0), lang)}"))
-               for c in CATEGORIES if counts.get(c, 0)]
+    handles, handler_map = [], {}
+    for c in CATEGORIES:
+        if counts.get(c, 0):
+            h = Patch(facecolor=style.CATEGORY_COLOURS[c], edgecolor=OUTLINE, hatch=symbols.mpl_hatch(c),
+                      hatchcolor=symbols.mpl_hatch_colour(c),
+                      label=mpl_text(f"{_label(c, lang)}: {fmt_int(counts.get(c, 0), lang)}"))
+            handles.append(h)
+            handler_map[h] = _SymbolSwatch(c)
     if border_shown:
-        handles.append(plt.Line2D([], [], color="#b71c1c", lw=2, linestyle=(0, (4, 2)),
-                                  label=mpl_text(t("map.border", lang))))
+        handles.append(plt.Line2D([], [], color=style.BORDER_COLOUR, lw=2 * scale,
+                                  linestyle=_dashes(BORDER_DASH, 2 * scale), label=mpl_text(t("map.border", lang))))
     leg = fig.legend(handles=handles + route_handles, loc="upper left", bbox_to_anchor=(0.64, ky + 0.01 - box_h),
                      fontsize=7.5 * scale, frameon=False, title=t("sheet.legend", lang),
-                     title_fontproperties={"weight": "bold", "size": 9 * scale}, alignment="left")
+                     title_fontproperties={"weight": "bold", "size": 9 * scale}, alignment="left",
+                     handler_map=handler_map, handleheight=1.1)
     leg._legend_box.align = "left"
+    fs = 7.5 * scale
+    while leg.get_window_extent(fig.canvas.get_renderer()).x1 > fig.bbox.x1 * 0.995 and fs > 5.5 * scale:
+        fs *= 0.94  # long route names: a smaller legend rather than one running off the sheet
+        for txt in leg.get_texts():
+            txt.set_fontsize(fs)
 
     # sources
     credits = t("sheet.sources", lang) + ": " + sources.ATTRIBUTION

@@ -55,7 +55,17 @@ def inline_css() -> str:
         b64 = base64.b64encode(path.read_bytes()).decode("ascii")
         return f"url(data:image/png;base64,{b64})"
 
-    return re.sub(r"url\((images/[a-z0-9\-]+\.png)\)", data_uri, css)
+    css = re.sub(r"url\((images/[a-z0-9\-]+\.png)\)", data_uri, css)
+    return minify_css(css)
+
+
+def minify_css(css: str) -> str:
+    """Comments and layout whitespace out (the export carries Leaflet's 14 KB stylesheet inline)."""
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.S)
+    css = re.sub(r"\s+", " ", css)
+    css = re.sub(r"\s*([{};,>])\s*", r"\1", css)
+    css = re.sub(r"\{[^{}]*\}", lambda m: m.group(0).replace(": ", ":"), css)
+    return css.replace(";}", "}").strip()
 
 
 def app_js() -> list[tuple[str, str]]:

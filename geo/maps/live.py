@@ -1,0 +1,193 @@
+"""A persistent map for the app: geometry reaches the browser once, a change sends only styles.
+
+Why: with streamlit-folium every rerun sends the map's whole script (all geometry, ~300 KB for the
+overview) through the websocket, even when only colours change, and the iframe is rebuilt.
+Here the SAME folium map the views build (:mod:`geo.maps.views`, so layers, styles, tooltips and
+routes stay defined in one place) is split in two:
+
+- **geometry** (:class:`Geometry`): per group of layers, the features' shapes in the shared-edge
+  encoding of :mod:`geo.maps.compact` and their ids (commune ``code``, route ``rid``), written
+  ONCE as a static file named by its content hash (``static/vendor/tq-geo/<key>.json``, served by
+  Streamlit at ``/app/static/vendor/tq-geo/<key>.json``); the browser fetches it once per session
+  and keeps it (``window.tqLiveGeo``). Communes, province outline and former districts form one
+  group (one topology: each boundary once); routes, corridors and border, which change with the
+  year, are groups of their own, so a year change never re-sends the communes.
+- **the change table** (:meth:`LiveMap.data`): per layer its name, pane, base style, the distinct
+  per-feature styles and one index per feature, tooltips as indices into a list of distinct
+  pieces (see :func:`geo.maps.compact.split_tip`), labels, the map's bounds. About 15 KB for the
+  overview, sent on every rerun as the component's data.
+
+The Streamlit side is the component ``livemap`` (package folder ``livemap/``, JS in
+``static/tq-live.js``); this module never imports Streamlit. Everything is served by the app
+itself: no request to any other host.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..paths import REPO_ROOT
+from . import compact
+
+GEO_DIR = REPO_ROOT / "static" / "vendor" / "tq-geo"
+GEO_URL = "/app/static/vendor/tq-geo"
+# Layers whose polygons share one topology (their boundaries coincide); every other layer is a
+# group of its own.
+BASE_GROUP = ("communes", "province", "former_districts")
+_WRITE_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """One geometry file: ``key`` (content hash), ``text`` (its JSON), ``url`` once published."""
+
+    key: str
+    text: str
+
+    @property
+    def url(self) -> str:
+        return f"{GEO_URL}/{self.key}.json"
+
+    def publish(self, directory: Path = GEO_DIR) -> str:
+        """Write the file if it is not there yet (atomic rename; idempotent); return its URL."""
+        path = Path(directory) / f"{self.key}.json"
+        if not path.is_file():
+            with _WRITE_LOCK:
+                if not path.is_file():
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".geo-", suffix=".tmp")
+                    with os.fdopen(fd, "w", encoding="utf-8") as f:
+                        f.write(self.text)
+                    os.replace(tmp, path)
+        return self.url
+
+
+@dataclass
+class LiveMap:
+    """A folium view split into geometry files and a per-change table (see the module doc)."""
+
+    geometries: list[Geometry]
+    layers: list[dict]
+    parts: list[str]
+    tips: dict[str, list[str]]
+    bounds: list[list[float]] | None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def tips_key(self) -> str:
+        """Content hash of every tooltip (pieces and indices): a filter change keeps it."""
+        text = json.dumps([self.parts, self.tips], ensure_ascii=False, separators=(",", ":"))
+        return "h" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+    def data(self, *, focus: str | None = None, badge: str | None = None, height: int = 720,
+             send_tips: bool = True) -> dict:
+        """The component's data for this run (publishes the geometry files first).
+
+        ``send_tips=False`` sends only the tooltips' key: the browser reuses the tooltips it got
+        under that key (the caller knows it sent them in this session; a browser that lacks them
+        asks again through the ``missing`` trigger)."""
+        for g in self.geometries:
+            g.publish()
+        tips = {"key": self.tips_key}
+        if send_tips:
+            tips.update({"parts": self.parts, "per": self.tips})
+        return {"layers": self.layers, "tips": tips, "bounds": self.bounds, "focus": focus,
+                "badge": badge, "height": int(height), **self.extra}
+
+    def data_bytes(self, **kw) -> int:
+        return len(json.dumps(self.data(**kw), ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+def _group_of(layer) -> str:
+    return "base" if layer.key in BASE_GROUP else layer.key
+
+
+def _fit_bounds(m) -> list[list[float]] | None:
+    """The bounds the folium map fits (``FitBounds`` child), as [[s, w], [n, e]]."""
+    for child in m._children.values():
+        b = getattr(child, "bounds", None)
+        if type(child).__name__ == "FitBounds" and b:
+            return [[float(b[0][0]), float(b[0][1])], [float(b[1][0]), float(b[1][1])]]
+    return None
+
+
+_GEOMETRY_CACHE: dict[tuple, Geometry] = {}
+
+
+def split(m) -> LiveMap:
+    """Split a folium map built by :mod:`geo.maps.views` (``app=True``; a ``MapResult`` is taken
+    too) into a :class:`LiveMap`."""
+    from . import style
+
+    m = getattr(m, "map", m)
+    layers = compact._compact_layers(m.get_root())
+    groups: dict[str, list] = {}
+    for layer in layers:
+        groups.setdefault(_group_of(layer), []).append(layer)
+    geometries: list[Geometry] = []
+    key_of: dict[str, str] = {}
+    for name, members in groups.items():
+        geoms = [g for layer in members for g in layer._originals]
+        ids = [[p.get("code") or p.get("rid") for _g, p in layer._features] for layer in members]
+        ck = (compact.geometry_hash(geoms), json.dumps(ids), tuple(l.key for l in members))
+        hit = _GEOMETRY_CACHE.get(ck)
+        if hit is None:
+            extra = {"css": style.CSS, "panes": [list(p) for p in style.PANES]} if name == "base" else {}
+            hit = _encode_group(members, polygons_shared=(name == "base"), extra=extra)
+            if len(_GEOMETRY_CACHE) > 32:
+                _GEOMETRY_CACHE.clear()
+            _GEOMETRY_CACHE[ck] = hit
+        geometries.append(hit)
+        for layer in members:
+            key_of[layer.key] = hit.key
+    parts: dict[str, int] = {}
+    out_layers = []
+    all_tips: dict[str, list[str]] = {}
+    for layer in layers:
+        styles: dict[str, int] = {}
+        sid, tips = [], []
+        for _g, props in layer._features:
+            st = props.get("st") or {}
+            sid.append(styles.setdefault(json.dumps(st, sort_keys=True), len(styles)))
+            tip = props.get("tip")
+            tips.append(compact.encode_ints([parts.setdefault(p, len(parts)) for p in compact.split_tip(tip)])
+                        if isinstance(tip, str) and tip else "")
+        o = layer._opts
+        out_layers.append({
+            "id": layer.key, "geo": key_of[layer.key], "url": f"{GEO_URL}/{key_of[layer.key]}.json",
+            "name": layer.layer_name, "control": bool(layer.control), "show": bool(layer.show),
+            "pane": o["pane"], "style": o["style"], "hover": o["hover"], "interactive": o["interactive"],
+            "defs": o["defs"], "labels": o["labels"], "styles": [json.loads(s) for s in styles],
+            "sid": compact.encode_ints(sid)})
+        if any(tips):
+            all_tips[layer.key] = tips
+    return LiveMap(geometries=geometries, layers=out_layers, parts=list(parts), tips=all_tips,
+                   bounds=_fit_bounds(m))
+
+
+def _encode_group(members, *, polygons_shared: bool, extra: dict | None = None) -> Geometry:
+    """One geometry file; the base group also carries the map's stylesheet and panes (static)."""
+    geoms = [g for layer in members for g in layer._originals]
+    topo = compact.topology(geoms) if polygons_shared else None
+    layers = {}
+    i = 0
+    for layer in members:
+        enc, ids = [], []
+        for (_shared, props), orig in zip(layer._features, layer._originals):
+            refs = topo.refs[i] if topo is not None else None
+            kind = topo.kinds[i] if topo is not None else None
+            i += 1
+            enc.append([kind, refs] if refs is not None else list(compact._standalone(orig)))
+            ids.append(props.get("code") or props.get("rid"))
+        layers[layer.key] = {"f": enc, "ids": ids}
+    body = {"arcs": topo.encoded if topo is not None else "", "layers": layers, **(extra or {})}
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    key = "g" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    body["key"] = key
+    return Geometry(key=key, text=json.dumps(body, ensure_ascii=False, separators=(",", ":")))

@@ -1,0 +1,363 @@
+"""PostgreSQL + PostGIS implementation of :class:`geo.store.Store` (psycopg 3, psycopg_pool).
+
+    store = PostgresStore("postgresql://tqmap_app@db.example.vn:5432/tqmap")
+    # password from PGPASSWORD or ~/.pgpass (libpq); never part of ``store.url`` nor of a message
+
+Same contract as :class:`geo.store.sqlite.SQLiteStore` because it IS that store's logic: this class
+inherits every read, write, validation, diff/restore, hash-chain and account method and replaces
+only the plumbing — a connection pool instead of one file connection, PostgreSQL transactions,
+``RETURNING`` ids. The tables mirror the SQLite ones column for column (see
+:mod:`geo.store.pg_schema`), so the inherited statements run unchanged after two mechanical
+rewrites (:func:`pg_sql`: ``?`` placeholders to ``%s``, the column ``user`` quoted).
+
+What PostgreSQL adds:
+- writers serialised by a transaction-level advisory lock (SQLite's ``BEGIN IMMEDIATE``), so
+  revisions and audit entries commit in id order, the hash chains stay linear and
+  ``data_version()`` never skips a revision another server is still writing;
+- route membership computed in PostGIS (:meth:`route_membership`, ST_DWithin in EPSG:32648);
+- every revision announced with NOTIFY; :mod:`geo.store.pg_notify` drops the other servers' year
+  views within milliseconds;
+- sessions' idle time in the database (:meth:`touch_session`), shared by every replica;
+- the app role cannot change history at all (grants), not only through the triggers.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from contextlib import contextmanager
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from . import chain
+from .records import Change, StoreError
+from .sqlite import ENTITIES, SQLiteStore, _key_str
+
+WRITE_LOCK = 7201402  # pg_advisory_xact_lock key serialising writers (any value unique to this app)
+POOL_MIN = 1
+POOL_MAX = 10
+CONNECT_TIMEOUT_S = 10
+
+_USER = re.compile(r'(?<!["\w])user(?![\w"])')
+
+
+@functools.lru_cache(maxsize=512)
+def pg_sql(sql: str) -> str:
+    """The SQLite store's statement for PostgreSQL: ``%`` escaped, ``?`` -> ``%s``, ``user`` quoted
+    (a reserved word in PostgreSQL: unquoted it would mean CURRENT_USER). The statements of
+    SQLiteStore hold no string literal containing ``?`` or the word user."""
+    return _USER.sub('"user"', sql.replace("%", "%%").replace("?", "%s"))
+
+
+class _Conn:
+    """A psycopg connection speaking the SQLite store's statements."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def execute(self, sql: str, params=()):
+        return self.raw.execute(pg_sql(sql), params)
+
+
+def safe_url(url: str) -> str:
+    """The URL without any password (netloc ``user:pw@`` or ``?password=``): for ``url`` and messages."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        cred, host = netloc.rsplit("@", 1)
+        netloc = cred.split(":", 1)[0] + "@" + host
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "password"])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def is_postgres_url(url) -> bool:
+    return str(url).startswith(("postgresql://", "postgres://"))
+
+
+def _pg_reason(exc: BaseException) -> str:
+    """A one-line reason from a psycopg error (libpq messages never contain the password)."""
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+class PostgresStore(SQLiteStore):
+    """The server store; one instance per app process, shared by its threads."""
+
+    def __init__(self, url: str, *, min_size: int = POOL_MIN, max_size: int = POOL_MAX, migrate: bool = True,
+                 listen: bool = True, seed: bool = True):
+        import psycopg
+        from psycopg_pool import ConnectionPool
+
+        url = str(url)
+        if not is_postgres_url(url):
+            raise StoreError(f"Địa chỉ cơ sở dữ liệu {safe_url(url)!r} không phải postgresql://…")
+        self._safe = safe_url(url)
+        self._codes = None
+        self._local = threading.local()
+        self._closed = False
+        self._callbacks: list = []
+        self.listener = None
+        try:
+            psycopg.conninfo.conninfo_to_dict(url)
+        except psycopg.ProgrammingError as exc:
+            raise StoreError(f"Địa chỉ PostgreSQL {self._safe!r} không hợp lệ: {_pg_reason(exc)}") from None
+        self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, open=False, name="tqmap",
+                                    kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT_S,
+                                            "application_name": "tqmap"}, timeout=60)
+        try:
+            self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_S + 5)
+        except Exception:  # PoolTimeout: ask libpq once more for the reason, for the message
+            self._pool.close()
+            raise StoreError(f"Không kết nối được PostgreSQL {self._safe}: {_probe(url)}. Kiểm tra máy chủ, tên cơ sở "
+                             "dữ liệu, vai trò và mật khẩu (biến PGPASSWORD hoặc tệp ~/.pgpass).") from None
+        try:
+            if migrate:
+                self._migrate()
+            if seed:  # `store copy` creates the schema only: the copied history brings its own seed
+                self._seed()
+        except BaseException:
+            self._pool.close()
+            raise
+        if listen:
+            from .pg_notify import ChangeListener
+
+            self.listener = ChangeListener(url, self._on_change)
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        import psycopg
+
+        from .pg_schema import PostgisMissing, current_versions, load_communes, migrate, versions
+
+        with self._pool.connection() as conn:
+            if set(versions()) <= current_versions(conn) and \
+                    conn.execute("SELECT EXISTS (SELECT 1 FROM communes)").fetchone()[0]:
+                return
+            try:
+                migrate(conn)
+                load_communes(conn)
+            except PostgisMissing as exc:
+                raise StoreError(str(exc)) from None
+            except psycopg.errors.InsufficientPrivilege:
+                raise StoreError(f"Vai trò kết nối tới {self._safe} không có quyền tạo/cập nhật lược đồ. Quản trị viên "
+                                 "chạy một lần: python -m geo store init --url postgresql://<vai_trò_chủ>@…/<csdl> "
+                                 "--app-role <vai_trò_ứng_dụng>.") from None
+
+    @contextmanager
+    def _connection(self):
+        """The connection of this thread's open transaction (batch), or one from the pool."""
+        held = getattr(self._local, "conn", None)
+        if held is not None:
+            yield held
+            return
+        if self._closed:
+            raise StoreError("Kho dữ liệu đã đóng.")
+        with self._pool.connection() as conn:
+            yield _Conn(conn)
+
+    @contextmanager
+    def _tx(self):
+        """One write transaction holding the writers' lock; nested calls (batch) join the outer one."""
+        held = getattr(self._local, "conn", None)
+        if held is not None:
+            yield held
+            return
+        if self._closed:
+            raise StoreError("Kho dữ liệu đã đóng.")
+        with self._pool.connection() as raw, raw.transaction():
+            raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            self._local.conn = _Conn(raw)
+            try:
+                yield self._local.conn
+            finally:
+                self._local.conn = None
+
+    def _q(self, sql: str, params=()) -> list[tuple]:
+        with self._connection() as c:
+            return c.execute(sql, params).fetchall()
+
+    def _new_revision(self, c, user: str, reason: str, kind: str, source: str, demo: bool) -> int:
+        user, reason = (user or "").strip(), (reason or "").strip()
+        if not user:
+            raise StoreError("Thiếu tên người thực hiện thay đổi.")
+        if not reason:
+            raise StoreError("Thiếu lý do thay đổi.")
+        from .sqlite import _now
+
+        row = c.execute("INSERT INTO revisions(at, user, reason, kind, summary, source, demo) "
+                        "VALUES (?, ?, ?, ?, '', ?, ?) RETURNING id",
+                        (_now(), user, reason, kind, source or "", int(demo))).fetchone()
+        return int(row[0])
+
+    def _finish_revision(self, c, rev: int, summary: str) -> None:
+        """Seal the revision (summary + hash chained to the previous one), as SQLiteStore does."""
+        row = c.execute("SELECT id, at, user, reason, kind, summary, source, demo FROM revisions WHERE id = ?",
+                        (rev,)).fetchone()
+        prev = c.execute("SELECT hash FROM revisions WHERE id < ? ORDER BY id DESC LIMIT 1", (rev,)).fetchone()
+        prev_h = (prev[0] or chain.GENESIS) if prev else chain.GENESIS
+        rows_h = chain.rows_hash(self._revision_rows(c, rev))
+        header = chain.revision_header(row[0], row[1], row[2], row[3], row[4], summary, row[6], row[7])
+        h = chain.revision_hash(prev_h, header, rows_h)
+        c.execute("UPDATE revisions SET summary = ?, rows_hash = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                  (summary, rows_h, prev_h, h, rev))
+
+    # --- identity ---------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Identity of the store: the libpq URL without any password."""
+        return self._safe
+
+    def schema_version(self) -> int:
+        from .pg_schema import PG_ONLY_FROM
+
+        return int(self._q("SELECT COALESCE(MAX(version), 0) FROM schema_version WHERE version < ?",
+                           (PG_ONLY_FROM,))[0][0])
+
+    # --- reads that SQLiteStore runs on its single connection -------------------------------
+
+    def diff(self, rev_a: int, rev_b: int) -> list[Change]:
+        """Field-level changes from the state as of ``rev_a`` to the state as of ``rev_b``."""
+        import json
+
+        for r in (rev_a, rev_b):
+            if self.revision(r) is None:
+                raise StoreError(f"Không có phiên bản số {r}.")
+        out: list[Change] = []
+        with self._connection() as c:
+            for entity in ENTITIES:
+                a = self._state_at(c, entity, rev_a)
+                b = self._state_at(c, entity, rev_b)
+                for key in sorted(set(a) | set(b), key=lambda k: tuple(map(str, k))):
+                    da = json.loads(a[key][0]) if key in a else None
+                    db = json.loads(b[key][0]) if key in b else None
+                    ks = _key_str(entity, key)
+                    if da is None or db is None:
+                        out.append(Change(entity, ks, "*", da, db))
+                        continue
+                    if not (isinstance(da, dict) and isinstance(db, dict)):  # a setting's JSON value
+                        if da != db:
+                            out.append(Change(entity, ks, "value", da, db))
+                        continue
+                    for f in sorted(set(da) | set(db)):
+                        if da.get(f) != db.get(f):
+                            out.append(Change(entity, ks, f, da.get(f), db.get(f)))
+                    if a[key][1] != b[key][1]:
+                        out.append(Change(entity, ks, "demo", bool(a[key][1]), bool(b[key][1])))
+        return out
+
+    def verify_chain(self) -> chain.ChainReport:
+        """As SQLiteStore.verify_chain, in one REPEATABLE READ snapshot."""
+        held = getattr(self._local, "conn", None)
+        if held is not None:
+            return self._verify(held)
+        with self._pool.connection() as raw:
+            with raw.transaction():
+                raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                return self._verify(_Conn(raw))
+
+    def _verify(self, c) -> chain.ChainReport:
+        revs = c.execute("SELECT id, at, user, reason, kind, summary, source, demo, rows_hash, prev_hash, hash "
+                         "FROM revisions ORDER BY id").fetchall()
+        n_rev, brk_rev, head_rev = chain.verify_revisions(revs, lambda rid: chain.rows_hash(self._revision_rows(c, rid)))
+        aud = c.execute("SELECT id, at, user, action, what, detail, prev_hash, hash FROM audit_log ORDER BY id").fetchall()
+        n_aud, brk_aud, head_aud = chain.verify_audit(aud)
+        breaks = [b for b in (brk_rev, brk_aud) if b is not None]
+        if brk_rev is None and revs:
+            cur = self._current_state_break(c, int(revs[-1][0]))
+            if cur is not None:
+                breaks.append(cur)
+        return chain.ChainReport(n_rev, n_aud, tuple(breaks), {"revisions": head_rev, "audit_log": head_aud})
+
+    # --- PostGIS ----------------------------------------------------------------------------
+
+    def route_membership(self, year: int | None = None, *, web: bool = True) -> dict[str, list[str]]:
+        """{commune code: [ids of the routes (in force in ``year``) whose corridor crosses it]},
+        computed in the database: ST_DWithin(line, commune, half width) in UTM 48N (metres), served
+        by the spatial indexes. ``web`` chooses the boundaries the app draws (as geo.status does)."""
+        col = "geom_web_m" if web else "geom_m"
+        sql = (f"SELECT c.code, r.route_id FROM communes c JOIN routes r "
+               f"ON ST_DWithin(r.geom_m, c.{col}, ((r.data::jsonb)->>'half_width_km')::float8 * 1000.0) ")
+        params: tuple = ()
+        if year is not None:
+            sql += ("WHERE ((r.data::jsonb)->>'year_from')::int <= ? AND (((r.data::jsonb)->>'year_to') IS NULL "
+                    "OR ((r.data::jsonb)->>'year_to')::int >= ?) ")
+            params = (int(year), int(year))
+        sql += "ORDER BY c.code, r.route_id"
+        out: dict[str, list[str]] = {c: [] for (c,) in self._q("SELECT code FROM communes ORDER BY code")}
+        for code, rid in self._q(sql, params):
+            out[code].append(rid)
+        return out
+
+    def communes_on_route(self, route_id: str, *, web: bool = True) -> list[str]:
+        col = "geom_web_m" if web else "geom_m"
+        rows = self._q(f"SELECT c.code FROM communes c JOIN routes r ON ST_DWithin(r.geom_m, c.{col}, "
+                       f"((r.data::jsonb)->>'half_width_km')::float8 * 1000.0) WHERE r.route_id = ? ORDER BY c.code",
+                       (route_id,))
+        return [c for (c,) in rows]
+
+    # --- changes made by other app servers --------------------------------------------------
+
+    def _on_change(self, version: int) -> None:
+        from .pg_notify import invalidate_caches
+
+        invalidate_caches(version)
+        for cb in list(self._callbacks):
+            cb(version)
+
+    def on_change(self, callback) -> None:
+        """Call ``callback(version)`` after any server commits a revision (from the listener thread)."""
+        self._callbacks.append(callback)
+
+    # --- app sessions shared by the replicas ------------------------------------------------
+
+    def touch_session(self, session_id: str, user: str, *, timeout_minutes: float) -> bool:
+        """Record activity of a logged-in session. False (and the session row removed) when it had
+        been idle longer than ``timeout_minutes`` by the database clock — whichever replica served
+        it before — or belongs to another user."""
+        with self._connection() as c:
+            row = c.execute("SELECT user, now() - last_seen > make_interval(secs => ?) FROM app_sessions "
+                            "WHERE id = ?", (float(timeout_minutes) * 60, session_id)).fetchone()
+            if row is not None and (row[1] or row[0] != user):
+                c.execute("DELETE FROM app_sessions WHERE id = ?", (session_id,))
+                return False
+            c.execute("INSERT INTO app_sessions(id, user) VALUES (?, ?) ON CONFLICT(id) DO UPDATE "
+                      "SET last_seen = now()", (session_id, user))
+        return True
+
+    def end_session(self, session_id: str) -> None:
+        with self._connection() as c:
+            c.execute("DELETE FROM app_sessions WHERE id = ?", (session_id,))
+
+    def session_idle_seconds(self, session_id: str) -> float | None:
+        rows = self._q("SELECT EXTRACT(EPOCH FROM now() - last_seen) FROM app_sessions WHERE id = ?", (session_id,))
+        return float(rows[0][0]) if rows else None
+
+    # --- life -------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            if self.listener is not None:
+                self.listener.stop()
+            self._pool.close()
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self._safe!r})"
+
+
+def _probe(url: str) -> str:
+    """Why a connection fails (one direct attempt, for the message)."""
+    import psycopg
+
+    try:
+        psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S).close()
+    except psycopg.Error as exc:
+        return _pg_reason(exc)
+    return "hết thời gian chờ kết nối"
+
+
+__all__ = ["PostgresStore", "safe_url", "is_postgres_url", "pg_sql"]

@@ -1,0 +1,67 @@
+"""The persistent map as a Streamlit component (custom components v2, no iframe).
+
+    from livemap import live_map
+    clicked = live_map(view, key="overview", height=720, badge=None)
+
+``view`` is a folium map built by :mod:`geo.maps.views` (``app=True``) or an already split
+:class:`geo.maps.live.LiveMap`. The first run of a browser tab fetches Leaflet, the decoder and
+each geometry file once (from ``/app/static/``, i.e. this server); every later run sends only
+the per-layer style and tooltip table (~15-20 KB for the overview). Returns the ``code`` of the
+commune the user clicked (once per click), else None. Pan and zoom do not rerun the page, and a
+rerun keeps the user's pan/zoom unless the view's bounds change (e.g. a search focus).
+
+Needs ``server.enableStaticServing = true`` (.streamlit/config.toml) and Leaflet installed under
+static/vendor (``geo.maps.assets.install_static()``, done by ``python -m geo data`` and at app start).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+
+import streamlit as st
+
+from geo.maps import compact, live
+
+# Streamlit sends a component's inline JS with every run: keep it a one-line loader of the real
+# module, which the browser fetches once from the app's static folder (static/tq-live.js).
+_LOADER = """export default function (c) {
+  const done = import(new URL("/app/static/tq-live.js", window.location.href).href).then(m => m.default(c));
+  return () => done.then(f => f && f());
+}"""
+
+
+@functools.lru_cache(maxsize=1)
+def _component():
+    return st.components.v2.component("tq_livemap", js=_LOADER, isolate_styles=False)
+
+
+def live_map(view, *, key: str, height: int = 720, badge: str | None = None) -> str | None:
+    """Show ``view``; return the code of a commune clicked since the last run (or None)."""
+    lm = view if isinstance(view, live.LiveMap) else live.split(view)
+    # Tooltips are sent once per content in a session (a filter change keeps them); the browser
+    # asks again ("missing") if it does not hold them, and the next run sends them.
+    sent = st.session_state.setdefault(f"_tq_live_tips_{key}", set())
+    missing = st.session_state.pop(f"_tq_live_missing_{key}", False)
+    send = missing or lm.tips_key not in sent
+    # as UTF-8 bytes: Streamlit's own JSON would write every Vietnamese letter as \\uXXXX
+    payload = json.dumps(lm.data(height=height, badge=badge, send_tips=send), ensure_ascii=False,
+                         separators=(",", ":"))
+    if send:
+        sent.add(lm.tips_key)
+
+    def _missing():
+        st.session_state[f"_tq_live_missing_{key}"] = True
+        sent.clear()
+
+    result = _component()(data=payload.encode("utf-8"), key=key, height=height, on_clicked_change=lambda: None,
+                          on_missing_change=_missing)
+    clicked = getattr(result, "clicked", None) if result is not None else None
+    if not isinstance(clicked, dict) or clicked.get("layer") != "communes":
+        return None
+    seen = f"_tq_live_seen_{key}"
+    stamp = (clicked.get("id"), clicked.get("at"))
+    if st.session_state.get(seen) == stamp:
+        return None
+    st.session_state[seen] = stamp
+    return str(clicked.get("id"))

@@ -1,0 +1,208 @@
+// tq-live.js: the persistent map component (Streamlit custom component v2, see livemap/ and
+// geo/maps/live.py). Runs in the app's own page (no iframe): Leaflet, the geometry decoder and the
+// geometry files come from the app's static folder, each loaded once per browser tab; a rerun only
+// restyles the existing layers. No request to any other host.
+const STATIC = "/app/static";
+const G = window.tqLive || (window.tqLive = {scripts: {}, geo: {}, tips: {}, maps: new WeakMap()});
+
+function script(src) {
+  if (!G.scripts[src]) {
+    G.scripts[src] = new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = src; s.async = false;
+      s.onload = resolve; s.onerror = () => reject(new Error("cannot load " + src));
+      document.head.appendChild(s);
+    });
+  }
+  return G.scripts[src];
+}
+
+function stylesheet(href) {
+  if (!document.querySelector('link[data-tq="' + href + '"]')) {
+    const l = document.createElement("link");
+    l.rel = "stylesheet"; l.href = href; l.setAttribute("data-tq", href);
+    document.head.appendChild(l);
+  }
+}
+
+function libs() {
+  stylesheet(STATIC + "/vendor/leaflet/leaflet.css");
+  return script(STATIC + "/vendor/leaflet/leaflet.js").then(() => script(STATIC + "/tq-topo.js"));
+}
+
+// A geometry file, fetched once per tab and decoded once (arcs shared by its layers).
+function geometry(key, url) {
+  if (!G.geo[key]) {
+    G.geo[key] = fetch(url).then(r => { if (!r.ok) throw new Error(url + ": " + r.status); return r.json(); })
+      .then(body => {
+        window.tqGeo.define(key, body.arcs || "");
+        if (body.css && !document.getElementById("tq-live-css")) {
+          const st = document.createElement("style");
+          st.id = "tq-live-css"; st.textContent = body.css; document.head.appendChild(st);
+        }
+        const arcsOf = window.tqGeo.topos[key];
+        const layers = {};
+        for (const id in body.layers) {
+          const l = body.layers[id];
+          layers[id] = {ids: l.ids, geoms: l.f.map(f => window.tqGeo.geometry(f, arcsOf))};
+        }
+        return {layers: layers, panes: body.panes || []};
+      });
+  }
+  return G.geo[key];
+}
+
+function ints(s) { return s ? window.tqGeo.ints(s) : []; }
+
+function tipOf(spec, tips, i) {
+  const per = tips && tips.per[spec.id];
+  if (!per || !per[i]) return null;
+  return ints(per[i]).map(k => tips.parts[k]).join("");
+}
+
+function styleOf(spec, sids, i) {
+  return Object.assign({}, spec.style || {}, spec.styles[sids[i]] || {});
+}
+
+function build(state, spec, geo, setTriggerValue) {
+  const g = geo.layers[spec.id];
+  const sids = ints(spec.sid);
+  const renderer = L.svg({pane: spec.pane});
+  if (spec.defs) {
+    renderer.on("add", () => {
+      const svg = renderer._container;
+      if (svg && !svg.querySelector("defs.tq-defs")) {
+        const d = document.createElementNS("http://www.w3.org/2000/svg", "defs");
+        d.setAttribute("class", "tq-defs"); d.innerHTML = spec.defs; svg.insertBefore(d, svg.firstChild);
+      }
+    });
+  }
+  const group = L.featureGroup();
+  const items = g.geoms.map((geom, i) => {
+    const layer = L.geoJSON({type: "Feature", properties: {id: g.ids[i]}, geometry: geom},
+      {pane: spec.pane, renderer: renderer, interactive: !!spec.interactive, style: () => styleOf(spec, sids, i)});
+    const path = layer.getLayers()[0];
+    path.tqIndex = i;
+    if (spec.interactive) {
+      path.on("mouseover", () => { if (path.tqSpec.hover) path.setStyle(path.tqSpec.hover); });
+      path.on("mouseout", () => path.setStyle(styleOf(path.tqSpec, path.tqSids, i)));
+      path.on("click", () => { if (g.ids[i]) setTriggerValue("clicked", {layer: spec.id, id: g.ids[i], at: Date.now()}); });
+    }
+    group.addLayer(path);
+    return path;
+  });
+  const labels = (spec.labels || []).map(a => L.tooltip({permanent: true, direction: "center", className: "tq-label",
+    interactive: false}).setLatLng([a[0], a[1]]).setContent(a[2]));
+  labels.forEach(t => group.addLayer(t));
+  return {spec: spec, geo: spec.geo, group: group, items: items, labels: labels};
+}
+
+function restyle(entry, spec, tips) {
+  const sids = ints(spec.sid);
+  entry.items.forEach((path, i) => {
+    path.tqSpec = spec; path.tqSids = sids;
+    path.setStyle(styleOf(spec, sids, i));
+    const tip = tipOf(spec, tips, i);
+    if (tip) {
+      if (path.getTooltip()) { if (path.tqTip !== tip) path.setTooltipContent(tip); }
+      else path.bindTooltip(tip, {sticky: true, className: "tq-tip", direction: "top", opacity: 1});
+      path.tqTip = tip;
+    } else if (path.getTooltip()) { path.unbindTooltip(); path.tqTip = null; }
+  });
+  if (JSON.stringify(entry.spec.labels || []) !== JSON.stringify(spec.labels || [])) {
+    entry.labels.forEach(t => entry.group.removeLayer(t));
+    entry.labels = (spec.labels || []).map(a => L.tooltip({permanent: true, direction: "center",
+      className: "tq-label", interactive: false}).setLatLng([a[0], a[1]]).setContent(a[2]));
+    entry.labels.forEach(t => entry.group.addLayer(t));
+  }
+  entry.spec = spec;
+}
+
+function render(state, data, setTriggerValue) {
+  const map = state.map;
+  // Tooltips travel only when they changed; otherwise their key names the copy this tab holds.
+  if (data.tips.parts) G.tips[data.tips.key] = data.tips;
+  const tips = G.tips[data.tips.key];
+  if (!tips) { setTriggerValue("missing", data.tips.key); return Promise.resolve(); }
+  const wanted = {};
+  const keys = [...new Set(data.layers.map(l => l.geo))];
+  return Promise.all(keys.map(k => geometry(k, data.layers.find(l => l.geo === k).url))).then(geos => {
+    if (state.version !== data.__v) return;  // a newer render started meanwhile
+    const byKey = {};
+    keys.forEach((k, i) => { byKey[k] = geos[i]; });
+    geos.forEach(g => g.panes.forEach(([name, z]) => {
+      if (!map.getPane(name)) { const p = map.createPane(name); p.style.zIndex = z; p.style.pointerEvents = "none"; }
+    }));
+    data.layers.forEach(spec => {
+      wanted[spec.id] = true;
+      let entry = state.layers[spec.id];
+      if (entry && entry.geo !== spec.geo) {  // other geometry: rebuild this layer
+        map.removeLayer(entry.group); if (state.control) state.control.removeLayer(entry.group);
+        entry = null;
+      }
+      if (!entry) {
+        entry = build(state, spec, byKey[spec.geo], setTriggerValue);
+        state.layers[spec.id] = entry;
+        if (spec.show) entry.group.addTo(map);
+        if (spec.control) state.control.addOverlay(entry.group, spec.name);
+      } else if (spec.control && entry.spec.name !== spec.name) {
+        state.control.removeLayer(entry.group); state.control.addOverlay(entry.group, spec.name);
+      }
+      restyle(entry, spec, tips);
+    });
+    for (const id in state.layers) {
+      if (!wanted[id]) {
+        map.removeLayer(state.layers[id].group); state.control.removeLayer(state.layers[id].group);
+        delete state.layers[id];
+      }
+    }
+    const b = JSON.stringify(data.bounds);
+    if (data.bounds && b !== state.bounds) { map.fitBounds(data.bounds); state.bounds = b; }
+    state.badge.textContent = data.badge || "";
+    state.badge.style.display = data.badge ? "" : "none";
+    state.root.setAttribute("data-tq-ready", String(data.__v));
+    window.tqLiveLayers = Object.fromEntries(Object.entries(state.layers).map(([k, e]) => [k, e.group]));
+  });
+}
+
+function decode(d) {
+  if (d instanceof ArrayBuffer) d = new Uint8Array(d);
+  if (d && d.buffer instanceof ArrayBuffer && !Array.isArray(d)) return JSON.parse(new TextDecoder().decode(d));
+  return typeof d === "string" ? JSON.parse(d) : d;
+}
+
+export default function (component) {
+  const {parentElement, setTriggerValue} = component;
+  const data = decode(component.data);
+  let state = G.maps.get(parentElement);
+  if (!state) {
+    const root = document.createElement("div");
+    root.className = "tq-live";
+    root.style.height = (data.height || 720) + "px";
+    root.style.width = "100%";
+    parentElement.appendChild(root);
+    state = {root: root, layers: {}, version: 0, bounds: null};
+    G.maps.set(parentElement, state);
+  }
+  state.root.style.height = (data.height || 720) + "px";
+  state.version += 1;
+  data.__v = state.version;
+  libs().then(() => {
+    if (!state.map) {
+      state.map = L.map(state.root, {zoomSnap: 0.25, keyboard: false, attributionControl: false, preferCanvas: false});
+      L.control.scale({imperial: false}).addTo(state.map);
+      state.control = L.control.layers({}, {}, {position: "topright", collapsed: true}).addTo(state.map);
+      const badge = L.control({position: "topleft"});
+      badge.onAdd = () => { const d = L.DomUtil.create("div", "tq-demo tq-demo-compact"); return d; };
+      badge.addTo(state.map);
+      state.badge = badge.getContainer();
+      state.root.style.background = "#f4f1ea";
+      window.tqLiveMap = state.map;
+    }
+    return render(state, data, setTriggerValue);
+  }).catch(e => { state.root.setAttribute("data-tq-error", String(e)); console.error(e); });
+  return () => {
+    if (state.map) { state.map.remove(); state.map = null; }
+    G.maps.delete(parentElement);
+  };
+}

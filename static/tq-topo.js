@@ -1,0 +1,105 @@
+/* tq-topo.js: decoder for the compact shared-arc geometry of geo/maps/compact.py (one copy per
+ * document; guarded). Same algorithm as geo.maps.compact.decode_arcs / decode_refs in Python.
+ *
+ * Arcs (all in one string): each boundary piece stored once, as integers at 1e-5 degrees, delta-coded (the first point
+ * of an arc relative to the last point of the previous arc), zig-zag mapped and written 5 bits per
+ * character (6th bit = "more follows") in the URL-safe base64 alphabet.
+ * A ring or line is a list of arc references: i = arc i, ~i (= -i-1) = arc i reversed; arcs are
+ * joined dropping each next arc's first point (it repeats the previous arc's last point), so two
+ * neighbours that use the same arc get the very same numbers: no sliver can appear between them.
+ */
+if (!window.tqGeo) { window.tqGeo = (function () {
+  var A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", T = {}, S = 100000;
+  for (var i = 0; i < 64; i++) T[A.charAt(i)] = i;
+  var topos = {};
+  function ints(s) {
+    var out = [], i = 0, n = s.length;
+    while (i < n) {
+      var r = 0, sh = 1, b;
+      do { b = T[s.charAt(i++)]; r += (b & 31) * sh; sh *= 32; } while (b & 32);
+      out.push((r % 2) ? -((r - 1) / 2) - 1 : r / 2);
+    }
+    return out;
+  }
+  // All arcs in one string: "." starts an arc at a delta from the previous arc's last point,
+  // "," starts one AT that point (its first point is left out). The position carries over.
+  function arcs(text) {
+    var p = text ? text.split(/([.,])/) : [], x = 0, y = 0, out = [];
+    for (var a = 0; a < p.length; a += 2) {
+      var v = ints(p[a]), pts = (a && p[a - 1] === ",") ? [[x / S, y / S]] : [];
+      for (var k = 0; k < v.length; k += 2) { x += v[k]; y += v[k + 1]; pts.push([x / S, y / S]); }
+      out.push(pts);
+    }
+    return out;
+  }
+  // A standalone line (no topology): first point absolute.
+  function line(s) { return arcs(s)[0]; }
+  function define(id, text) { if (!topos[id]) topos[id] = arcs(text); return topos[id]; }
+  function path(arcsOf, refs) {
+    var out = [];
+    for (var j = 0; j < refs.length; j++) {
+      var r = refs[j], a = r >= 0 ? arcsOf[r] : arcsOf[~r].slice().reverse();
+      for (var k = j ? 1 : 0; k < a.length; k++) out.push(a[k]);
+    }
+    return out;
+  }
+  function geometry(f, arcsOf) {
+    if (f[0] === "A") {  // polygons of arc references: [[ring refs, ...], ...]
+      return {type: "MultiPolygon", coordinates: f[1].map(function (p) {
+        return p.map(function (ring) { return path(arcsOf, ring); }); })};
+    }
+    if (f[0] === "B") {  // lines of arc references: [[refs], ...]
+      return {type: "MultiLineString", coordinates: f[1].map(function (refs) { return path(arcsOf, refs); })};
+    }
+    if (f[0] === "P") {
+      return {type: "MultiPolygon", coordinates: f[1].map(function (p) { return p.map(line); })};
+    }
+    return {type: "MultiLineString", coordinates: f[1].map(line)};
+  }
+  function feature(f, arcsOf, parts) {
+    var p = f[2] || {};
+    if (parts && typeof p.tp === "string") {  // tooltip as indices into the layer's shared pieces
+      p = Object.assign({}, p);
+      p.tip = ints(p.tp).map(function (i) { return parts[i]; }).join("");
+      delete p.tp;
+    }
+    return {type: "Feature", properties: p, geometry: geometry(f, arcsOf)};
+  }
+  function features(data, opts) {
+    var arcsOf = opts.topo ? topos[opts.topo] : null;
+    return data.map(function (f) { return feature(f, arcsOf, opts.parts); });
+  }
+  function make(key, data, opts) {
+    var base = opts.style || {}, hover = opts.hover;
+    var renderer = L.svg({pane: opts.pane});
+    if (opts.defs) {
+      renderer.on("add", function () {
+        var svg = renderer._container;
+        if (svg && !svg.querySelector("defs.tq-defs")) {
+          var d = document.createElementNS("http://www.w3.org/2000/svg", "defs");
+          d.setAttribute("class", "tq-defs"); d.innerHTML = opts.defs; svg.insertBefore(d, svg.firstChild);
+        }
+      });
+    }
+    function style(f) { return Object.assign({}, base, f.properties.st || {}); }
+    var layer = L.geoJSON({type: "FeatureCollection", features: features(data, opts)}, {
+      pane: opts.pane, renderer: renderer, interactive: !!opts.interactive, style: style,
+      onEachFeature: function (f, l) {
+        if (f.properties.tip) l.bindTooltip(f.properties.tip, {sticky: true, className: "tq-tip", direction: "top", opacity: 1});
+        if (hover) {
+          l.on("mouseover", function () { l.setStyle(hover); });
+          l.on("mouseout", function () { l.setStyle(style(f)); });
+        }
+      }
+    });
+    (opts.labels || []).forEach(function (a) {
+      layer.addLayer(L.tooltip({permanent: true, direction: "center", className: "tq-label", interactive: false})
+        .setLatLng([a[0], a[1]]).setContent(a[2]));
+    });
+    window.tqLayers = window.tqLayers || {};
+    window.tqLayers[key] = layer;
+    return layer;
+  }
+  return {ints: ints, arcs: arcs, line: line, define: define, path: path, geometry: geometry,
+          features: features, make: make, topos: topos};
+})(); }

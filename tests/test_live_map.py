@@ -1,0 +1,170 @@
+"""The persistent map (livemap + geo.maps.live) in a real Streamlit server and Chromium: geometry
+fetched once, a filter or year change sends only the style table (≤ 20 KB, measured from Chrome's
+own network events), clicks give the commune code, tooltips work, nothing leaves the machine.
+The same page through streamlit-folium is measured beside it (what the app does today)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from geo.maps import live, views
+from tests.conftest import StreamlitServer
+
+COMMUNE_PATHS = "() => document.querySelectorAll('.tq-live path.leaflet-interactive').length"
+
+
+class Bytes:
+    """Bytes Chromium receives (CDP): websocket frames and HTTP bodies; geometry fetches counted."""
+
+    def __init__(self, ctx, pg):
+        self.total = 0
+        self.geo_fetches: list[str] = []
+        cdp = ctx.new_cdp_session(pg)
+        cdp.on("Network.webSocketFrameReceived", self._frame)
+        cdp.on("Network.loadingFinished", lambda e: self._add(int(e.get("encodedDataLength") or 0)))
+        cdp.on("Network.requestWillBeSent", self._req)
+        cdp.send("Network.enable")
+        self._cdp = cdp
+
+    def _add(self, n):
+        self.total += n
+
+    def _frame(self, ev):
+        r = ev.get("response") or {}
+        d = r.get("payloadData") or ""
+        self._add(len(d) * 3 // 4 if r.get("opcode") == 2 else len(d.encode()))
+
+    def _req(self, ev):
+        url = ev.get("request", {}).get("url", "")
+        if "/tq-geo/" in url:
+            self.geo_fetches.append(url)
+
+
+@pytest.fixture(scope="module")
+def live_server(demo_db, tmp_path_factory):
+    log = tmp_path_factory.mktemp("live") / "streamlit.log"
+    srv = StreamlitServer({"TQMAP_DB": str(demo_db)}, log, script="bench/live_app.py")
+    yield srv
+    srv.stop()
+
+
+def _idle(pg, timeout_ms=120_000):
+    pg.wait_for_function("() => { const e = document.querySelector('[data-test-script-state]');"
+                         " return e && e.getAttribute('data-test-script-state') === 'notRunning'; }",
+                         timeout=timeout_ms)
+
+
+def _fills(pg) -> str:
+    return pg.evaluate("() => Array.from(document.querySelectorAll('.tq-live path.leaflet-interactive'))"
+                       ".map(p => p.getAttribute('fill') + p.getAttribute('fill-opacity')).join(',')")
+
+
+def _pick_category(pg, label: str):
+    box = pg.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"] input').first
+    box.click()
+    box.press_sequentially(label)
+    pg.get_by_role("option", name=label, exact=True).wait_for(timeout=60_000)
+    pg.wait_for_function("() => document.querySelectorAll('[role=option]').length === 1", timeout=60_000)
+    box.press("Enter")
+
+
+def test_live_map_geometry_once_styles_per_change(browser, live_server):
+    ctx = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="vi-VN")
+    pg = ctx.new_page()
+    external = []
+    pg.on("request", lambda r: external.append(r.url) if not r.url.startswith(
+        (live_server.url, "data:", "blob:", "about:")) else None)
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    b = Bytes(ctx, pg)
+    try:
+        pg.goto(live_server.url + "/?impl=live")
+        pg.wait_for_function(f"() => ({COMMUNE_PATHS})() >= 124", timeout=180_000)
+        _idle(pg)
+        assert len(set(b.geo_fetches)) >= 1
+        fetched = list(b.geo_fetches)
+        opened = b.total
+
+        # a category filter: only the style table travels
+        before = _fills(pg)
+        b0 = b.total
+        _pick_category(pg, "Đã công nhận không ma túy")
+        pg.wait_for_function("(s) => Array.from(document.querySelectorAll('.tq-live path.leaflet-interactive'))"
+                             ".map(p => p.getAttribute('fill') + p.getAttribute('fill-opacity')).join(',') !== s",
+                             arg=before, timeout=120_000)
+        _idle(pg)
+        filter_kb = (b.total - b0) / 1024
+
+        # a year change: same geometry files, new styles
+        before = _fills(pg)
+        b0 = b.total
+        pg.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+        pg.get_by_role("option", name="2026", exact=True).click()
+        pg.wait_for_function("() => document.body.innerText.indexOf('Năm 2026') >= 0", timeout=120_000)
+        _idle(pg)
+        year_kb = (b.total - b0) / 1024
+        assert b.geo_fetches == fetched, "geometry fetched again after a change"
+        assert pg.evaluate(COMMUNE_PATHS) >= 124
+
+        # the map object survived both reruns (persistent), tooltips, click -> code
+        assert pg.evaluate("() => !!window.tqLiveMap && window.tqLiveMap._loaded")
+        code = pg.evaluate("""() => {
+            let hit = null;
+            window.tqLiveLayers.communes.eachLayer(l => { if (!hit && l.feature) hit = l; });
+            hit.openTooltip(hit.getBounds().getCenter());
+            const tip = hit.getTooltip().getContent();
+            hit.fire('click');
+            return [hit.feature.properties.id, tip];
+        }""")
+        assert code[0] and code[0] in code[1]  # the tooltip names the code
+        pg.wait_for_function("(c) => document.body.innerText.indexOf('Xã vừa bấm: ' + c) >= 0", arg=code[0],
+                             timeout=120_000)
+    finally:
+        ctx.close()
+    assert not external, external[:5]
+    assert not errors, errors
+    print(json.dumps({"open_kb": opened / 1024, "filter_kb": filter_kb, "year_kb": year_kb}))
+    assert filter_kb <= 20, f"{filter_kb:.1f} KB per filter change"
+    assert year_kb <= 25, f"{year_kb:.1f} KB per year change"
+
+
+def test_streamlit_folium_resends_the_geometry(browser, live_server):
+    """The comparison: the same change through st_folium(m, key=...) costs the whole map."""
+    ctx = browser.new_context(viewport={"width": 1500, "height": 1000}, locale="vi-VN")
+    pg = ctx.new_page()
+    b = Bytes(ctx, pg)
+    try:
+        pg.goto(live_server.url + "/?impl=folium")
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            if max((f.evaluate("() => document.querySelectorAll('path.leaflet-interactive').length")
+                    for f in pg.frames if f != pg.main_frame), default=0) >= 124:
+                break
+            time.sleep(0.25)
+        _idle(pg)
+        b0 = b.total
+        _pick_category(pg, "Đã công nhận không ma túy")
+        pg.wait_for_function("() => document.body.innerText.indexOf('35 xã khớp') >= 0 || "
+                             "/Năm 2025: \\d+ xã khớp/.test(document.body.innerText)", timeout=120_000)
+        _idle(pg)
+        folium_kb = (b.total - b0) / 1024
+    finally:
+        ctx.close()
+    print(json.dumps({"folium_filter_kb": folium_kb}))
+    assert folium_kb > 100  # the whole map script again
+
+
+def test_split_keeps_codes_and_separates_static_geometry(frame, routes):
+    a = live.split(views.overview_map(frame, routes, year=2025, app=True))
+    b = live.split(views.overview_map(frame, routes, year=2025, app=True,
+                                      highlight_codes=list(frame["code"][:10])))
+    # same geometry files, different style tables
+    assert [g.key for g in a.geometries] == [g.key for g in b.geometries]
+    assert a.layers[0]["sid"] != b.layers[0]["sid"]
+    base = json.loads(a.geometries[0].text)
+    assert sorted(base["layers"]["communes"]["ids"]) == sorted(frame["code"])
+    assert "province" in base["layers"] and base["arcs"]
+    assert a.data_bytes() <= 20 * 1024
