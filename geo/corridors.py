@@ -24,9 +24,9 @@ _TO_LL = Transformer.from_crs(METRIC_CRS, WGS84, always_xy=True)
 @functools.lru_cache(maxsize=256)
 def _corridor_m(route_id: str, geometry_wkt: str, half_width_km: float):
     line = transform(_TO_M.transform, wkt.loads(geometry_wkt))
-    poly = line.buffer(float(half_width_km) * 1000.0, quad_segs=8)
-    shapely.prepare(poly)
-    return poly
+    # Not prepared: this polygon is cached and shared by the server's threads, and a prepared GEOS
+    # geometry used by two threads at once aborts the process (seen with the warm-up thread).
+    return line.buffer(float(half_width_km) * 1000.0, quad_segs=8)
 
 
 def corridor_metric(route: Route):

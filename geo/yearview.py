@@ -174,6 +174,7 @@ def _counts_of(frame, codes) -> dict[str, int]:
 
 
 _lock = threading.Lock()
+_build_lock = threading.RLock()
 _cache: "OrderedDict[tuple, YearView]" = OrderedDict()
 _MAX = 32
 
@@ -192,11 +193,18 @@ def year_view(store, year: int) -> YearView:
         if yv is not None:
             _cache.move_to_end(key)
             return yv
-    yv = build(store, int(year), version)
-    with _lock:
-        _cache[key] = yv
-        while len(_cache) > _MAX:
-            _cache.popitem(last=False)
+    # One build at a time (the server's warm-up thread and a page may ask together): the second
+    # caller waits and takes the first one's result; GEOS objects are never used by two builds at once.
+    with _build_lock:
+        with _lock:
+            yv = _cache.get(key)
+        if yv is not None:
+            return yv
+        yv = build(store, int(year), version)
+        with _lock:
+            _cache[key] = yv
+            while len(_cache) > _MAX:
+                _cache.popitem(last=False)
     return yv
 
 

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from geo import boundaries, sources
-from geo.i18n import fmt_int
+from geo.i18n import fmt_datetime, fmt_int, fmt_measure
 from ui import common
 
 
@@ -24,16 +24,24 @@ def render() -> None:
     meta = boundaries.meta()
     st.subheader(common.t("sources.build"))
     st.markdown("\n".join([
-        f"- {common.t('sources.built')}: {meta.get('built_at', '–')}",
-        f"- {common.t('sources.tolerance')}: {meta.get('tolerance_m')} m; "
-        f"{common.t('sources.displacement')}: {meta.get('max_displacement_m')} m "
-        f"({meta.get('metres_per_px')} m/px)",
+        f"- {common.t('sources.built')}: {fmt_datetime(meta.get('built_at'), lang)}",
+        f"- {common.t('sources.tolerance')}: {fmt_measure(_num(meta.get('tolerance_m')), 'm', lang)}; "
+        f"{common.t('sources.displacement')}: {fmt_measure(_num(meta.get('max_displacement_m')), 'm', lang)} "
+        f"({fmt_measure(_num(meta.get('metres_per_px')), 'm/px', lang)})",
         f"- {common.t('sources.vertices')}: {fmt_int(int(meta.get('vertices_full', 0)), lang)} → "
         f"{fmt_int(int(meta.get('vertices_web', 0)), lang)}",
         f"- {common.t('sources.border_note')}",
     ]))
     st.subheader(common.t("sources.terms"))
     st.markdown(common.t("sources.terms_text"))
+
+
+def _num(v):
+    """A number from the build's meta (stored as text), or None (shown as "–") when absent or not a number."""
+    try:
+        return None if v is None or v == "" else float(v)
+    except (TypeError, ValueError):
+        return None
 
 
 if __name__ == "__main__":  # run as a script: only Streamlit's legacy pages/ mode does that (ui/router.py)

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import status
-from geo.i18n import fmt_int, fmt_num
+from geo.i18n import fmt_class_counts, fmt_int, fmt_num, fmt_pop
 from geo.maps import views
 from ui import common, mapview
 
@@ -37,10 +37,12 @@ def render() -> None:
     c[0].metric(common.t("routes.length"), f"{fmt_num(row['length_km'], 1, lang)} km")
     c[1].metric(common.t("routes.width"), f"± {fmt_num(route.half_width_km, 1, lang)} km")
     c[2].metric(common.t("routes.communes"), fmt_int(row["communes"], lang))
-    c[3].metric(common.t("kpi.key"), fmt_int(row["key"], lang),
-                f"I: {row['class_I']} · II: {row['class_II']} · III: {row['class_III']}", delta_color="off")
+    # The class breakdown is a caption (plain text), not a metric delta: a delta draws an "↑".
+    by_class = fmt_class_counts({k: int(row[f"class_{k}"]) for k in ("I", "II", "III")}, lang)
+    c[3].metric(common.t("kpi.key"), fmt_int(row["key"], lang), help=by_class)
+    c[3].caption(by_class)
     c[4].metric(common.t("kpi.drug_free"), fmt_int(row["drug_free"], lang))
-    c[5].metric(common.t("field.population"), fmt_int(row["population"], lang))
+    c[5].metric(common.t("field.population"), fmt_pop(row["population"], lang))
     if route.description:  # plain text: no Markdown link, image or HTML from the route's description
         common.plain_text(route.description, small=True)
 
@@ -54,7 +56,7 @@ def render() -> None:
         common.t("field.code"): on["code"],
         common.t("field.category"): [mapview.category_label(c, lang) for c in on["category"]],
         common.t("field.decision"): [common.decision_text(r, lang) for r in on.to_dict("records")],
-        common.t("field.population"): on["population"].astype("Int64"),
+        common.t("field.population"): [fmt_pop(None if pd.isna(v) else v, lang) for v in on["population"]],
         common.t("field.former_districts"): on["former_districts"],
     })
     st.subheader(common.t("routes.table", n=len(on)))

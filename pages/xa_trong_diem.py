@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from geo.i18n import fmt_int
+from geo.i18n import fmt_int, fmt_pop
 from geo.model import CLASSES, INDICATORS
 from geo.maps import views
 from ui import common, layout, mapview
@@ -43,7 +43,11 @@ def render() -> None:
 
     left, right = st.columns([1, 1])
     with left:
-        st.dataframe(table, hide_index=True, width="stretch", height=620,
+        # On screen the population is written as everywhere else (fmt_pop); the Excel keeps numbers.
+        shown_table = table.copy()
+        pop = common.t("field.population")
+        shown_table[pop] = [fmt_pop(None if pd.isna(v) else v, lang) for v in table[pop]]
+        st.dataframe(shown_table, hide_index=True, width="stretch", height=620,
                      column_config={common.t("field.code"): st.column_config.TextColumn(width="small")})
         st.download_button(common.t("dl.excel"), data=lambda: mapview.excel_bytes(table, "Xa trong diem", yv.demo),
                            file_name=f"xa-trong-diem_{year}{common.demo_suffix(yv.demo)}.xlsx",

@@ -40,7 +40,13 @@ SLOW_MODULES = {"test_bench.py", "test_hypothesis_importers.py", "test_cluster.p
 SLOW_TESTS = {"test_rebuild_is_idempotent", "test_cli_users", "test_cli_demo_if_empty"}
 
 
+# The benchmark's own end-to-end run (three servers, Chromium, minutes on a busy machine) is not part
+# of `make test`: `make test-bench` runs it. Speed goals live in `python -m geo bench`, never in tests.
+BENCH_TESTS = {"test_bench_quick_writes_json"}
+
+
 def pytest_configure(config):
+    config.addinivalue_line("markers", "bench: runs the benchmark end to end (make test-bench)")
     config.addinivalue_line("markers", "slow: needs a browser, a server, PostgreSQL or minutes of work "
                                        "(left out by make test-fast)")
 
@@ -56,6 +62,8 @@ def pytest_collection_modifyitems(config, items):
                 src = inspect.getsource(item.function)
             except (OSError, TypeError, AttributeError):
                 src = ""
+        if getattr(item, "originalname", item.name) in BENCH_TESTS:
+            item.add_marker(pytest.mark.bench)
         slow_name = item.path.name in SLOW_MODULES or getattr(item, "originalname", item.name) in SLOW_TESTS
         if slow_name or names & SLOW_FIXTURES or "AppTest" in src or "StreamlitServer(" in src:
             item.add_marker(pytest.mark.slow)

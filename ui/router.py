@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.maps import assets
+from geo.maps import assets, warm
 from ui import auth as ui_auth
 from ui import common, nav
 
@@ -61,4 +61,8 @@ def gate(start: str = nav.HOME):
 def main(start: str = nav.HOME) -> None:
     """One run of the app. ``start``: the page served at "/" (the overview; tests open others)."""
     user = gate(start)
+    # Warm start (issue 13): Streamlit runs nothing before the first session, so the first run
+    # starts a background build of every year's view, maps and geometry files; it returns at once
+    # (and does nothing after the first call per store and data version).
+    warm.warm(common.store())
     st.navigation(nav.sections(user, start)).run()

@@ -28,11 +28,13 @@ MARKS_JS = """
 if (!window.tqMarks) { window.tqMarks = (function () {
   function hit(a, b) { return !(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top); }
   function grow(r, m) { return {left: r.left - m, right: r.right + m, top: r.top - m, bottom: r.bottom + m}; }
+  var SYM = %(sym)s;
   function make(map, data, opts) {
     if (!map.getPane(%(pane)s)) { var p = map.createPane(%(pane)s); p.style.zIndex = %(z)d; p.style.pointerEvents = "none"; }
     var group = L.layerGroup(), items = [];
     data.forEach(function (d) {
-      var html = (d[2] ? '<span class="tq-sym tq-sym-' + d[3] + '">' + d[2] + '</span>' : "") +
+      var sym = d[2] ? SYM[d[3]] : "";  // the symbol's markup once per document, not per commune
+      var html = (sym ? '<span class="tq-sym tq-sym-' + d[3] + '">' + sym + '</span>' : "") +
                  (opts.names && d[4] ? '<span class="tq-cn">' + d[4] + '</span>' : "");
       if (!html) return;
       var mk = L.marker([d[0], d[1]], {pane: %(pane)s, interactive: false, keyboard: false,
@@ -82,7 +84,7 @@ if (!window.tqMarks) { window.tqMarks = (function () {
   }
   return {make: make};
 })(); }
-""" % {"pane": '"' + PANE + '"', "z": PANE_Z}
+""" % {"pane": '"' + PANE + '"', "z": PANE_Z, "sym": json_script(symbols.SYMBOL_HTML)}
 
 CSS = """
 .tq-mark { background:none; border:none; }
@@ -108,8 +110,11 @@ CSS = """
 
 
 class CommuneMarks(MacroElement):
-    """Symbols and names of communes: ``data`` rows are ``[lat, lon, symbol_html, cat, name_html,
-    always, code]`` in priority order (safe HTML only: names escaped here)."""
+    """Symbols and names of communes: ``data`` rows are ``[lat, lon, has_symbol, cat, name_html,
+    always, code]`` in priority order (safe HTML only: names escaped here). ``has_symbol`` is 1 or
+    0: the symbol's markup (``symbols.SYMBOL_HTML[cat]``) is written once per document, in the
+    placing script, and looked up by category in the browser (the check mark's SVG repeated per
+    drug-free commune cost ~10 KB of the overview export)."""
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -140,7 +145,7 @@ def mark_rows(frame, *, always=None, symbols_on: bool = True) -> list[list]:
         cat = str(frame["category"].iloc[i]) if has_cat else ""
         name = str(frame["name"].iloc[i]) if has_name and frame["name"].iloc[i] is not None else ""
         x, y = symbols.anchor(geom)
-        rows.append([round(y, 5), round(x, 5), symbols.symbol_html(cat) if symbols_on else "", cat,
+        rows.append([round(y, 5), round(x, 5), 1 if symbols_on and symbols.symbol_html(cat) else 0, cat,
                      html_text(name), 1 if code in always else 0, code, geom.area])
     rows.sort(key=lambda r: (-r[5], -r[7]))
     return [r[:7] for r in rows]

@@ -30,18 +30,19 @@ CHECK_SVG = ('<svg viewBox="0 0 12 12" width="11" height="11" aria-hidden="true"
              '<path d="M2 6.4 4.8 9.2 10 3" fill="none" stroke="currentColor" stroke-width="2.2" '
              'stroke-linecap="round" stroke-linejoin="round"/></svg>')
 
-
-def symbol(cat: str) -> str:
-    """The text symbol of a category ('' when it has none)."""
-    return SYMBOLS.get(str(cat), "")
+# category -> the badge's safe HTML (our own markup only). Interactive maps write this table ONCE
+# per document (geo.maps.labels' placing script) and each commune row carries only its category.
+SYMBOL_HTML = {**SYMBOLS, CAT_DRUG_FREE: CHECK_SVG}
 
 
 def symbol_html(cat: str) -> str:
     """Safe HTML of the badge content (our own markup only)."""
-    cat = str(cat)
-    if cat == CAT_DRUG_FREE:
-        return CHECK_SVG
-    return SYMBOLS.get(cat, "")
+    return SYMBOL_HTML.get(str(cat), "")
+
+
+def symbol(cat: str) -> str:
+    """The text symbol of a category ('' when it has none)."""
+    return SYMBOLS.get(str(cat), "")
 
 
 def mpl_hatch(cat: str) -> str | None:
@@ -99,5 +100,5 @@ def add_commune_symbols(m, frame, lang: str = "vi"):
     return add_commune_marks(m, frame, lang, names=False)
 
 
-__all__ = ["SYMBOLS", "symbol", "symbol_html", "mpl_hatch", "mpl_hatch_colour", "anchor", "draw_symbols",
+__all__ = ["SYMBOLS", "SYMBOL_HTML", "symbol", "symbol_html", "mpl_hatch", "mpl_hatch_colour", "anchor", "draw_symbols",
            "add_commune_symbols", "shapely"]

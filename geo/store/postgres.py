@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from . import chain
-from .records import Change, StoreError
+from .records import StoreError
 from .sqlite import ENTITIES, SQLiteStore, _key_str
 
 WRITE_LOCK = 7201402  # pg_advisory_xact_lock key serialising writers (any value unique to this app)
@@ -218,36 +218,6 @@ class PostgresStore(SQLiteStore):
                            (PG_ONLY_FROM,))[0][0])
 
     # --- reads that SQLiteStore runs on its single connection -------------------------------
-
-    def diff(self, rev_a: int, rev_b: int) -> list[Change]:
-        """Field-level changes from the state as of ``rev_a`` to the state as of ``rev_b``."""
-        import json
-
-        for r in (rev_a, rev_b):
-            if self.revision(r) is None:
-                raise StoreError(f"Không có phiên bản số {r}.")
-        out: list[Change] = []
-        with self._connection() as c:
-            for entity in ENTITIES:
-                a = self._state_at(c, entity, rev_a)
-                b = self._state_at(c, entity, rev_b)
-                for key in sorted(set(a) | set(b), key=lambda k: tuple(map(str, k))):
-                    da = json.loads(a[key][0]) if key in a else None
-                    db = json.loads(b[key][0]) if key in b else None
-                    ks = _key_str(entity, key)
-                    if da is None or db is None:
-                        out.append(Change(entity, ks, "*", da, db))
-                        continue
-                    if not (isinstance(da, dict) and isinstance(db, dict)):  # a setting's JSON value
-                        if da != db:
-                            out.append(Change(entity, ks, "value", da, db))
-                        continue
-                    for f in sorted(set(da) | set(db)):
-                        if da.get(f) != db.get(f):
-                            out.append(Change(entity, ks, f, da.get(f), db.get(f)))
-                    if a[key][1] != b[key][1]:
-                        out.append(Change(entity, ks, "demo", bool(a[key][1]), bool(b[key][1])))
-        return out
 
     def verify_chain(self) -> chain.ChainReport:
         """As SQLiteStore.verify_chain, in one REPEATABLE READ snapshot."""

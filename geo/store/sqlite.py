@@ -123,6 +123,13 @@ class SQLiteStore:
         with self._tx():
             yield self
 
+    @contextmanager
+    def _connection(self):
+        """The connection for a multi-statement read (the single one, behind the lock; a server
+        backend hands out a pooled one instead)."""
+        with self._lock:
+            yield self._conn
+
     def _q(self, sql: str, params=()) -> list[tuple]:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
@@ -379,10 +386,10 @@ class SQLiteStore:
             if self.revision(r) is None:
                 raise StoreError(f"Không có phiên bản số {r}.")
         out: list[Change] = []
-        with self._lock:
+        with self._connection() as c:
             for entity in ENTITIES:
-                a = self._state_at(self._conn, entity, rev_a)
-                b = self._state_at(self._conn, entity, rev_b)
+                a = self._state_at(c, entity, rev_a)
+                b = self._state_at(c, entity, rev_b)
                 for key in sorted(set(a) | set(b), key=lambda k: tuple(map(str, k))):
                     da = json.loads(a[key][0]) if key in a else None
                     db = json.loads(b[key][0]) if key in b else None
