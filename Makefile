@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test test-fast test-bench venv data demo bench clean cluster
+.PHONY: run test test-fast test-bench test-cluster venv data demo bench clean cluster
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PY) >/dev/null 2>&1 || { echo "Cần Python 3.11 ($(PY))"; exit 1; }
@@ -30,11 +30,16 @@ test: venv
 	bash .ci/system-packages.sh
 	bash .ci/postgres.sh
 	$(BIN)/python -m geo data
-	$(BIN)/python -m pytest -q -m "not bench" tests
+	$(BIN)/python -m pytest -q -m "not bench and not cluster" tests
 
 # The benchmark's end-to-end smoke run (minutes; out of `make test`, see tests/conftest.py).
 test-bench: venv data
 	$(BIN)/python -m pytest -q -m bench tests
+
+# Two app replicas behind nginx on PostgreSQL, 20 browser sessions and two imports (minutes).
+test-cluster: venv data
+	bash .ci/postgres.sh
+	$(BIN)/python -m pytest -q -s -m cluster tests
 
 # Unit and contract tests only (no browser, no server): the quick check while editing.
 test-fast: venv
