@@ -36,8 +36,20 @@ SLOW_FIXTURES = {"browser", "page", "streamlit_server", "demo_db", "login_server
 
 # Modules and tests that are slow for another reason (a data rebuild, several CLI processes, a
 # benchmark run, property-based search): named here so the tier of every test is decided in one place.
-SLOW_MODULES = {"test_bench.py", "test_hypothesis_importers.py", "test_cluster.py"}
-SLOW_TESTS = {"test_rebuild_is_idempotent", "test_cli_users", "test_cli_demo_if_empty"}
+SLOW_MODULES = {"test_bench.py", "test_hypothesis_importers.py", "test_cluster.py", "test_postgres.py",
+                "test_postgres_contract.py", "test_postgres_tools.py"}
+SLOW_TESTS = {"test_rebuild_is_idempotent", "test_cli_users", "test_cli_demo_if_empty",
+              # several CLI processes, or processes racing on one file, or a dozen sheets drawn
+              "test_cli_routes_import_options", "test_two_processes_twenty_imports_each_every_revision_equals_its_file",
+              "test_two_processes_writing_different_communes_keep_both", "test_unlock_library_and_cli",
+              "test_31_guesses_from_8_processes_on_one_file_verify_at_most_5",
+              "test_cli_dry_run_on_a_missing_store_lists_matches_and_creates_nothing", "test_intact_chain_ok_and_cli_exit_0",
+              "test_corrupted_mirror_file_stops_build_and_keeps_previous",
+              "test_missing_mirror_file_stops_build_and_keeps_previous", "test_border_with_china",
+              "test_subtle_differences_agree", "test_dollar_and_markup_in_route_name_do_not_break_sheets",
+              "test_too_many_rows_are_refused_while_streaming", "test_arbitrary_bytes_never_crash",
+              "test_demo_per_item_on_sheets", "test_pdf_paper_landscape_and_text", "test_png_dimensions",
+              "test_no_demo_mark_on_real_data", "test_killed_process_mid_transaction_leaves_previous_state"}
 
 
 # The benchmark's own end-to-end run (three servers, Chromium, minutes on a busy machine) is not part
@@ -49,6 +61,7 @@ CLUSTER_MODULES = {"test_cluster.py"}
 
 
 def pytest_configure(config):
+    config.addinivalue_line("markers", "real_argon2: keep the library's argon2 parameters in this test")
     config.addinivalue_line("markers", "bench: runs the benchmark end to end (make test-bench)")
     config.addinivalue_line("markers", "cluster: PostgreSQL + two replicas + nginx + 20 browsers (make test-cluster)")
     config.addinivalue_line("markers", "slow: needs a browser, a server, PostgreSQL or minutes of work "
@@ -73,6 +86,21 @@ def pytest_collection_modifyitems(config, items):
         slow_name = item.path.name in SLOW_MODULES or getattr(item, "originalname", item.name) in SLOW_TESTS
         if slow_name or names & SLOW_FIXTURES or "AppTest" in src or "StreamlitServer(" in src:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_argon2(request, monkeypatch):
+    """In-process tests hash and verify with argon2id at a fraction of the cost (same code path;
+    verification reads the parameters from the hash). The memory test (tests/test_auth_memory.py)
+    runs the library's real defaults in a process of its own."""
+    if "real_argon2" in request.keywords:
+        return
+    from argon2 import PasswordHasher
+
+    from geo import auth
+
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(auth, "_dummy_hash", None)
 
 
 @pytest.fixture(scope="session")
