@@ -85,5 +85,6 @@ def stable_screenshot(pg, path, tries: int = 30) -> bytes:
         if shot == last:
             break
         last = shot
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(last)
     return last
