@@ -53,14 +53,14 @@ def test_no_deprecation_warning_on_any_page(demo_db, tmp_path, page, artifacts_d
                 page.get_by_role("heading", level=1).first.wait_for(timeout=90000)
             page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=90000)
             if title == "Trình chiếu":  # the slideshow itself (?trinh-chieu=1)
-                page.get_by_role("button", name="▶ Bắt đầu trình chiếu").click()
-                page.get_by_role("button", name="✕ Thoát trình chiếu").wait_for(timeout=90000)
+                page.get_by_role("button", name="Bắt đầu trình chiếu").click()
+                page.get_by_role("button", name="Thoát trình chiếu").wait_for(timeout=90000)
                 page.wait_for_selector("iframe", timeout=90000)
                 page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=90000)
                 deck = page.frame_locator("[data-testid='stMain'] iframe").first
                 deck.locator("section, .slide, h1, h2").first.wait_for(timeout=90000)  # the slides drew
                 page.screenshot(path=str(artifacts_dir / "app_presenting.png"))
-                page.get_by_role("button", name="✕ Thoát trình chiếu").click()
+                page.get_by_role("button", name="Thoát trình chiếu").click()
                 page.get_by_role("heading", name="Trình chiếu", exact=True).first.wait_for(timeout=90000)
         body = page.inner_text("body")
         assert "deprecat" not in body.lower()
