@@ -185,19 +185,6 @@ class PostgresStore(SQLiteStore):
         with self._connection() as c:
             return c.execute(sql, params).fetchall()
 
-    def _new_revision(self, c, user: str, reason: str, kind: str, source: str, demo: bool) -> int:
-        user, reason = (user or "").strip(), (reason or "").strip()
-        if not user:
-            raise StoreError("Thiếu tên người thực hiện thay đổi.")
-        if not reason:
-            raise StoreError("Thiếu lý do thay đổi.")
-        from .sqlite import _now
-
-        row = c.execute("INSERT INTO revisions(at, user, reason, kind, summary, source, demo) "
-                        "VALUES (?, ?, ?, ?, '', ?, ?) RETURNING id",
-                        (_now(), user, reason, kind, source or "", int(demo))).fetchone()
-        return int(row[0])
-
     def _finish_revision(self, c, rev: int, summary: str) -> None:
         """Seal the revision (summary + hash chained to the previous one), as SQLiteStore does."""
         row = c.execute("SELECT id, at, user, reason, kind, summary, source, demo FROM revisions WHERE id = ?",

@@ -152,9 +152,11 @@ class SQLiteStore:
             raise StoreError("Thiếu tên người thực hiện thay đổi.")
         if not reason:
             raise StoreError("Thiếu lý do thay đổi.")
-        cur = c.execute("INSERT INTO revisions(at, user, reason, kind, summary, source, demo) "
-                        "VALUES (?, ?, ?, ?, '', ?, ?)", (_now(), user, reason, kind, source or "", int(demo)))
-        return int(cur.lastrowid)
+        # RETURNING (SQLite >= 3.35, PostgreSQL): the same statement serves both backends
+        row = c.execute("INSERT INTO revisions(at, user, reason, kind, summary, source, demo) "
+                        "VALUES (?, ?, ?, ?, '', ?, ?) RETURNING id",
+                        (_now(), user, reason, kind, source or "", int(demo))).fetchone()
+        return int(row[0])
 
     def _finish_revision(self, c, rev: int, summary: str) -> None:
         """Seal the revision: its summary and its hash, chained to the previous revision's."""
