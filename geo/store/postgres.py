@@ -185,18 +185,6 @@ class PostgresStore(SQLiteStore):
         with self._connection() as c:
             return c.execute(sql, params).fetchall()
 
-    def _finish_revision(self, c, rev: int, summary: str) -> None:
-        """Seal the revision (summary + hash chained to the previous one), as SQLiteStore does."""
-        row = c.execute("SELECT id, at, user, reason, kind, summary, source, demo FROM revisions WHERE id = ?",
-                        (rev,)).fetchone()
-        prev = c.execute("SELECT hash FROM revisions WHERE id < ? ORDER BY id DESC LIMIT 1", (rev,)).fetchone()
-        prev_h = (prev[0] or chain.GENESIS) if prev else chain.GENESIS
-        rows_h = chain.rows_hash(self._revision_rows(c, rev))
-        header = chain.revision_header(row[0], row[1], row[2], row[3], row[4], summary, row[6], row[7])
-        h = chain.revision_hash(prev_h, header, rows_h)
-        c.execute("UPDATE revisions SET summary = ?, rows_hash = ?, prev_hash = ?, hash = ? WHERE id = ?",
-                  (summary, rows_h, prev_h, h, rev))
-
     # --- identity ---------------------------------------------------------------------------
 
     @property

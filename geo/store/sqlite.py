@@ -160,12 +160,13 @@ class SQLiteStore:
 
     def _finish_revision(self, c, rev: int, summary: str) -> None:
         """Seal the revision: its summary and its hash, chained to the previous revision's."""
-        row = c.execute("SELECT id, at, user, reason, kind, ?, source, demo FROM revisions WHERE id = ?",
-                        (summary, rev)).fetchone()
+        row = c.execute("SELECT id, at, user, reason, kind, source, demo FROM revisions WHERE id = ?",
+                        (rev,)).fetchone()
         prev = c.execute("SELECT hash FROM revisions WHERE id < ? ORDER BY id DESC LIMIT 1", (rev,)).fetchone()
         prev_h = (prev[0] or chain.GENESIS) if prev else chain.GENESIS
         rows_h = chain.rows_hash(self._revision_rows(c, rev))
-        h = chain.revision_hash(prev_h, chain.revision_header(*row), rows_h)
+        header = chain.revision_header(*row[:5], summary, *row[5:])
+        h = chain.revision_hash(prev_h, header, rows_h)
         c.execute("UPDATE revisions SET summary = ?, rows_hash = ?, prev_hash = ?, hash = ? WHERE id = ?",
                   (summary, rows_h, prev_h, h, rev))
 
