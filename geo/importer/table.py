@@ -11,6 +11,7 @@ import csv
 import io
 import re
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -220,6 +221,20 @@ def _trim(vals: list) -> list:
     return vals
 
 
+@contextmanager
+def _reading(path: Path, release):
+    """Around the reading of a workbook's cells: a work limit or a broken file becomes a TableError
+    naming the file; the reader's resources are released in every case."""
+    try:
+        yield
+    except UnsafeFile as exc:
+        raise TableError(str(exc)) from None
+    except Exception as exc:
+        raise TableError(f"Tệp “{path.name}” bị hỏng, không đọc được hết ({type(exc).__name__}).") from None
+    finally:
+        release()
+
+
 def read_xlsx(path: Path) -> list[Sheet]:
     path = Path(path)
     check_file(path)
@@ -241,7 +256,7 @@ def read_xlsx(path: Path) -> list[Sheet]:
                          f"({type(exc).__name__}). Hãy mở bằng Excel và lưu lại.") from None
     sheets = []
     budget = WorkBudget(path.name)
-    try:
+    with _reading(path, wb.close):
         for ws in wb.worksheets:
             sh = Sheet(ws.title, merged=merged.get(ws.title, []))
             if hasattr(ws, "reset_dimensions"):
@@ -252,12 +267,6 @@ def read_xlsx(path: Path) -> list[Sheet]:
                 if vals:
                     sh.rows.append((r, vals))
             sheets.append(sh)
-    except UnsafeFile as exc:
-        raise TableError(str(exc)) from None
-    except Exception as exc:
-        raise TableError(f"Tệp “{path.name}” bị hỏng, không đọc được hết ({type(exc).__name__}).") from None
-    finally:
-        wb.close()
     return _finish(sheets)
 
 
@@ -283,7 +292,7 @@ def read_xls(path: Path) -> list[Sheet]:
                          f"({type(exc).__name__}). Hãy mở bằng Excel và lưu lại dạng .xlsx.") from None
     budget = WorkBudget(path.name)
     sheets = []
-    try:
+    with _reading(path, book.release_resources):
         for i in range(book.nsheets):
             ws = book.sheet_by_index(i)
             budget.add(ws.nrows * ws.ncols, rows=ws.nrows, sheet=ws.name)
@@ -311,12 +320,6 @@ def read_xls(path: Path) -> list[Sheet]:
                     sh.rows.append((r + 1, vals))
             book.unload_sheet(i)
             sheets.append(sh)
-    except UnsafeFile as exc:
-        raise TableError(str(exc)) from None
-    except Exception as exc:
-        raise TableError(f"Tệp “{path.name}” bị hỏng, không đọc được hết ({type(exc).__name__}).") from None
-    finally:
-        book.release_resources()
     return _finish(sheets)
 
 
