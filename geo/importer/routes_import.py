@@ -45,6 +45,18 @@ class RouteImportError(ValueError):
         self.candidates = candidates or []
 
 
+def half_width(raw, where: str | None = None) -> float:
+    """A corridor half-width in km ("2", "2,5"); ``where`` (e.g. the file's route) leads the message."""
+    what = f"{where}: nửa bề rộng hành lang" if where else "Nửa bề rộng hành lang"
+    try:
+        hw = float(str(raw).replace(",", "."))
+    except ValueError:
+        raise RouteImportError(f"{what} “{raw}” không phải là số (km).") from None
+    if not 0 < hw <= 50:
+        raise RouteImportError(f"{what} {raw} km phải lớn hơn 0 và không quá 50 km.")
+    return hw
+
+
 def _key(s) -> str:
     return re.sub(r"[^a-z0-9]+", " ", fold(str(s))).strip()
 
@@ -191,14 +203,7 @@ def _routes_from(gdf, path: Path, rep: ImportReport) -> list[Route]:
                 raise RouteImportError(f"{where}: loại tuyến “{kind_raw}” không hợp lệ; chỉ nhận: road (đường bộ), "
                                        "border (biên giới), river (đường sông), other (khác).")
         hw_raw = attr(row, "half_width_km")
-        hw = 2.0
-        if hw_raw is not None:
-            try:
-                hw = float(str(hw_raw).replace(",", "."))
-            except ValueError:
-                raise RouteImportError(f"{where}: nửa bề rộng hành lang “{hw_raw}” không phải là số (km).") from None
-            if not 0 < hw <= 50:
-                raise RouteImportError(f"{where}: nửa bề rộng hành lang {hw_raw} km phải lớn hơn 0 và không quá 50 km.")
+        hw = 2.0 if hw_raw is None else half_width(hw_raw, where)
         yf, yt = attr(row, "year_from"), attr(row, "year_to")
         try:
             yf = int(float(yf)) if yf is not None else YEARS[0]
@@ -236,12 +241,7 @@ def _apply_options(routes: list[Route], explicit: set[str], path: Path, rep: Imp
     from shapely.geometry import MultiLineString
 
     if width_km is not None:
-        try:
-            hw = float(str(width_km).replace(",", "."))
-        except ValueError:
-            raise RouteImportError(f"Nửa bề rộng hành lang “{width_km}” không phải là số (km).") from None
-        if not 0 < hw <= 50:
-            raise RouteImportError(f"Nửa bề rộng hành lang {width_km} km phải lớn hơn 0 và không quá 50 km.")
+        hw = half_width(width_km)
         for r in routes:
             r.half_width_km = hw
     if route_id is not None and not str(route_id).strip():
