@@ -261,6 +261,30 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _db_failure(exc: BaseException) -> str | None:
+    """The one-line Vietnamese message for a store that cannot be used (bad TQMAP_DB, a server
+    that cannot be reached or refuses the login, a connection lost mid-command), else None."""
+    from .config import ConfigError
+    from .store import StoreError
+
+    if isinstance(exc, (ConfigError, StoreError)):
+        return str(exc)
+    if type(exc).__module__.split(".")[0] in ("psycopg", "psycopg_pool"):  # libpq: never holds a password
+        lines = str(exc).strip().splitlines()
+        return (f"máy chủ PostgreSQL báo lỗi: {lines[0] if lines else type(exc).__name__}. Kiểm tra máy chủ, "
+                "tên cơ sở dữ liệu, vai trò và mật khẩu (TQMAP_DB, PGPASSWORD hoặc ~/.pgpass).")
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Every command: one Vietnamese message and exit code 2 when the store cannot be used, whatever
+    command met it first (a traceback is for bugs, not for a wrong TQMAP_DB or an unreachable server)."""
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except Exception as exc:
+        msg = _db_failure(exc)
+        if msg is None:
+            raise
+        print(f"LỖI: {msg}", file=sys.stderr)
+        return 2

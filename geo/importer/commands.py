@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import getpass
 from pathlib import Path
 
@@ -24,13 +25,13 @@ def cmd_status(args) -> int:
 
     if args.action == "template":
         if args.year is not None and args.year not in YEARS:
-            print(f"LỖI: năm {args.year} nằm ngoài {YEARS[0]}–{YEARS[-1]}.")
+            print(f"LỖI: năm {args.year} nằm ngoài {YEARS[0]}–{YEARS[-1]}.", file=sys.stderr)
             return 2
         write_template(args.out, args.year)
         print(f"Đã ghi tệp mẫu {args.out} (124 đơn vị cấp xã).")
         return 0
     if args.year not in YEARS:
-        print(f"LỖI: năm {args.year} nằm ngoài giai đoạn {YEARS[0]}–{YEARS[-1]}.")
+        print(f"LỖI: năm {args.year} nằm ngoài giai đoạn {YEARS[0]}–{YEARS[-1]}.", file=sys.stderr)
         return 2
     if args.action == "import" and args.dry_run and not _store_exists():
         # a dry run writes nothing, not even an empty store: compare against no data
@@ -40,7 +41,7 @@ def cmd_status(args) -> int:
     try:
         store = open_store()
     except StoreError as exc:
-        print(f"LỖI: {exc}")
+        print(f"LỖI: {exc}", file=sys.stderr)
         return 2
     try:
         if args.action == "export":

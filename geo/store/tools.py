@@ -45,7 +45,8 @@ def _sqlite_path(url: str) -> Path:
     if url.startswith("sqlite:///"):
         return Path(url[len("sqlite:///"):] or ".")
     if "://" in url:
-        raise ToolError(f"Địa chỉ {safe_url(url)!r} không hợp lệ: chỉ nhận tệp SQLite, sqlite:///… hoặc postgresql://…")
+        raise ToolError(f"Kho dữ liệu “{safe_url(url)}” dùng kiểu “{url.split('://', 1)[0]}:” không được hỗ trợ: "
+                        "chỉ nhận đường dẫn tệp SQLite, sqlite:///… hoặc postgresql://….")
     return Path(url)
 
 
@@ -270,6 +271,7 @@ def backup(url: str, out: str | Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".tmp")
     if is_postgres_url(url):
+        _Db(url).close()  # an unreachable server or a refused login: our message, not pg_dump's
         _run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
               "--exclude-table-data=public.spatial_ref_sys", "--file", str(tmp),
               "--dbname", url], "pg_dump")
@@ -371,6 +373,10 @@ def _has_postgis(db: _Db) -> bool:
 def init(owner_url: str, app_role: str | None) -> list[int]:
     from .pg_schema import PostgisMissing, setup_database
 
+    if not is_postgres_url(owner_url):
+        raise ToolError(f"store init chỉ dành cho PostgreSQL: “{safe_url(owner_url)}” không phải postgresql://… "
+                        "(kho SQLite tự tạo lược đồ khi mở).")
+    _Db(owner_url).close()  # an unreachable server or a refused login: one clear message
     try:
         return setup_database(owner_url, app_role=app_role)
     except PostgisMissing as exc:
