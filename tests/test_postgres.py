@@ -231,6 +231,8 @@ def test_sealed_revision_cannot_be_changed_even_by_the_owner(pg_store, pg_cluste
 
 def test_shared_sessions(pg_store):
     s = pg_store
+    assert not s.touch_session("sid-1", "lan", timeout_minutes=30)  # never started: not alive
+    s.start_session("sid-1", "lan")
     assert s.touch_session("sid-1", "lan", timeout_minutes=30)
     assert s.session_idle_seconds("sid-1") < 5
     with s._connection() as c:  # idle for 31 minutes by the database clock

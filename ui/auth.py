@@ -28,6 +28,8 @@ cannot choose its address with that header.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
+import time
 
 import streamlit as st
 
@@ -36,7 +38,9 @@ from geo.auth import CurrentUser
 from geo.config import Config, ConfigError, load_config, oidc_available
 from geo.i18n import t as _t
 
-SESSION_KEY = "tq_auth"  # {"name", "role", "source", "display", "last_seen"}
+SESSION_KEY = "tq_auth"  # {"name", "role", "source", "display", "last_seen", "sid"}
+TOUCH_KEY = "tq_auth_touched"  # time.monotonic() when this server last recorded the session's activity in the store
+TOUCH_EVERY_S = 60.0  # at most one store write per session per minute (or a quarter of the timeout)
 NOTICE_KEY = "tq_auth_notice"  # an i18n key and its arguments, shown on the login screen
 DEMO_NOTICE = _t("auth.demo_notice", "vi")
 DEMO_USER = CurrentUser(name="khách", role="viewer", source="demo", display=_t("auth.demo_user", "vi"))
@@ -79,9 +83,40 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return audit.utc(now)
 
 
+def _sessions(store, method: str, *args, **kw):
+    """``store.<method>(…)`` of the shared session table (geo.store: start/touch/end_session); None
+    when the store has no such table (another Store implementation)."""
+    with audit.use_store(store) as s:
+        fn = getattr(s, method, None)
+        return None if fn is None else fn(*args, **kw)
+
+
+def _touch_every(timeout_minutes: float) -> float:
+    return min(TOUCH_EVERY_S, timeout_minutes * 60 / 4)
+
+
+def _alive_in_store(store, s: dict, timeout_minutes: float) -> bool:
+    """Record this run's activity in the store and ask it whether the session is still alive: idle
+    time is measured by the store's clock from the last activity ANY app server recorded, and a
+    session ended or timed out by any server stays ended. Writes at most every ``_touch_every``
+    seconds (so the store's idle time can lag this server's by that much, never more)."""
+    sid = s.get("sid")
+    if not sid:
+        return True
+    last = st.session_state.get(TOUCH_KEY)
+    if last is not None and time.monotonic() - last < _touch_every(timeout_minutes):
+        return True
+    alive = _sessions(store, "touch_session", sid, s["name"], timeout_minutes=timeout_minutes)
+    st.session_state[TOUCH_KEY] = time.monotonic()
+    return alive is not False
+
+
 def _end_session(store, what: str, notice: tuple[str, dict] | None = None) -> None:
     s = st.session_state.pop(SESSION_KEY, None)
+    st.session_state.pop(TOUCH_KEY, None)
     if s:
+        if s.get("sid"):
+            _sessions(store, "end_session", s["sid"])
         audit.record(store, s["name"], "logout", what, {"source": s.get("source")})
     if notice:
         st.session_state[NOTICE_KEY] = notice
@@ -99,7 +134,8 @@ def _current(store, cfg: Config, now: dt.datetime) -> CurrentUser | None:
     s = st.session_state.get(SESSION_KEY)
     if not s:
         return None
-    if auth.session_expired(s.get("last_seen"), now, cfg.session_timeout_minutes):
+    if (auth.session_expired(s.get("last_seen"), now, cfg.session_timeout_minutes)
+            or not _alive_in_store(store, s, cfg.session_timeout_minutes)):
         _end_session(store, f"Tự động đăng xuất sau {cfg.session_timeout_minutes} phút không hoạt động",
                      ("auth.expired", {"m": cfg.session_timeout_minutes}))
         return None
@@ -113,9 +149,12 @@ def _current(store, cfg: Config, now: dt.datetime) -> CurrentUser | None:
     return CurrentUser(s["name"], s["role"], s["source"], s.get("display", ""))
 
 
-def _start_session(user: CurrentUser, now: dt.datetime) -> None:
+def _start_session(store, user: CurrentUser, now: dt.datetime) -> None:
+    sid = secrets.token_urlsafe(18)  # the store's id of this login (not Streamlit's session id)
+    _sessions(store, "start_session", sid, user.name)
     st.session_state[SESSION_KEY] = {"name": user.name, "role": user.role, "source": user.source,
-                                     "display": user.display, "last_seen": now}
+                                     "display": user.display, "last_seen": now, "sid": sid}
+    st.session_state[TOUCH_KEY] = time.monotonic()
     st.session_state.pop(NOTICE_KEY, None)
 
 
@@ -138,7 +177,7 @@ def _password_login(store, now: dt.datetime) -> None:
     res = auth.authenticate(store, name, password, client=client_address(), now=now)
     del password
     if res.ok and res.user:
-        _start_session(CurrentUser(res.user.name, res.user.role, "password", res.user.name), now)
+        _start_session(store, CurrentUser(res.user.name, res.user.role, "password", res.user.name), now)
         st.rerun()
     st.error(_failure_text(res))
 
@@ -183,7 +222,7 @@ def _oidc_login(cfg: Config, store, now: dt.datetime) -> CurrentUser | None:
         return user
     user = CurrentUser(who, role, "oidc", str(st.user.get("name") or who))
     audit.record(store, who, "login", "Đăng nhập bằng OIDC", {"role": role})
-    _start_session(user, now)
+    _start_session(store, user, now)
     return user
 
 

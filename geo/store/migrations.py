@@ -19,6 +19,7 @@ The version numbers of round 1 keep their meaning, so old SQLite files open and 
 22    login_throttle (per name / client address / pair), replaces login_state
 23    tamper evidence: hash columns on revisions and audit_log, back-filled in id order
 24    append-only triggers on revisions and every ``*_versions`` table; indexes by revision
+25    app_sessions (shared idle timeout; PostgreSQL has it from its version 1001)
 ====  =======================================================================================
 
 A PostgreSQL store (geo/store/postgres.py) fills ``postgresql`` beside each entry (None = not
@@ -288,6 +289,20 @@ def sqlite_revision_rows(conn, rev_id: int) -> list[tuple]:
     return out
 
 
+# Logged-in sessions, for an idle timeout every app server on the store agrees on: last_seen by the
+# database's clock (SQLite: seconds since 1970 from julianday('now'), the machine holding the file).
+_V25 = """
+CREATE TABLE app_sessions (
+    id         TEXT PRIMARY KEY,
+    user       TEXT NOT NULL,
+    started_at REAL NOT NULL,
+    last_seen  REAL NOT NULL
+);
+CREATE INDEX app_sessions_user ON app_sessions(user);
+"""
+# PostgreSQL has had the table (TIMESTAMPTZ columns) since its own version 1001 (geo/store/pg_schema.py).
+_V25_POSTGRESQL = "SELECT 1; -- app_sessions: PostgreSQL-only version 1001"
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "core: revisions, versions, current tables", _V1),
     Migration(2, "audit_log", _V2),
@@ -297,6 +312,8 @@ MIGRATIONS: list[Migration] = [
     Migration(22, "login throttle per name, client, pair", _V22),
     Migration(23, "tamper evidence: hash chain columns", _V23, after_sqlite=_backfill_hashes),
     Migration(24, "append-only revisions and row versions", _V24),
+    Migration(25, "app sessions (idle timeout shared by every server on the store)", _V25,
+              postgresql=_V25_POSTGRESQL),
 ]
 
 

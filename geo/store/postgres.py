@@ -265,18 +265,25 @@ class PostgresStore(SQLiteStore):
 
     # --- app sessions shared by the replicas ------------------------------------------------
 
-    def touch_session(self, session_id: str, user: str, *, timeout_minutes: float) -> bool:
-        """Record activity of a logged-in session. False (and the session row removed) when it had
-        been idle longer than ``timeout_minutes`` by the database clock — whichever replica served
-        it before — or belongs to another user."""
+    def start_session(self, session_id: str, user: str) -> None:
         with self._connection() as c:
-            row = c.execute("SELECT user, now() - last_seen > make_interval(secs => ?) FROM app_sessions "
-                            "WHERE id = ?", (float(timeout_minutes) * 60, session_id)).fetchone()
-            if row is not None and (row[1] or row[0] != user):
+            c.execute("INSERT INTO app_sessions(id, user) VALUES (?, ?) ON CONFLICT(id) DO UPDATE "
+                      "SET user = EXCLUDED.user, started_at = now(), last_seen = now()", (session_id, user))
+
+    def touch_session(self, session_id: str, user: str, *, timeout_minutes: float) -> bool:
+        """Record activity of a logged-in session. False (and the row removed) when the store does
+        not know it (never started, ended, timed out by any replica), it belongs to another user,
+        or it had been idle ``timeout_minutes`` or more by the database clock — whichever replica
+        served it before."""
+        with self._connection() as c, c.raw.transaction():
+            row = c.execute("SELECT user, now() - last_seen >= make_interval(secs => ?) FROM app_sessions "
+                            "WHERE id = ? FOR UPDATE", (float(timeout_minutes) * 60, session_id)).fetchone()
+            if row is None:
+                return False
+            if row[1] or row[0] != user:
                 c.execute("DELETE FROM app_sessions WHERE id = ?", (session_id,))
                 return False
-            c.execute("INSERT INTO app_sessions(id, user) VALUES (?, ?) ON CONFLICT(id) DO UPDATE "
-                      "SET last_seen = now()", (session_id, user))
+            c.execute("UPDATE app_sessions SET last_seen = now() WHERE id = ?", (session_id,))
         return True
 
     def end_session(self, session_id: str) -> None:

@@ -681,6 +681,42 @@ class SQLiteStore:
         return bool(self._q("SELECT 1 FROM assessments WHERE demo = 0 UNION ALL "
                             "SELECT 1 FROM routes WHERE demo = 0 LIMIT 1"))
 
+    # --- logged-in sessions, shared by every app server on this store -------------------------
+    # Idle time by the store's clock (SQLite: the machine holding the file; PostgreSQL: the
+    # server's), so servers with different clocks agree. A session unknown to the store (never
+    # started, ended, or timed out by any server) is not alive: touching it does not revive it.
+
+    _EPOCH_NOW = "((julianday('now') - 2440587.5) * 86400.0)"
+
+    def start_session(self, session_id: str, user: str) -> None:
+        """A session that just logged in (replaces any row with this id)."""
+        with self._tx() as c:
+            c.execute("INSERT OR REPLACE INTO app_sessions(id, user, started_at, last_seen) "
+                      f"VALUES (?, ?, {self._EPOCH_NOW}, {self._EPOCH_NOW})", (session_id, user))
+
+    def touch_session(self, session_id: str, user: str, *, timeout_minutes: float) -> bool:
+        """Record activity. False — and the row removed — when the store does not know the session,
+        it belongs to another user, or it has been idle ``timeout_minutes`` or more by the store's
+        clock (whichever server saw it last)."""
+        with self._tx() as c:
+            row = c.execute(f"SELECT user, {self._EPOCH_NOW} - last_seen >= ? FROM app_sessions WHERE id = ?",
+                            (float(timeout_minutes) * 60, session_id)).fetchone()
+            if row is None:
+                return False
+            if row[1] or row[0] != user:
+                c.execute("DELETE FROM app_sessions WHERE id = ?", (session_id,))
+                return False
+            c.execute(f"UPDATE app_sessions SET last_seen = {self._EPOCH_NOW} WHERE id = ?", (session_id,))
+        return True
+
+    def end_session(self, session_id: str) -> None:
+        with self._tx() as c:
+            c.execute("DELETE FROM app_sessions WHERE id = ?", (session_id,))
+
+    def session_idle_seconds(self, session_id: str) -> float | None:
+        rows = self._q(f"SELECT {self._EPOCH_NOW} - last_seen FROM app_sessions WHERE id = ?", (session_id,))
+        return float(rows[0][0]) if rows else None
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
