@@ -41,7 +41,7 @@ def render_site(upstreams: list[str], *, listen: str = "80", server_name: str = 
     """The nginx site for these replicas (``host:port`` each)."""
     text = TEMPLATE.read_text(encoding="utf-8")
     values = {
-        "UPSTREAM_SERVERS": "\n".join(f"    server {u} max_fails=3 fail_timeout=10s;" for u in upstreams),
+        "UPSTREAM_SERVERS": "\n".join(f"    server {u} max_fails=0;" for u in upstreams),
         "LISTEN": listen,
         "SERVER_NAME": server_name,
         "UPLOAD_MB": str(int(upload_mb)),
