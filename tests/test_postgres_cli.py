@@ -225,6 +225,7 @@ def test_every_command_runs_on_postgresql(pg_url, pg_env, tmp_path, files):
     geo("store copy", "store", "copy", "--from", pg_url, "--to", "sqlite:///" + str(d / "copy.db"))
     geo("store init", "store", "init", "--url", owner_url, "--app-role", "tqmap_app", env=owner_env)
     geo("backup", "backup", "--db", owner_url, "--out", str(d / "b.pgdump"), env=owner_env)
-    geo("restore", "restore", str(d / "b.pgdump"), "--db", owner_url, "--force", env=owner_env)
+    geo("restore", "restore", str(d / "b.pgdump"), "--db", owner_url, "--force", "--app-role", "tqmap_app",
+        env=owner_env, ok="cấp lại quyền")
     geo("audit verify", "audit", "verify", ok="nguyên vẹn")  # the app role reads the restored store
     assert set(done) == set(_ARGV_KEYS), set(_ARGV_KEYS) - set(done)

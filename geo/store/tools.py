@@ -299,9 +299,11 @@ def _is_sqlite_file(path: Path) -> bool:
         return f.read(16) == b"SQLite format 3\x00"
 
 
-def restore(url: str, backup_file: str | Path, *, force: bool = False) -> None:
+def restore(url: str, backup_file: str | Path, *, force: bool = False, app_role: str | None = None) -> None:
     """Put a backup back into the store at ``url``. Refuses to overwrite a store that holds
-    data unless ``force`` (the current content, audit log included, is then replaced)."""
+    data unless ``force`` (the current content, audit log included, is then replaced).
+    PostgreSQL: the dump carries no privileges, so ``app_role`` (the app servers' login) gets its
+    rights again (as ``store init --app-role``); without it the app servers cannot read the store."""
     backup_file = Path(backup_file)
     if not backup_file.is_file():
         raise ToolError(f"Không có tệp sao lưu {backup_file}.")
@@ -338,6 +340,14 @@ def restore(url: str, backup_file: str | Path, *, force: bool = False) -> None:
             _run(args + [str(backup_file)], "pg_restore")
         finally:
             os.unlink(f.name)
+        if app_role:
+            from .pg_schema import grant_app
+
+            db = _Db(url)
+            try:
+                grant_app(db.conn, app_role)
+            finally:
+                db.close()
         return
     if not sqlite_backup:
         raise ToolError(f"{backup_file} không phải tệp SQLite: bản sao lưu PostgreSQL chỉ khôi phục vào postgresql://…")
@@ -433,11 +443,15 @@ def _cmd_backup(args) -> int:
 def _cmd_restore(args) -> int:
     url = args.db or _default_db()
     try:
-        restore(url, args.file, force=args.force)
+        restore(url, args.file, force=args.force, app_role=args.app_role)
     except ToolError as exc:
         print(f"LỖI: {exc}", file=sys.stderr)
         return 1
     print(f"Đã khôi phục {args.file} vào {safe_url(url)}. Khởi động lại các máy chủ ứng dụng nếu đang chạy.")
+    if is_postgres_url(url):
+        print(f"Vai trò {args.app_role} đã được cấp lại quyền." if args.app_role else
+              "Bản sao lưu không mang quyền truy cập: cấp lại cho vai trò ứng dụng bằng --app-role TÊN "
+              "(hoặc python -m geo store init --url … --app-role TÊN).")
     return 0
 
 
@@ -461,6 +475,8 @@ def add_parsers(sub) -> None:
     rs.add_argument("file", type=Path, help="tệp sao lưu")
     rs.add_argument("--db", default=None, help="kho đích (mặc định $TQMAP_DB)")
     rs.add_argument("--force", action="store_true", help="thay kho đang có dữ liệu (kể cả nhật ký kiểm tra)")
+    rs.add_argument("--app-role", default=None,
+                    help="PostgreSQL: vai trò của các máy chủ ứng dụng, được cấp lại quyền sau khi khôi phục")
     rs.set_defaults(func=_cmd_restore)
 
 
