@@ -133,3 +133,24 @@ def test_gate_idle_by_the_store_clock_logs_out_on_every_server(gate):
     del a.session_state["tq_auth_touched"]  # A's next write to the store is due
     a.run()
     assert "SECRET DATA" not in _texts(a)
+
+
+@pytest.mark.parametrize("db, expect", [
+    ("postgresql://tqmap_app:MatKhauBiMat-77@127.0.0.1:1/tqmap", "Không kết nối được PostgreSQL"),
+    ("mysql://tqmap@db.example.vn/tqmap", "không được hỗ trợ"),
+])
+def test_the_app_refuses_a_store_it_cannot_use_in_one_message(tmp_path, monkeypatch, db, expect):
+    """The whole app (ui.router.main) on a bad TQMAP_DB: one Vietnamese error, no traceback, no
+    login form, never the password."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("TQMAP_DB", db)
+    monkeypatch.setenv("TQMAP_SECRETS", str(tmp_path / "no-secrets.toml"))
+    monkeypatch.delenv("TQMAP_PUBLIC_DEMO", raising=False)
+    script = tmp_path / "app.py"
+    script.write_text("from ui.router import main\nmain()\n", encoding="utf-8")
+    at = AppTest.from_file(str(script), default_timeout=120).run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = [str(e.value) for e in at.error]
+    assert len(errors) == 1 and expect in errors[0] and "MatKhauBiMat" not in errors[0], errors
+    assert not at.text_input  # no login form

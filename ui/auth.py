@@ -79,6 +79,20 @@ def load_config_or_stop() -> Config:
         raise  # unreachable: st.stop() raises
 
 
+def store_or_stop(get_store):
+    """``get_store()``; a store the app cannot use (unsupported TQMAP_DB, a PostgreSQL server that
+    does not answer or refuses the login) is shown in one Vietnamese line and the script stops —
+    never a traceback, never the password (the messages carry the URL without it)."""
+    from geo.store import StoreError
+
+    try:
+        return get_store()
+    except (ConfigError, StoreError) as exc:
+        st.error(t("auth.bad_config", error=str(exc)))
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
 def _now(now: dt.datetime | None) -> dt.datetime:
     return audit.utc(now)
 
@@ -281,4 +295,5 @@ def require_role(user: CurrentUser | None, action: str) -> None:
     st.stop()
 
 
-__all__ = ["require_login", "logout_button", "require_role", "load_config_or_stop", "DEMO_NOTICE", "DEMO_USER"]
+__all__ = ["require_login", "logout_button", "require_role", "load_config_or_stop", "store_or_stop", "DEMO_NOTICE",
+           "DEMO_USER"]

@@ -52,9 +52,10 @@ def gate(start: str = nav.HOME):
         if not drawn:
             st.navigation(nav.sections(None, start), position="hidden")
 
-    user = ui_auth.require_login(cfg, common.store(), before_stop=before_stop, draw_in=draw_in)
+    store = ui_auth.store_or_stop(common.store)  # a store the app cannot use: one message, no page
+    user = ui_auth.require_login(cfg, store, before_stop=before_stop, draw_in=draw_in)
     st.session_state["tq_user"] = user
-    ui_auth.logout_button(user, common.store())
+    ui_auth.logout_button(user, store)
     return user
 
 
