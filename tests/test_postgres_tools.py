@@ -104,7 +104,7 @@ def test_copy_refuses_a_target_with_data_and_a_non_store(demo_sqlite, pg_store, 
     sqlite3.connect(other).execute("CREATE TABLE x (a)").connection.close()
     with pytest.raises(ToolError, match="không phải kho dữ liệu"):
         copy(f"sqlite:///{other}", f"sqlite:///{tmp_path / 'new.db'}")
-    with pytest.raises(ToolError, match="không hợp lệ"):
+    with pytest.raises(ToolError, match="không được hỗ trợ"):  # the same words as geo.config's refusal
         copy(f"mysql://x@y/z", f"sqlite:///{tmp_path / 'new.db'}")
 
 
