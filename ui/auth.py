@@ -17,6 +17,11 @@ Logins, failed logins and logouts go to the audit trail. The password never ente
 Every text on screen comes from geo.i18n (the sidebar's language switch); audit entries stay in
 Vietnamese (they are the office's records).
 
+Idle timeout: a login is recorded in the store (``start_session``); each run records activity there
+(``touch_session``, at most once a minute) and the store answers whether the session is still alive
+by ITS clock — so every app server on one store agrees, and a session ended or timed out by one
+server stays ended on all (:func:`_alive_in_store`).
+
 Client address (per-address login throttling in geo.auth): :func:`client_address` passes
 ``st.context.ip_address`` and the request headers to ``geo.auth.client_address``, which uses
 X-Forwarded-For only when the peer is a trusted proxy (TQMAP_TRUSTED_PROXIES, geo.config).
