@@ -489,6 +489,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wall.needed_2030": ("Còn phải đạt đến 2030", "Still needed by 2030"),
     "wall.goal_2030": ("mục tiêu {n} xã", "goal {n} units"),
     "ui.print": ("In trang này", "Print this page"),
+    "ui.legend": ("Chú giải", "Legend"),
 }
 
 
