@@ -118,6 +118,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "field.users_per_1000": ("Nghiện + sử dụng /1.000 dân", "Addicts + users per 1,000"),
     "field.offenders_per_1000": ("Đối tượng bị bắt /1.000 dân", "Offenders per 1,000"),
     "field.routes": ("Tuyến", "Routes"),
+    "field.users_per_1000_short": ("SD/1.000 dân", "Users/1,000"),
     "field.warnings": ("Cảnh báo số liệu", "Data warnings"),
     "filter.title": ("Bộ lọc", "Filters"),
     "filter.category": ("Tình trạng", "Status"),

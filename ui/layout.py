@@ -100,13 +100,18 @@ MAP_PAGE_CSS = """
   flex:1 1 0 !important; width:auto !important; min-width:0 !important}
 [class*="st-key-tq_maprow"][class*="st-key-tq_maprow"] > div > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has(.st-key-tq_side) {
   flex:0 0 var(--tq-side, clamp(220px, 25%, 460px)) !important}
-.st-key-tq_maprow_wide {--tq-side: clamp(300px, 44%, 760px)}
-.st-key-tq_side {overflow-y:auto; overflow-x:hidden; gap:.4rem !important; flex-wrap:nowrap !important;
+.st-key-tq_maprow_wide {--tq-side: clamp(330px, 44%, 760px)}
+[data-testid="stLayoutWrapper"]:has(> .st-key-tq_side) {flex:0 0 auto !important}
+.st-key-tq_side {flex:0 0 auto !important; overflow-y:auto; overflow-x:hidden; gap:.4rem !important; flex-wrap:nowrap !important;
   padding-right:2px; box-sizing:border-box}
 .st-key-tq_side > [data-testid="stElementContainer"], .st-key-tq_side > div {flex:0 0 auto}
 .st-key-tq_side > .tq-grow, .st-key-tq_side > [data-testid="stElementContainer"]:has(.tq-legend-fold) {flex:0 1 auto; min-height:2.4rem;
   overflow:auto}
-.st-key-tq_side > .st-key-tq_grow {flex:1 1 0 !important; min-height:140px; overflow:auto}
+.st-key-tq_side > [data-testid="stLayoutWrapper"]:has(> .st-key-tq_grow) {flex:1 1 0 !important; min-height:150px;
+  display:flex; flex-direction:column; overflow:hidden}
+.st-key-tq_grow {flex:1 1 0 !important; min-height:0; height:100%; overflow:hidden}
+.st-key-tq_grow > [data-testid="stElementContainer"] {flex:1 1 0; min-height:0}
+.st-key-tq_grow [data-testid="stFullScreenFrame"], .st-key-tq_grow [data-testid="stDataFrame"] {height:100% !important}
 .st-key-tq_side [data-testid="stHorizontalBlock"] {flex-wrap:wrap !important; gap:.3rem !important}
 .st-key-tq_side [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {flex:1 1 calc(50% - .3rem) !important;
   width:auto !important; min-width:calc(50% - .3rem) !important}
