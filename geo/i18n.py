@@ -491,6 +491,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wall.goal_2030": ("mục tiêu {n} xã", "goal {n} units"),
     "ui.print": ("In trang này", "Print this page"),
     "ui.legend": ("Chú giải", "Legend"),
+    "profile.tab_history": ("Qua các năm", "By year"),
+    "profile.tab_indicators": ("Chỉ số {year}", "Indicators {year}"),
+    "profile.tab_former": ("Xã cũ", "Former units"),
+    "profile.tab_neighbours": ("Giáp ranh", "Neighbours"),
+    "field.decision_short": ("Quyết định", "Decision"),
 }
 
 

@@ -107,10 +107,12 @@ MAP_PAGE_CSS = """
 .st-key-tq_side > [data-testid="stElementContainer"], .st-key-tq_side > div {flex:0 0 auto}
 .st-key-tq_side > .tq-grow, .st-key-tq_side > [data-testid="stElementContainer"]:has(.tq-legend-fold) {flex:0 1 auto; min-height:2.4rem;
   overflow:auto}
-.st-key-tq_side > [data-testid="stLayoutWrapper"]:has(> .st-key-tq_grow) {flex:1 1 0 !important; min-height:150px;
+.st-key-tq_side > [data-testid="stLayoutWrapper"]:has(> .st-key-tq_grow, > .st-key-tq_growscroll) {flex:1 1 0 !important; min-height:100px;
   display:flex; flex-direction:column; overflow:hidden}
 .st-key-tq_grow {flex:1 1 0 !important; min-height:0; height:100%; overflow:hidden}
 .st-key-tq_grow > [data-testid="stElementContainer"] {flex:1 1 0; min-height:0}
+.st-key-tq_growscroll {flex:1 1 0 !important; min-height:0; overflow-y:auto; overflow-x:hidden; flex-wrap:nowrap !important}
+.st-key-tq_growscroll > * {flex:0 0 auto !important}
 .st-key-tq_grow [data-testid="stFullScreenFrame"], .st-key-tq_grow [data-testid="stDataFrame"] {height:100% !important}
 .st-key-tq_side [data-testid="stHorizontalBlock"] {flex-wrap:wrap !important; gap:.3rem !important}
 .st-key-tq_side [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {flex:1 1 calc(50% - .3rem) !important;
@@ -121,6 +123,9 @@ MAP_PAGE_CSS = """
   padding:.2rem .5rem !important; font-size:.86rem !important; line-height:1.2}
 .st-key-tq_side [data-testid="stDownloadButton"] button p {font-size:.86rem !important; white-space:normal}
 .st-key-tq_fitjs {display:none !important}
+.st-key-tq_side [data-testid="stMarkdownContainer"] {margin-bottom:0 !important}
+.st-key-tq_side [data-testid="stMarkdownContainer"] p {margin-bottom:0}
+.st-key-tq_side .tq-plain {max-height:4.2em; overflow:auto}
 details.tq-legend-fold {border:1px solid #ccc; border-radius:4px; background:#fafafa}
 details.tq-legend-fold > summary {cursor:pointer; padding:.25rem .6rem; font-weight:700; font-size:.9rem; color:#102a43}
 details.tq-legend-fold > .tq-legend {border:0 !important; box-shadow:none; padding:2px 10px 8px !important; background:none;
