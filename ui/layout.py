@@ -131,7 +131,7 @@ details.tq-legend-fold > summary {cursor:pointer; padding:.25rem .6rem; font-wei
 details.tq-legend-fold > .tq-legend {border:0 !important; box-shadow:none; padding:2px 10px 8px !important; background:none;
   max-width:none !important; min-width:0 !important; max-height:none; overflow:visible; font-size:13px}
 details.tq-legend-fold > .tq-legend h4 {display:none}
-@media (min-width: 2500px) { [data-testid="stMainBlockContainer"] {zoom:1.6} }
+@media (min-width: 2500px) { html {font-size:25px} details.tq-legend-fold, .tq-print {zoom:1.6} }
 """
 
 FIT_JS = """
@@ -194,12 +194,13 @@ FIT_JS = """
       var s = m.getSize();
       if (s.x < 50 || s.y < 50) return;  // hidden
       var bj = JSON.stringify(o.bounds || null), key = s.x + "x" + s.y + bj;
-      var b = o.bounds ? win.L.latLngBounds(o.bounds) : (m._tqBounds || m.getBounds());
+      var LL = el.classList.contains("tq-live") ? win.L : el.contentWindow.L;  // the map's own Leaflet
+      var b = o.bounds ? LL.latLngBounds(o.bounds) : (m._tqBounds || m.getBounds());
       m._tqBounds = b;
       // fit again when the size or the view changed, or when something else (streamlit-folium
       // restoring its own view) moved the map the user has not touched
       var shown = m.getBounds().pad(0.002).contains(b);
-      if (m._tqFitKey === key && (m._tqUser || shown)) return;
+      if (m._tqFitKey === key && (m._tqUser || shown)) { el.setAttribute("data-tq-fitted", key); return; }
       if (m._tqFitKey !== key) m._tqUser = false;
       if ((m.options.zoomSnap || 1) > 0.25) m.options.zoomSnap = 0.25;  // the province as large as it fits
       m.fitBounds(b, {animate: false, padding: [6, 6]}); m._tqFitKey = key;
