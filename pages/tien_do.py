@@ -92,7 +92,7 @@ def _chart(lang: str) -> None:
                      tooltip=[alt.Tooltip("what:N", title=" "), alt.Tooltip("year:O"), alt.Tooltip("label:N", title="%")]))
     text = (alt.Chart(df[df["what"] == names[0]]).mark_text(dy=-12, fontSize=13, fontWeight="bold", color="#2e7d32")
             .encode(x="year:O", y="pct:Q", text="label:N"))
-    st.altair_chart((chart + text).properties(height=220), width="stretch")
+    st.altair_chart((chart + text).properties(height=190), width="stretch", height=300)
 
 
 if __name__ == "__main__":  # run as a script: only Streamlit's legacy pages/ mode does that (ui/router.py)

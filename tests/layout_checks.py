@@ -101,8 +101,13 @@ MAP_JS = """() => {
   let n = 0;
   try { n = (live || f.contentDocument).querySelectorAll('path.leaflet-interactive').length; } catch (e) {}
   const r = el.getBoundingClientRect();
-  return {live: !!live, box: [r.left, r.top, r.right, r.bottom], paths: n,
-          fitted: !!el.getAttribute('data-tq-fitted')};
+  // fitted for the size it has NOW: the fit script's last fit was for the map's current size, and
+  // the Leaflet map has taken the element's height (no resize still to come)
+  let m = null; try { m = live ? window.tqLiveMap : f.contentWindow.map; } catch (e) {}
+  const s = m && m.getSize ? m.getSize() : null;
+  const fitted = !!s && (el.getAttribute('data-tq-fitted') || '').startsWith(s.x + 'x' + s.y + '[')
+                 && Math.abs(r.height - s.y) < 3 && !m._animatingZoom;
+  return {live: !!live, box: [r.left, r.top, r.right, r.bottom], paths: n, fitted: fitted};
 }"""
 
 IDLE_JS = """() => { const e = document.querySelector('[data-test-script-state]');

@@ -197,13 +197,21 @@ FIT_JS = """
       var LL = el.classList.contains("tq-live") ? win.L : el.contentWindow.L;  // the map's own Leaflet
       var b = o.bounds ? LL.latLngBounds(o.bounds) : (m._tqBounds || m.getBounds());
       m._tqBounds = b;
+      if ((m.options.zoomSnap || 1) > 0.25) m.options.zoomSnap = 0.25;  // the province as large as it fits
+      // the map's own demo badge (top centre) must not hide the north of the view: start below it
+      var c = m.getContainer(), mark = c.querySelector("#tq-demo-mark, .tq-demo"), padTop = 6;
+      if (mark && mark.offsetHeight) padTop = Math.max(6, mark.getBoundingClientRect().bottom - c.getBoundingClientRect().top + 4);
+      if (padTop > s.y / 3) padTop = 6;
       // fit again when the size or the view changed, or when something else (streamlit-folium
-      // restoring its own view) moved the map the user has not touched
-      var shown = m.getBounds().pad(0.002).contains(b);
+      // restoring its own view) moved or zoomed out the map the user has not touched
+      var shown = m.getBounds().pad(0.002).contains(b) &&
+                  m.getZoom() >= m.getBoundsZoom(b, false, LL.point(12, padTop + 6)) - 0.26;
       if (m._tqFitKey === key && (m._tqUser || shown)) { el.setAttribute("data-tq-fitted", key); return; }
       if (m._tqFitKey !== key) m._tqUser = false;
-      if ((m.options.zoomSnap || 1) > 0.25) m.options.zoomSnap = 0.25;  // the province as large as it fits
-      m.fitBounds(b, {animate: false, padding: [6, 6]}); m._tqFitKey = key;
+      m.fitBounds(b, {animate: false, paddingTopLeft: [6, padTop], paddingBottomRight: [6, 6]}); m._tqFitKey = key;
+      // the vector renderers redraw for the new size even when the view did not move (otherwise
+      // they keep the old size's bounds and the south of a taller map stays unpainted)
+      m.fire("moveend");
       el.setAttribute("data-tq-fitted", key);
     } catch (e) {}
   }
