@@ -68,9 +68,10 @@ def render() -> None:
         mapview.show(m, key=f"commune_{code}_{year}_{lang}", height=520)
 
     with right, st.container(key="tq_growscroll"):
-        tabs = st.tabs([common.t("profile.tab_history"), common.t("profile.tab_indicators", year=year),
+        # the year's indicators first (with the warnings and the stored note): what a leader asks first
+        tabs = st.tabs([common.t("profile.tab_indicators", year=year), common.t("profile.tab_history"),
                         common.t("profile.tab_former"), common.t("profile.tab_neighbours")])
-        with tabs[0]:
+        with tabs[1]:
             hist = common.store().history(code)
             rows = []
             for y in YEARS:
@@ -85,7 +86,7 @@ def render() -> None:
             rn = rec.get("route_names") or []
             st.markdown(f"**{common.esc(common.t('profile.routes'))}:** "
                         f"{common.esc(', '.join(rn) if rn else common.t('profile.no_routes'))}")
-        with tabs[1]:
+        with tabs[0]:
             if rec["category"] == "no_data":
                 st.info(common.t("profile.no_data", year=year))
             else:

@@ -364,7 +364,9 @@ def _fit_element(bounds):
         _template = Template("""
             {% macro script(this, kwargs) %}
             (function (map, b) {
-              function fit() { map.invalidateSize(); map.fitBounds(b, {padding: [8, 8]}); }
+              // after the refit the vector renderers redraw for the new size (moveend), even when
+              // the view did not move: otherwise the part of a larger window they did not cover stays blank
+              function fit() { map.invalidateSize(); map.fitBounds(b, {padding: [8, 8]}); map.fire("moveend"); }
               window.addEventListener("resize", fit);
               map.whenReady(function () { setTimeout(fit, 0); });
               window.tqWallFit = fit;
