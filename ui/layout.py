@@ -338,7 +338,7 @@ body.tq-wall {display:grid; grid-template-rows:auto minmax(0,1fr); grid-template
 .tq-wall-head h1 {margin:0; font-size:clamp(15px, 1.05vw + .5vh, 44px); line-height:1.2; font-weight:700; color:#102a43;
   flex:1 1 22rem; min-width:0;}
 .tq-wall-meta {font-size:clamp(11px, .6vw + .35vh, 26px); color:#333; white-space:nowrap;}
-.tq-wall-demo {color:#8b1a1a; font-weight:800; letter-spacing:.03em; border:2px solid #8b1a1a; padding:0 .4rem; border-radius:3px;
+.tq-wall-demo {font-size:clamp(11px, .6vw + .35vh, 26px); color:#8b1a1a; font-weight:800; letter-spacing:.03em; border:2px solid #8b1a1a; padding:0 .4rem; border-radius:3px;
   white-space:nowrap;}
 .tq-wall-notice {flex:1 1 100%; color:#8b1a1a; font-weight:700;}
 .tq-wall .tq-strip {flex:1 1 100%; margin:0; font-size:clamp(11px, .55vw + .45vh, 30px);}
