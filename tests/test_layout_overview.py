@@ -15,6 +15,12 @@ CENTRES_OFF_JS = """() => { const m = window.tqLiveMap || window.map; const s = 
   if (p.x < 0 || p.y < 0 || p.x > s.x || p.y > s.y) n++; }); return [n, all]; }"""
 
 
+# how much of the map's height or width the view's extent (the province) takes
+FILL_JS = """() => { const m = window.tqLiveMap || window.map, b = m._tqBounds, s = m.getSize();
+  const a = m.latLngToContainerPoint(b.getNorthWest()), c = m.latLngToContainerPoint(b.getSouthEast());
+  return Math.max((c.y - a.y) / s.y, (c.x - a.x) / s.x); }"""
+
+
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_overview_map_is_the_hero(browser, streamlit_server, artifacts_dir, size):
     ctx = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="vi-VN")
@@ -31,5 +37,8 @@ def test_overview_map_is_the_hero(browser, streamlit_server, artifacts_dir, size
         win.wait_for_function("() => window.tqLayers && window.tqLayers.marks", timeout=60000)
         off, total = win.evaluate(CENTRES_OFF_JS)
         assert total == 124 and off == 0, f"{where}: {off} of {total} commune centres outside the map"
+        # fitted with small padding: the province's extent fills the map's height or width (≥ 80 %)
+        fill = win.evaluate(FILL_JS)
+        assert fill >= 0.8, f"{where}: the province fills only {fill:.0%} of the map"
     finally:
         ctx.close()

@@ -205,7 +205,7 @@ FIT_JS = """
       // fit again when the size or the view changed, or when something else (streamlit-folium
       // restoring its own view) moved or zoomed out the map the user has not touched
       var shown = m.getBounds().pad(0.002).contains(b) &&
-                  m.getZoom() >= m.getBoundsZoom(b, false, LL.point(12, padTop + 6)) - 0.26;
+                  m.getZoom() >= m.getBoundsZoom(b, false, LL.point(12, padTop + 6)) - 0.01;
       if (m._tqFitKey === key && (m._tqUser || shown)) { el.setAttribute("data-tq-fitted", key); return; }
       if (m._tqFitKey !== key) m._tqUser = false;
       m.fitBounds(b, {animate: false, paddingTopLeft: [6, padTop], paddingBottomRight: [6, 6]}); m._tqFitKey = key;
