@@ -118,6 +118,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "field.users_per_1000": ("Nghiện + sử dụng /1.000 dân", "Addicts + users per 1,000"),
     "field.offenders_per_1000": ("Đối tượng bị bắt /1.000 dân", "Offenders per 1,000"),
     "field.routes": ("Tuyến", "Routes"),
+    "field.users_per_1000_short": ("SD/1.000 dân", "Users/1,000"),
     "field.warnings": ("Cảnh báo số liệu", "Data warnings"),
     "filter.title": ("Bộ lọc", "Filters"),
     "filter.category": ("Tình trạng", "Status"),
@@ -489,6 +490,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wall.needed_2030": ("Còn phải đạt đến 2030", "Still needed by 2030"),
     "wall.goal_2030": ("mục tiêu {n} xã", "goal {n} units"),
     "ui.print": ("In trang này", "Print this page"),
+    "ui.legend": ("Chú giải", "Legend"),
+    "profile.tab_history": ("Qua các năm", "By year"),
+    "profile.tab_indicators": ("Chỉ số {year}", "Indicators {year}"),
+    "profile.tab_former": ("Xã cũ", "Former units"),
+    "profile.tab_neighbours": ("Giáp ranh", "Neighbours"),
+    "field.decision_short": ("Quyết định", "Decision"),
 }
 
 

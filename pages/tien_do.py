@@ -7,15 +7,67 @@ import streamlit as st
 from geo import status
 from geo.i18n import fmt_int, fmt_pct
 from geo.maps import changes, views
-from ui import common, mapview
+from ui import common, layout, mapview
 
 
 def render() -> None:
     common.page_setup()
+    layout.map_page_css()
     lang = common.lang()
     st.title(common.t("progress.title"))
     common.demo_banner(None)
+    strip = st.empty()  # the change counts, once the two years are chosen
 
+    years = common.years_available()
+    left, right = layout.map_row(wide=True)
+    with right:
+        if len(years) >= 2:
+            c1, c2 = st.columns(2)
+            ya = c1.selectbox(common.t("progress.from"), years, index=0, key="chg_a")
+            yb = c2.selectbox(common.t("progress.to"), years, index=len(years) - 1, key="chg_b")
+        else:
+            ya = yb = years[0]
+        growing = st.container(key="tq_growscroll")  # chart and what each year needs: scrolls inside
+    with growing:
+        _chart(lang)
+        last = max(years)
+        k = common.year_view(last).kpis
+        st.markdown(f"**{common.esc(common.t('progress.needed_title', year=last))}**")
+        need = pd.DataFrame({common.t("ui.year"): [str(p["year"]) for p in k["per_year_needed"]],
+                             common.t("progress.needed"): [p["needed"] for p in k["per_year_needed"]]})
+        st.markdown(common.t("progress.needed_text", have=k["drug_free"], goal=k["goal_2030_units"],
+                             need=k["needed_for_2030"], year=last))
+        if len(need):
+            st.dataframe(need, hide_index=True)
+
+    if len(years) < 2:
+        with left:
+            st.info(common.t("progress.one_year"))
+        return
+    if ya == yb:
+        with left:
+            st.warning(common.t("progress.same_year"))
+        return
+    va, vb = common.year_view(ya), common.year_view(yb)
+    cf = changes.change_frame(va.frame, vb.frame)
+    counts = changes.count_changes(cf)
+    with strip.container():
+        st.markdown(f"**{common.esc(common.t('progress.change_title'))}: {ya} → {yb}**")
+        layout.compact_kpi_strip([(changes.CHANGE_LABELS[ch][1 if lang == "en" else 0], fmt_int(counts[ch], lang), "",
+                                   {changes.NEWLY_DRUG_FREE: "free", changes.LOST_DRUG_FREE: "warn",
+                                    changes.NEWLY_KEY: "key"}.get(ch, "route"))
+                                  for ch in changes.CHANGES])
+    m = views.change_view_map(va, vb, lang=lang)
+    with left:
+        mapview.show(m, key=f"change_{ya}_{yb}_{lang}")
+    with right:
+        layout.side_legend(m, lang)
+        layout.print_button(lang)
+        layout.fit_map_page(m, fold_legend=True)
+
+
+def _chart(lang: str) -> None:
+    """Drug-free share by year against the targets (Altair)."""
     prog = status.progress(common.store())
     series = []
     for r in prog.itertuples():
@@ -30,46 +82,17 @@ def render() -> None:
     names = [common.t("progress.actual"), common.t("progress.target_ministry"), common.t("progress.target_province"),
              common.t("progress.target_national")]
     colour = alt.Color("what:N", title=None, scale=alt.Scale(domain=names, range=["#2e7d32", "#0d47a1", "#ef6c00", "#b71c1c"]),
-                       legend=alt.Legend(orient="bottom", labelFontSize=14, symbolStrokeWidth=4))
+                       legend=alt.Legend(orient="bottom", columns=2, labelFontSize=12, symbolStrokeWidth=4,
+                                         labelLimit=240))
     dash = alt.StrokeDash("what:N", scale=alt.Scale(domain=names, range=[[1, 0], [2, 0], [8, 4], [3, 3]]), legend=None)
-    chart = (alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=90, filled=True), strokeWidth=3)
-             .encode(x=alt.X("year:O", title=common.t("ui.year"), axis=alt.Axis(labelAngle=0, labelFontSize=14)),
+    chart = (alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=70, filled=True), strokeWidth=3)
+             .encode(x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelFontSize=12)),
                      y=alt.Y("pct:Q", title=common.t("progress.share_axis"), scale=alt.Scale(domain=[0, 105])),
                      color=colour, strokeDash=dash,
                      tooltip=[alt.Tooltip("what:N", title=" "), alt.Tooltip("year:O"), alt.Tooltip("label:N", title="%")]))
-    text = (alt.Chart(df[df["what"] == names[0]]).mark_text(dy=-14, fontSize=15, fontWeight="bold", color="#2e7d32")
+    text = (alt.Chart(df[df["what"] == names[0]]).mark_text(dy=-12, fontSize=13, fontWeight="bold", color="#2e7d32")
             .encode(x="year:O", y="pct:Q", text="label:N"))
-    st.altair_chart((chart + text).properties(height=380), width="stretch")
-
-    years = common.years_available()
-    last = max(years)
-    k = common.year_view(last).kpis
-    st.subheader(common.t("progress.needed_title", year=last))
-    need = pd.DataFrame({common.t("ui.year"): [str(p["year"]) for p in k["per_year_needed"]],
-                         common.t("progress.needed"): [p["needed"] for p in k["per_year_needed"]]})
-    st.markdown(common.t("progress.needed_text", have=k["drug_free"], goal=k["goal_2030_units"],
-                         need=k["needed_for_2030"], year=last))
-    if len(need):
-        st.dataframe(need, hide_index=True)
-
-    st.subheader(common.t("progress.change_title"))
-    if len(years) < 2:
-        st.info(common.t("progress.one_year"))
-        st.stop()
-    c1, c2 = st.columns(2)
-    ya = c1.selectbox(common.t("progress.from"), years, index=0, key="chg_a")
-    yb = c2.selectbox(common.t("progress.to"), years, index=len(years) - 1, key="chg_b")
-    if ya == yb:
-        st.warning(common.t("progress.same_year"))
-        st.stop()
-    va, vb = common.year_view(ya), common.year_view(yb)
-    cf = changes.change_frame(va.frame, vb.frame)
-    counts = changes.count_changes(cf)
-    cols = st.columns(len(changes.CHANGES))
-    for col, ch in zip(cols, changes.CHANGES):
-        col.metric(changes.CHANGE_LABELS[ch][1 if lang == "en" else 0], fmt_int(counts[ch], lang))
-    m = views.change_view_map(va, vb, lang=lang)
-    mapview.map_with_legend(m, key=f"change_{ya}_{yb}_{lang}")
+    st.altair_chart((chart + text).properties(height=190), width="stretch", height=300)
 
 
 if __name__ == "__main__":  # run as a script: only Streamlit's legacy pages/ mode does that (ui/router.py)

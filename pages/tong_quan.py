@@ -1,4 +1,4 @@
-"""Tổng quan: KPI cards, the province map by category, filters, search."""
+"""Tổng quan: KPI strip, the province map by category, filters, search — one screen, no scroll."""
 
 import streamlit as st
 
@@ -13,6 +13,7 @@ def render() -> None:
         st.switch_page(nav.page("ho_so_xa"), query_params={"xa": st.query_params["xa"]})
 
     common.page_setup()
+    layout.map_page_css()
     lang = common.lang()
     year = common.year_selector()
     st.title(common.t("app.title"))
@@ -37,7 +38,8 @@ def render() -> None:
     selected = mapview.apply_filters(frame, f_cat, f_class, f_route, f_prov, f_dist)
     filtered = len(selected) < len(frame)
 
-    left, right = st.columns([3.3, 1])
+    # --- the map and, beside it, search, legend, downloads (look: the page never scrolls) ----------
+    left, right = layout.map_row()
     focus = None
     with right:  # search first: a chosen commune is zoomed to in the same run
         query = st.text_input(common.t("search.label"), key="q", placeholder=common.t("search.placeholder"))
@@ -56,12 +58,12 @@ def render() -> None:
     m = views.view_map(yv, "overview", lang=lang, focus_code=focus,
                        highlight_codes=list(selected["code"]) if filtered else None)
     with right:
-        mapview.legend(m)
+        layout.side_legend(m, lang)
     with left:
         mapview.show(m, key=f"overview_{year}_{lang}")
-    layout.fit_map_to_viewport(below_px=100)  # look: the map takes the window's height left
-
-    mapview.download_row("overview", year, lang)
+    with right:
+        mapview.download_row("overview", year, lang)
+        layout.fit_map_page(m)  # look: the map takes the window's height left, the side panel the same
 
 
 if __name__ == "__main__":  # run as a script: only Streamlit's legacy pages/ mode does that (ui/router.py)

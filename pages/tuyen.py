@@ -6,11 +6,12 @@ import streamlit as st
 from geo import status
 from geo.i18n import fmt_class_counts, fmt_int, fmt_num, fmt_pop
 from geo.maps import views
-from ui import common, mapview
+from ui import common, layout, mapview
 
 
 def render() -> None:
     common.page_setup()
+    layout.map_page_css()
     lang = common.lang()
     year = common.year_selector()
     st.title(common.t("routes.title"))
@@ -26,46 +27,50 @@ def render() -> None:
     wanted = st.query_params.get("tuyen")
     if wanted is not None and wanted not in ids:
         st.error(common.t("err.bad_route", value=common.esc(wanted)[:40], ids=", ".join(ids)))
-    rid = st.selectbox(common.t("routes.choose"), ids, index=ids.index(wanted) if wanted in ids else 0,
-                       format_func=lambda i: next(r.name for r in routes if r.id == i), key="route_choice")
+    summary = status.route_summary(common.store(), year)
+    # the route's own figures as one compact strip (look): drawn after the choice, above the map row
+    strip = st.empty()
+    left, right = layout.map_row(wide=True)
+    with right:
+        rid = st.selectbox(common.t("routes.choose"), ids, index=ids.index(wanted) if wanted in ids else 0,
+                           format_func=lambda i: next(r.name for r in routes if r.id == i), key="route_choice")
     st.query_params["tuyen"] = rid
     route = next(r for r in routes if r.id == rid)
 
-    summary = status.route_summary(common.store(), year)
     row = summary.set_index("id").loc[rid]
-    c = st.columns(6)
-    c[0].metric(common.t("routes.length"), f"{fmt_num(row['length_km'], 1, lang)} km")
-    c[1].metric(common.t("routes.width"), f"± {fmt_num(route.half_width_km, 1, lang)} km")
-    c[2].metric(common.t("routes.communes"), fmt_int(row["communes"], lang))
-    # The class breakdown is a caption (plain text), not a metric delta: a delta draws an "↑".
+    # The class breakdown is plain text under the figure (never a metric delta: a delta draws an "↑").
     by_class = fmt_class_counts({k: int(row[f"class_{k}"]) for k in ("I", "II", "III")}, lang)
-    c[3].metric(common.t("kpi.key"), fmt_int(row["key"], lang), help=by_class)
-    c[3].caption(by_class)
-    c[4].metric(common.t("kpi.drug_free"), fmt_int(row["drug_free"], lang))
-    c[5].metric(common.t("field.population"), fmt_pop(row["population"], lang))
-    if route.description:  # plain text: no Markdown link, image or HTML from the route's description
-        common.plain_text(route.description, small=True)
+    with strip.container():
+        layout.compact_kpi_strip([
+            (common.t("routes.length"), f"{fmt_num(row['length_km'], 1, lang)} km",
+             f"{common.t('routes.width')} ± {fmt_num(route.half_width_km, 1, lang)} km", "route"),
+            (common.t("routes.communes"), fmt_int(row["communes"], lang), "", "route"),
+            (common.t("kpi.key"), fmt_int(row["key"], lang), by_class, "key"),
+            (common.t("kpi.drug_free"), fmt_int(row["drug_free"], lang), "", "free"),
+            (common.t("field.population"), fmt_pop(row["population"], lang), "", "route")])
 
     frame = yv.frame
     m = views.view_map(yv, f"route:{rid}", lang=lang)
-    mapview.map_with_legend(m, key=f"route_{rid}_{year}_{lang}")
+    with left:
+        mapview.show(m, key=f"route_{rid}_{year}_{lang}")
 
     on = frame[[rid in (rs or []) for rs in frame["routes"]]]
-    table = pd.DataFrame({
-        common.t("field.name"): on["name"],
-        common.t("field.code"): on["code"],
-        common.t("field.category"): [mapview.category_label(c, lang) for c in on["category"]],
-        common.t("field.decision"): [common.decision_text(r, lang) for r in on.to_dict("records")],
-        common.t("field.population"): [fmt_pop(None if pd.isna(v) else v, lang) for v in on["population"]],
-        common.t("field.former_districts"): on["former_districts"],
-    })
-    st.subheader(common.t("routes.table", n=len(on)))
-    st.dataframe(table, hide_index=True, width="stretch")
-
-    with st.expander(common.t("routes.all")):
-        st.dataframe(summary.rename(columns={"id": "ID", "name": common.t("field.name")}), hide_index=True,
-                     width="stretch")
-    mapview.download_row(f"route:{rid}", year, lang)
+    with right:
+        if route.description:  # plain text: no Markdown link, image or HTML from the route's description
+            common.plain_text(route.description, small=True)
+        name, cat = common.t("field.name"), common.t("field.category")
+        table = pd.DataFrame({
+            name: on["name"],
+            cat: [mapview.category_label(c, lang) for c in on["category"]],
+        })  # two columns that fit beside the map; the population is in the strip above
+        with st.container(key="tq_grow"):
+            st.dataframe(table, hide_index=True, width="stretch", height="stretch")
+        with st.popover(common.t("routes.all"), width="stretch"):
+            st.dataframe(summary.rename(columns={"id": "ID", "name": common.t("field.name")}), hide_index=True,
+                         width="stretch")
+        layout.side_legend(m, lang)
+        mapview.download_row(f"route:{rid}", year, lang)
+        layout.fit_map_page(m, fold_legend=True)
 
 
 if __name__ == "__main__":  # run as a script: only Streamlit's legacy pages/ mode does that (ui/router.py)

@@ -1,4 +1,5 @@
-"""Xã trọng điểm: the key complex communes as a sortable table beside the map; Excel download."""
+"""Xã trọng điểm: the key complex communes — the map beside a table that fits its panel; the full
+table (every indicator) as an Excel download. One screen, no page scroll."""
 
 import pandas as pd
 import streamlit as st
@@ -11,6 +12,7 @@ from ui import common, layout, mapview
 
 def render() -> None:
     common.page_setup()
+    layout.map_page_css()
     lang = common.lang()
     year = common.year_selector()
     st.title(common.t("key.title"))
@@ -19,12 +21,13 @@ def render() -> None:
     yv = common.year_view(year)
     frame, routes, k = yv.frame, list(yv.routes), yv.kpis
     key = mapview.key_rows(frame)  # geo.model's rule, the same communes the KPI counts
-    c = st.columns(4)
-    c[0].metric(common.t("kpi.key"), fmt_int(k["key_count"], lang))
-    for i, cls in enumerate(CLASSES, start=1):
-        c[i].metric(f"{common.t('kpi.class')} {cls}", fmt_int(k["by_class"][cls], lang))
+    layout.compact_kpi_strip([(common.t("kpi.key"), fmt_int(k["key_count"], lang), "", "key")] + [
+        (f"{common.t('kpi.class')} {cls}", fmt_int(k["by_class"][cls], lang), "", "warn" if cls == "I" else "key")
+        for cls in CLASSES])
 
-    classes = st.multiselect(common.t("filter.class"), CLASSES, default=list(CLASSES), key="key_classes")
+    left, right = layout.map_row(wide=True)
+    with right:
+        classes = st.multiselect(common.t("filter.class"), CLASSES, default=list(CLASSES), key="key_classes")
     shown = key[key["complexity_class"].isin(classes)]
 
     ind = list(INDICATORS)
@@ -41,23 +44,31 @@ def render() -> None:
         common.t("field.warnings"): ["; ".join(w or []) for w in shown["warnings"]],
     }).sort_values([common.t("field.class"), common.t("field.users_per_1000")], ascending=[True, False])
 
-    left, right = st.columns([1, 1])
-    with left:
-        # On screen the population is written as everywhere else (fmt_pop); the Excel keeps numbers.
-        shown_table = table.copy()
-        pop = common.t("field.population")
+    with right:
+        # On screen: the columns that fit beside the map (no column cut off); every indicator is in
+        # the Excel file and on the commune's profile (a click on the map). The population is
+        # written as everywhere else (fmt_pop); the Excel keeps numbers.
+        pop, name, cls_, per = (common.t("field.population"), common.t("field.name"), common.t("field.class"),
+                                common.t("field.users_per_1000"))
+        shown_table = table[[name, cls_, per, pop]].rename(columns={per: common.t("field.users_per_1000_short")})
+        per = common.t("field.users_per_1000_short")
         shown_table[pop] = [fmt_pop(None if pd.isna(v) else v, lang) for v in table[pop]]
-        st.dataframe(shown_table, hide_index=True, width="stretch", height=620,
-                     column_config={common.t("field.code"): st.column_config.TextColumn(width="small")})
+        with st.container(key="tq_grow"):
+            st.dataframe(shown_table, hide_index=True, width="stretch", height="stretch",
+                         column_config={cls_: st.column_config.TextColumn(width=45),
+                                        per: st.column_config.NumberColumn(width=85, format="%.2f",
+                                                                     help=common.t("field.users_per_1000")),
+                                        pop: st.column_config.TextColumn(width=70)})
         st.download_button(common.t("dl.excel"), data=lambda: mapview.excel_bytes(table, "Xa trong diem", yv.demo),
                            file_name=f"xa-trong-diem_{year}{common.demo_suffix(yv.demo)}.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
-    with right:
-        m = views.view_map(yv, "key", lang=lang)
+    m = views.view_map(yv, "key", lang=lang)
+    with left:
         mapview.show(m, key=f"key_{year}_{lang}", height=620)
-        mapview.legend(m)
-    layout.fit_map_to_viewport(below_px=100)  # look: the map takes the window's height left
-    mapview.download_row("key", year, lang)
+    with right:
+        layout.side_legend(m, lang)
+        mapview.download_row("key", year, lang)
+        layout.fit_map_page(m, fold_legend=True)  # look: the map takes the window's height left
 
 
 if __name__ == "__main__":  # run as a script: only Streamlit's legacy pages/ mode does that (ui/router.py)

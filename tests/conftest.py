@@ -23,7 +23,11 @@ pytest_plugins = ["tests.map_inputs", "tests.plugin_postgres"]
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("TQMAP_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+                 # headless software compositing rasterises within a small tile-memory budget: at 4K
+                 # the south of a map's SVG and the route strokes were never painted (screenshots
+                 # stayed identical, so waiting could not help); a larger budget paints everything
+                 "--force-gpu-mem-available-mb=4096"]
 
 
 # --- test tiers ---------------------------------------------------------------------------------

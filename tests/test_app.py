@@ -139,7 +139,8 @@ def test_routes_page_figures(demo_env):
     assert len(sel.options) == 6
     sel.set_value("QL2").run()
     assert not at.exception
-    assert any("xã, phường trên hành lang tuyến" in s.value for s in at.subheader)
+    strip = _kpis(at)  # the route's figures: one compact strip above the map (look)
+    assert strip["Xã trên tuyến"] == "24" and "Chiều dài" in strip
 
 
 def test_key_page_counts_with_the_year_view(demo_env, demo_db):
@@ -149,6 +150,7 @@ def test_key_page_counts_with_the_year_view(demo_env, demo_db):
     k = year_view(open_store(demo_db), 2025).kpis
     at = open_page("xa_trong_diem").run()
     assert not at.exception
-    assert at.metric[0].value == fmt_int(k["key_count"]) == "71"
+    strip = _kpis(at)  # the page's figures: one compact strip above the map (look)
+    assert strip["Xã trọng điểm phức tạp"] == fmt_int(k["key_count"]) == "71"
     assert len(at.dataframe[0].value) == k["key_count"]  # every class selected by default
-    assert [m.value for m in at.metric[1:]] == [fmt_int(k["by_class"][c]) for c in ("I", "II", "III")]
+    assert [strip[f"Loại {c}"] for c in ("I", "II", "III")] == [fmt_int(k["by_class"][c]) for c in ("I", "II", "III")]

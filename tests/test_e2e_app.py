@@ -73,6 +73,7 @@ def test_search_ha_giang_1_opens_profile(streamlit_server, page, artifacts_dir):
 def test_deep_link_opens_profile(streamlit_server, page):
     page.goto(streamlit_server.url + "/?xa=00694")
     page.get_by_role("heading", name="Phường Hà Giang 1", exact=True).first.wait_for(timeout=30000)
+    page.get_by_role("tab", name="Xã cũ").click()  # the profile's side panel: one tab per table (layout)
     page.get_by_text("Hình thành từ các xã cũ (trước 01/07/2025)").wait_for(timeout=30000)
     assert "Thành phố Hà Giang" in page.inner_text("body")  # its former district
     _, n = _communes_drawn(page)

@@ -76,30 +76,112 @@ def map_height_for_viewport(viewport_h: int, above_px: int, below_px: int = 0, *
     return max(minimum, int(viewport_h) - int(above_px) - int(below_px) - margin)
 
 
+# A map page: a compact head (title, notices, KPI strip), then ONE row — the map on the left, a
+# side panel on the right (the page's controls, its table, the legend, the downloads and the print
+# button) — sized by FIT_JS to what the window leaves, so the page itself never scrolls. The side
+# panel scrolls inside itself when its content is longer than the map is tall; the legend gives way
+# first (it folds when there is no room) and the downloads stay at its foot.
+MAP_PAGE_CSS = """
+[data-testid="stMainBlockContainer"] {padding:2.4rem 1rem .4rem 1rem !important; max-width:none !important}
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] {gap:.4rem !important}
+[data-testid="stMainBlockContainer"] h1 {font-size:clamp(1.2rem, .95rem + .7vw, 2rem) !important;
+  padding:0 0 .1rem !important; line-height:1.2 !important}
+[data-testid="stMainBlockContainer"] [data-testid="stHeaderActionElements"] {display:none}
+[data-testid="stMainBlockContainer"] [data-testid="stAlertContainer"] {padding:.3rem .7rem !important}
+[data-testid="stMainBlockContainer"] [data-testid="stAlertContainer"] p {font-size:.86rem; line-height:1.3}
+[data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p {margin:0}
+.tq-demo-banner {margin:0 !important; padding:.2rem .6rem !important; font-size:.86rem !important; line-height:1.3}
+.tq-strip {margin:0 !important}
+[data-testid="stMarkdownContainer"]:has(> .tq-strip), [data-testid="stMarkdownContainer"]:has(> .tq-demo-banner),
+[data-testid="stMarkdownContainer"]:has(> details.tq-legend-fold) {margin-bottom:0 !important}
+[class*="st-key-tq_maprow"][class*="st-key-tq_maprow"] > div > [data-testid="stHorizontalBlock"] {flex-wrap:nowrap !important; gap:.6rem !important;
+  align-items:flex-start}
+[class*="st-key-tq_maprow"][class*="st-key-tq_maprow"] > div > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
+  flex:1 1 0 !important; width:auto !important; min-width:0 !important}
+[class*="st-key-tq_maprow"][class*="st-key-tq_maprow"] > div > [data-testid="stHorizontalBlock"] > [data-testid="stColumn"]:has(.st-key-tq_side) {
+  flex:0 0 var(--tq-side, clamp(220px, 25%, 460px)) !important}
+.st-key-tq_maprow_wide {--tq-side: clamp(330px, 44%, 760px)}
+[data-testid="stLayoutWrapper"]:has(> .st-key-tq_side) {flex:0 0 auto !important}
+.st-key-tq_side {flex:0 0 auto !important; overflow-y:auto; overflow-x:hidden; gap:.4rem !important; flex-wrap:nowrap !important;
+  padding-right:2px; box-sizing:border-box}
+.st-key-tq_side > [data-testid="stElementContainer"], .st-key-tq_side > div {flex:0 0 auto}
+.st-key-tq_side > .tq-grow, .st-key-tq_side > [data-testid="stElementContainer"]:has(.tq-legend-fold) {flex:0 1 auto; min-height:2.4rem;
+  overflow:auto}
+.st-key-tq_side > [data-testid="stLayoutWrapper"]:has(> .st-key-tq_grow, > .st-key-tq_growscroll) {flex:1 1 0 !important; min-height:100px;
+  display:flex; flex-direction:column; overflow:hidden}
+.st-key-tq_grow {flex:1 1 0 !important; min-height:0; height:100%; overflow:hidden}
+.st-key-tq_grow > [data-testid="stElementContainer"] {flex:1 1 0; min-height:0}
+.st-key-tq_growscroll {flex:1 1 0 !important; min-height:0; overflow-y:auto; overflow-x:hidden; flex-wrap:nowrap !important}
+.st-key-tq_growscroll > * {flex:0 0 auto !important}
+.st-key-tq_grow [data-testid="stFullScreenFrame"], .st-key-tq_grow [data-testid="stDataFrame"] {height:100% !important}
+.st-key-tq_side [data-testid="stHorizontalBlock"] {flex-wrap:wrap !important; gap:.3rem !important}
+.st-key-tq_side [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {flex:1 1 calc(50% - .3rem) !important;
+  width:auto !important; min-width:calc(50% - .3rem) !important}
+.st-key-tq_side [data-testid="stElementContainer"]:has([data-testid="stDownloadButton"]),
+.st-key-tq_side [data-testid="stDownloadButton"] {width:100% !important}
+.st-key-tq_side [data-testid="stDownloadButton"] button, .st-key-tq_side .tq-print {width:100% !important; min-height:2.1rem;
+  padding:.2rem .5rem !important; font-size:.86rem !important; line-height:1.2}
+.st-key-tq_side [data-testid="stDownloadButton"] button p {font-size:.86rem !important; white-space:normal}
+.st-key-tq_fitjs {display:none !important}
+.st-key-tq_side [data-testid="stMarkdownContainer"] {margin-bottom:0 !important}
+.st-key-tq_side [data-testid="stMarkdownContainer"] p {margin-bottom:0}
+.st-key-tq_side .tq-plain {max-height:4.2em; overflow:auto}
+details.tq-legend-fold {border:1px solid #ccc; border-radius:4px; background:#fafafa}
+details.tq-legend-fold > summary {cursor:pointer; padding:.25rem .6rem; font-weight:700; font-size:.9rem; color:#102a43}
+details.tq-legend-fold > .tq-legend {border:0 !important; box-shadow:none; padding:2px 10px 8px !important; background:none;
+  max-width:none !important; min-width:0 !important; max-height:none; overflow:visible; font-size:13px}
+details.tq-legend-fold > .tq-legend h4 {display:none}
+@media (min-width: 2500px) { html {font-size:25px} details.tq-legend-fold, .tq-print {zoom:1.6} }
+"""
+
 FIT_JS = """
 <script>
 (function () {
   var doc = window.parent && window.parent.document ? window.parent.document : document;
   var win = doc.defaultView || window;
+  win.tqFitOpts = {bounds: %(bounds)s, min: %(min)d, fold: %(fold)s};
+  // The map: the persistent map (livemap: a .tq-live div in the page, its Leaflet map in
+  // window.tqLiveMap) or else streamlit-folium's iframe.
+  function mapEl() {
+    return doc.querySelector('.tq-live') || doc.querySelector('iframe[title="streamlit_folium.st_folium"]');
+  }
+  function leaflet(el) {
+    if (el.classList.contains("tq-live")) return win.tqLiveMap || null;
+    try { return el.contentWindow && el.contentWindow.map; } catch (e) { return null; }
+  }
+  function setHeight(el, h) {
+    if (Math.abs(el.offsetHeight - h) < 2) return;
+    el.style.height = h + "px";
+    if (el.classList.contains("tq-live")) { el.setAttribute("data-tq-fit", "1"); return; }  // kept on reruns
+    try {
+      var d = el.contentDocument, m = d && (d.getElementById("map_div") || d.querySelector(".folium-map"));
+      if (m) m.style.height = h + "px";
+    } catch (e) {}
+  }
   function fit() {
-    var f = doc.querySelector('iframe[title="streamlit_folium.st_folium"]');
-    if (!f) return;
-    var top = f.getBoundingClientRect().top + (doc.scrollingElement ? doc.scrollingElement.scrollTop : 0);
-    var h = Math.round(Math.max(%(min)d, win.innerHeight - top - %(below)d));
-    var m = null;
-    try { m = f.contentWindow && f.contentWindow.map; } catch (e) {}
-    if (Math.abs(f.offsetHeight - h) >= 2) {
-      f.style.height = h + "px";
-      try {
-        var d = f.contentDocument, el = d && (d.getElementById("map_div") || d.querySelector(".folium-map"));
-        if (el) el.style.height = h + "px";
-      } catch (e) {}
+    var o = win.tqFitOpts || {}, el = mapEl();
+    if (!el) return;
+    var main = doc.querySelector('[data-testid="stMain"]');
+    if (main && main.scrollTop) main.scrollTop = 0;
+    var side = doc.querySelector(".st-key-tq_side");
+    var top = el.getBoundingClientRect().top;
+    var h = Math.round(Math.max(o.min || 260, win.innerHeight - top - 10));
+    setHeight(el, h);
+    if (side) { side.style.height = h + "px"; side.style.maxHeight = h + "px"; }
+    if (main) {  // whatever still sticks out below (paddings, a container taller than the map): take it off
+      var over = main.scrollHeight - main.clientHeight;
+      if (over > 0 && h - over >= (o.min || 260)) {
+        h -= over; setHeight(el, h);
+        if (side) { side.style.height = h + "px"; side.style.maxHeight = h + "px"; }
+      }
     }
-    var fr = f.getBoundingClientRect();
-    doc.querySelectorAll(".tq-legend-side").forEach(function (lg) {  // the legend beside: no taller than the map
-      var lt = lg.getBoundingClientRect().top;
-      if (lt >= fr.top - 400 && lt < fr.bottom) { lg.style.maxHeight = Math.max(120, fr.bottom - lt) + "px"; lg.style.overflow = "auto"; }
-    });
+    var fold = side && side.querySelector("details.tq-legend-fold");
+    if (fold && !fold.dataset.tqAuto) {  // the first time: fold the legend where it has no room
+      fold.dataset.tqAuto = "1";
+      if (o.fold || side.scrollHeight > side.clientHeight + 1) fold.open = false;
+    }
+    doc.documentElement.setAttribute("data-tq-fit", String(h));
+    var m = leaflet(el);
     if (!m || !m.invalidateSize) return;
     try {
       m.invalidateSize(false);
@@ -109,19 +191,32 @@ FIT_JS = """
           m.getContainer().addEventListener(ev, function () { m._tqUser = true; }, {passive: true});
         });
       }
-      var s = m.getSize(), key = s.x + "x" + s.y;
+      var s = m.getSize();
       if (s.x < 50 || s.y < 50) return;  // hidden
-      // fit again when the size changed, or when something else (streamlit-folium restoring its
-      // own view) moved the map the user has not touched
-      var b = m._tqBounds || m.getBounds(); m._tqBounds = b;
-      var shown = m.getBounds().pad(0.002).contains(b) && m.getZoom() >= m.getBoundsZoom(b) - 0.01;
-      if (m._tqFitKey === key && (m._tqUser || shown)) return;
+      var bj = JSON.stringify(o.bounds || null), key = s.x + "x" + s.y + bj;
+      var LL = el.classList.contains("tq-live") ? win.L : el.contentWindow.L;  // the map's own Leaflet
+      var b = o.bounds ? LL.latLngBounds(o.bounds) : (m._tqBounds || m.getBounds());
+      m._tqBounds = b;
+      if ((m.options.zoomSnap || 1) > 0.25) m.options.zoomSnap = 0.25;  // the province as large as it fits
+      // the map's own demo badge (top centre) must not hide the north of the view: start below it
+      var c = m.getContainer(), mark = c.querySelector("#tq-demo-mark, .tq-demo"), padTop = 6;
+      if (mark && mark.offsetHeight) padTop = Math.max(6, mark.getBoundingClientRect().bottom - c.getBoundingClientRect().top + 4);
+      if (padTop > s.y / 3) padTop = 6;
+      // fit again when the size or the view changed, or when something else (streamlit-folium
+      // restoring its own view) moved or zoomed out the map the user has not touched
+      var shown = m.getBounds().pad(0.002).contains(b) &&
+                  m.getZoom() >= m.getBoundsZoom(b, false, LL.point(12, padTop + 6)) - 0.01;
+      if (m._tqFitKey === key && (m._tqUser || shown)) { el.setAttribute("data-tq-fitted", key); return; }
       if (m._tqFitKey !== key) m._tqUser = false;
-      m.fitBounds(b, {animate: false}); m._tqFitKey = key;
+      m.fitBounds(b, {animate: false, paddingTopLeft: [6, padTop], paddingBottomRight: [6, 6]}); m._tqFitKey = key;
+      // the vector renderers redraw for the new size even when the view did not move (otherwise
+      // they keep the old size's bounds and the south of a taller map stays unpainted)
+      m.fire("moveend");
+      el.setAttribute("data-tq-fitted", key);
     } catch (e) {}
   }
   win.addEventListener("resize", fit);
-  if (!win.tqFitTimer) win.tqFitTimer = win.setInterval(function () { try { win.tqFitMap && win.tqFitMap(); } catch (e) {} }, 400);
+  if (!win.tqFitTimer) win.tqFitTimer = win.setInterval(function () { try { win.tqFitMap && win.tqFitMap(); } catch (e) {} }, 300);
   win.tqFitMap = fit;
   fit();
 })();
@@ -129,11 +224,69 @@ FIT_JS = """
 """
 
 
-def fit_map_to_viewport(below_px: int = 64, minimum: int = 320) -> None:
-    """Size the page's (first) streamlit-folium map to the window: call once after the map."""
+def view_bounds(m):
+    """The bounds the view fits ([[s, w], [n, e]]), read from the folium map's FitBounds child
+    (``m``: a folium map or a MapResult), else None."""
+    m = getattr(m, "map", m)
+    for child in getattr(m, "_children", {}).values():
+        b = getattr(child, "bounds", None)
+        if type(child).__name__ == "FitBounds" and b:
+            return [[float(b[0][0]), float(b[0][1])], [float(b[1][0]), float(b[1][1])]]
+    return None
+
+
+def map_page_css() -> None:
+    """The compact head of a map page (call once, before the title)."""
     import streamlit as st
 
-    st.html(FIT_JS % {"below": int(below_px), "min": int(minimum)}, unsafe_allow_javascript=True)
+    st.markdown(f"<style>{STRIP_CSS}{MAP_PAGE_CSS}</style>", unsafe_allow_html=True)
+
+
+def map_row(wide: bool = False):
+    """(map column, side panel) of a map page: the side panel is a container the fit script sizes
+    to the map's height. ``wide``: a wider side panel (a table beside the map)."""
+    import streamlit as st
+
+    row = st.container(key="tq_maprow_wide" if wide else "tq_maprow_n")
+    with row:
+        left, right = st.columns([3, 1], gap="small")
+    # both keys carry the shared class through a wrapping container
+    side = right.container(key="tq_side")
+    return left, side
+
+
+def side_legend(res, lang: str = "vi") -> None:
+    """The map's legend in the side panel, foldable (a <details>; folded when there is no room)."""
+    import streamlit as st
+
+    from geo.maps import style
+
+    html_ = getattr(res, "legend_html", None)
+    if not html_:
+        return
+    st.markdown(f"<style>{style.CSS}</style><details class='tq-legend-fold' open><summary>"
+                f"{html_text(t('ui.legend', lang))}</summary><div class='tq-panel tq-legend tq-legend-side' "
+                f"role='region' aria-label='{html_attr(t('ui.legend', lang))}'>{html_}</div></details>",
+                unsafe_allow_html=True)
+
+
+def fit_map_page(res=None, *, fold_legend: bool = False, minimum: int = 260) -> None:
+    """Size the page's map and side panel to the window (call once, inside the side panel, last).
+    ``res``: the view's map (its bounds are refitted with a small padding whenever the size changes);
+    ``fold_legend``: start with the legend folded (pages where a table needs the room)."""
+    import json
+
+    import streamlit as st
+
+    b = view_bounds(res) if res is not None else None
+    with st.container(key="tq_fitjs"):
+        st.html(FIT_JS % {"bounds": json.dumps(b), "min": int(minimum), "fold": "true" if fold_legend else "false"},
+                unsafe_allow_javascript=True)
+
+
+def fit_map_to_viewport(below_px: int = 64, minimum: int = 320) -> None:
+    """Kept for callers of the first layout: the same fit as :func:`fit_map_page`."""
+    fit_map_page(minimum=minimum)
 
 
 def compact_kpi_strip(items) -> None:
@@ -185,7 +338,7 @@ body.tq-wall {display:grid; grid-template-rows:auto minmax(0,1fr); grid-template
 .tq-wall-head h1 {margin:0; font-size:clamp(15px, 1.05vw + .5vh, 44px); line-height:1.2; font-weight:700; color:#102a43;
   flex:1 1 22rem; min-width:0;}
 .tq-wall-meta {font-size:clamp(11px, .6vw + .35vh, 26px); color:#333; white-space:nowrap;}
-.tq-wall-demo {color:#8b1a1a; font-weight:800; letter-spacing:.03em; border:2px solid #8b1a1a; padding:0 .4rem; border-radius:3px;
+.tq-wall-demo {font-size:clamp(11px, .6vw + .35vh, 26px); color:#8b1a1a; font-weight:800; letter-spacing:.03em; border:2px solid #8b1a1a; padding:0 .4rem; border-radius:3px;
   white-space:nowrap;}
 .tq-wall-notice {flex:1 1 100%; color:#8b1a1a; font-weight:700;}
 .tq-wall .tq-strip {flex:1 1 100%; margin:0; font-size:clamp(11px, .55vw + .45vh, 30px);}
@@ -211,7 +364,9 @@ def _fit_element(bounds):
         _template = Template("""
             {% macro script(this, kwargs) %}
             (function (map, b) {
-              function fit() { map.invalidateSize(); map.fitBounds(b, {padding: [8, 8]}); }
+              // after the refit the vector renderers redraw for the new size (moveend), even when
+              // the view did not move: otherwise the part of a larger window they did not cover stays blank
+              function fit() { map.invalidateSize(); map.fitBounds(b, {padding: [8, 8]}); map.fire("moveend"); }
               window.addEventListener("resize", fit);
               map.whenReady(function () { setTimeout(fit, 0); });
               window.tqWallFit = fit;
