@@ -387,8 +387,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "demo.item.targets": ("chỉ tiêu", "targets"),
     "demo.real": ("số liệu thật", "real figures"),
     "demo.illustrative": ("MINH HỌA", "ILLUSTRATIVE"),
-    "demo.all": ("DỮ LIỆU MINH HỌA: trạng thái, tuyến trọng điểm và chỉ tiêu đều do máy sinh ra, không phải số liệu thật.",
-                 "ILLUSTRATIVE DATA: statuses, priority routes and targets are machine-generated, not real figures."),
+    "demo.all": ("Trạng thái, tuyến trọng điểm và chỉ tiêu đều do máy sinh ra, không phải số liệu thật.",
+                 "Statuses, priority routes and targets are machine-generated, not real figures."),
     "demo.part": ("DỮ LIỆU MINH HỌA MỘT PHẦN", "PARTLY ILLUSTRATIVE DATA"),
     # sheets of one route / one commune (geo.export.sheet)
     "sheet.route.communes": ("Xã, phường trên tuyến", "Communes on the route"),
