@@ -36,8 +36,13 @@ def _component():
     return st.components.v2.component("tq_livemap", js=_LOADER, isolate_styles=False)
 
 
-def live_map(view, *, key: str, height: int = 720, badge: str | None = None) -> str | None:
-    """Show ``view``; return the code of a commune clicked since the last run (or None)."""
+def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
+             fit_below: int | None = None) -> str | None:
+    """Show ``view``; return the code of a commune clicked since the last run (or None).
+
+    ``badge``: the demo badge's text (default: the map's own, geo.maps.demo_mark; "" for none).
+    ``fit_below``: the map takes the window's height left above that many pixels (the page's
+    downloads row), at least 320 px; else ``height``."""
     lm = view if isinstance(view, live.LiveMap) else live.split(view)
     # Tooltips are sent once per content in a session (a filter change keeps them); the browser
     # asks again ("missing") if it does not hold them, and the next run sends them.
@@ -45,8 +50,10 @@ def live_map(view, *, key: str, height: int = 720, badge: str | None = None) -> 
     missing = st.session_state.pop(f"_tq_live_missing_{key}", False)
     send = missing or lm.tips_key not in sent
     # as UTF-8 bytes: Streamlit's own JSON would write every Vietnamese letter as \\uXXXX
-    payload = json.dumps(lm.data(height=height, badge=badge, send_tips=send), ensure_ascii=False,
-                         separators=(",", ":"))
+    data = lm.data(height=height, badge=badge, send_tips=send)
+    if fit_below is not None:
+        data["fit"] = int(fit_below)
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     if send:
         sent.add(lm.tips_key)
 
@@ -54,7 +61,7 @@ def live_map(view, *, key: str, height: int = 720, badge: str | None = None) -> 
         st.session_state[f"_tq_live_missing_{key}"] = True
         sent.clear()
 
-    result = _component()(data=payload.encode("utf-8"), key=key, height=height, on_clicked_change=lambda: None,
+    result = _component()(data=payload.encode("utf-8"), key=key, height="content", on_clicked_change=lambda: None,
                           on_missing_change=_missing)
     clicked = getattr(result, "clicked", None) if result is not None else None
     if not isinstance(clicked, dict) or clicked.get("layer") != "communes":

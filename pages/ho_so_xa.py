@@ -58,7 +58,7 @@ def render() -> None:
     left, right = st.columns([3, 2])
     with left:
         m = views.view_map(yv, f"commune:{code}", lang=lang)
-        mapview.show(m, key=f"commune_{code}_{year}_{lang}", height=520)
+        mapview.show(m, key="profile", height=520)
         mapview.legend(m)
     with right:
         st.subheader(common.t("profile.history"))

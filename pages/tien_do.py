@@ -69,7 +69,7 @@ def render() -> None:
     for col, ch in zip(cols, changes.CHANGES):
         col.metric(changes.CHANGE_LABELS[ch][1 if lang == "en" else 0], fmt_int(counts[ch], lang))
     m = views.change_view_map(va, vb, lang=lang)
-    mapview.map_with_legend(m, key=f"change_{ya}_{yb}_{lang}")
+    mapview.map_with_legend(m, key="change")
 
 
 if __name__ == "__main__":  # run as a script: only Streamlit's legacy pages/ mode does that (ui/router.py)

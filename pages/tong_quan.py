@@ -58,7 +58,7 @@ def render() -> None:
     with right:
         mapview.legend(m)
     with left:
-        mapview.show(m, key=f"overview_{year}_{lang}")
+        mapview.show(m, key="overview", fit_below=100)
     layout.fit_map_to_viewport(below_px=100)  # look: the map takes the window's height left
 
     mapview.download_row("overview", year, lang)

@@ -48,7 +48,7 @@ def render() -> None:
 
     frame = yv.frame
     m = views.view_map(yv, f"route:{rid}", lang=lang)
-    mapview.map_with_legend(m, key=f"route_{rid}_{year}_{lang}")
+    mapview.map_with_legend(m, key="route")
 
     on = frame[[rid in (rs or []) for rs in frame["routes"]]]
     table = pd.DataFrame({

@@ -54,7 +54,7 @@ def render() -> None:
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
     with right:
         m = views.view_map(yv, "key", lang=lang)
-        mapview.show(m, key=f"key_{year}_{lang}", height=620)
+        mapview.show(m, key="key", height=620, fit_below=100)
         mapview.legend(m)
     layout.fit_map_to_viewport(below_px=100)  # look: the map takes the window's height left
     mapview.download_row("key", year, lang)

@@ -103,13 +103,20 @@ class CommuneMarks(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, rows: list[list], *, names: bool = True, min_zoom: int = MIN_ZOOM, key: str = "marks"):
+    def __init__(self, rows: list[list], *, names: bool = True, min_zoom: int = MIN_ZOOM, key: str = "marks",
+                 places: dict | None = None):
         super().__init__()
         self._name = "TqCommuneMarks"
         self.js = MARKS_JS
         self.n = len(rows)
+        self.rows = rows
+        self.opts = {"names": names, "minZoom": int(min_zoom), "key": key}
+        # code -> [lat, lon, name_html] of EVERY commune of the view's frame (not only those marked):
+        # the persistent map (geo.maps.live) sends these once, in its base geometry file, and each
+        # change only says which communes carry which mark
+        self.places = places or {}
         self.data_json = json_script(rows)
-        self.opts_json = json_script({"names": names, "minZoom": int(min_zoom), "key": key})
+        self.opts_json = json_script(self.opts)
 
 
 def mark_rows(frame, *, always=None, symbols_on: bool = True) -> list[list]:
@@ -131,6 +138,19 @@ def mark_rows(frame, *, always=None, symbols_on: bool = True) -> list[list]:
     return [r[:7] for r in rows]
 
 
+def place_table(frame) -> dict[str, list]:
+    """code -> [lat, lon, name_html] for every commune of a frame in EPSG:4326 (anchors cached)."""
+    has_name = "name" in frame.columns
+    out = {}
+    for i, (code, geom) in enumerate(zip(frame["code"], frame.geometry.values)):
+        if geom is None or geom.is_empty:
+            continue
+        name = frame["name"].iloc[i] if has_name else None
+        x, y = symbols.anchor(geom)
+        out[str(code)] = [round(y, 5), round(x, 5), html_text(str(name)) if name is not None else ""]
+    return out
+
+
 def add_commune_marks(m, frame, lang: str = "vi", *, always=None, names: bool = True, symbols_on: bool = True,
                       min_zoom: int = MIN_ZOOM, only_always: bool | None = None) -> CommuneMarks:
     """Add the symbols (``symbols_on``) and names (``names``) of the communes of ``frame``.
@@ -144,9 +164,11 @@ def add_commune_marks(m, frame, lang: str = "vi", *, always=None, names: bool = 
     always = {str(c) for c in (always or ())}
     if only_always is None:
         only_always = len(always) > 1
+    places = place_table(frame)
     if only_always:
         frame = frame[frame["code"].astype(str).isin(always)]
     style.apply(m)
-    el = CommuneMarks(mark_rows(frame, always=always, symbols_on=symbols_on), names=names, min_zoom=min_zoom)
+    el = CommuneMarks(mark_rows(frame, always=always, symbols_on=symbols_on), names=names, min_zoom=min_zoom,
+                      places=places)
     el.add_to(m)
     return el

@@ -78,6 +78,7 @@ class LiveMap:
     tips: dict[str, list[str]]
     bounds: list[list[float]] | None
     extra: dict = field(default_factory=dict)
+    badge: str | None = None  # the demo badge's text (the map's geo.maps.demo_mark.DemoMark), if any
 
     @property
     def tips_key(self) -> str:
@@ -98,7 +99,7 @@ class LiveMap:
         if send_tips:
             tips.update({"parts": self.parts, "per": self.tips})
         return {"layers": self.layers, "tips": tips, "bounds": self.bounds, "focus": focus,
-                "badge": badge, "height": int(height), **self.extra}
+                "badge": self.badge if badge is None else (badge or None), "height": int(height), **self.extra}
 
     def data_bytes(self, **kw) -> int:
         return len(json.dumps(self.data(**kw), ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
@@ -123,10 +124,14 @@ _GEOMETRY_CACHE: dict[tuple, Geometry] = {}
 def split(m) -> LiveMap:
     """Split a folium map built by :mod:`geo.maps.views` (``app=True``; a ``MapResult`` is taken
     too) into a :class:`LiveMap`."""
-    from . import style
+    from . import labels, style
 
     m = getattr(m, "map", m)
     layers = compact._compact_layers(m.get_root())
+    marks = next((c for c in m._children.values() if isinstance(c, labels.CommuneMarks)), None)
+    commune_ids = next(([str(p.get("code")) for _g, p in l._features] for l in layers if l.key == "communes"), [])
+    # the marks' places (position, name) in the order of the communes layer: static, sent once
+    places = [(marks.places.get(c) if marks is not None else None) or 0 for c in commune_ids]
     groups: dict[str, list] = {}
     for layer in layers:
         groups.setdefault(_group_of(layer), []).append(layer)
@@ -135,10 +140,16 @@ def split(m) -> LiveMap:
     for name, members in groups.items():
         geoms = [g for layer in members for g in layer._originals]
         ids = [[p.get("code") or p.get("rid") for _g, p in layer._features] for layer in members]
-        ck = (compact.geometry_hash(geoms), json.dumps(ids), tuple(l.key for l in members))
+        base = name == "base"
+        ck = (compact.geometry_hash(geoms), json.dumps(ids), tuple(l.key for l in members),
+              json.dumps(places, ensure_ascii=False) if base else "")
         hit = _GEOMETRY_CACHE.get(ck)
         if hit is None:
-            extra = {"css": style.CSS, "panes": [list(p) for p in style.PANES]} if name == "base" else {}
+            # the base file also carries what never changes: stylesheet, panes, the marks' placing
+            # script (geo.maps.labels.MARKS_JS, our own code) and the communes' places
+            extra = ({"css": style.CSS + style.MARKS_CSS.replace("%(font)s", style.FONT),
+                      "panes": [list(p) for p in style.PANES], "marksJs": labels.MARKS_JS, "places": places}
+                     if base else {})
             hit = _encode_group(members, polygons_shared=(name == "base"), extra=extra)
             if len(_GEOMETRY_CACHE) > 32:
                 _GEOMETRY_CACHE.clear()
@@ -167,8 +178,42 @@ def split(m) -> LiveMap:
             "sid": compact.encode_ints(sid)})
         if any(tips):
             all_tips[layer.key] = tips
+    extra = {"marks": _marks(marks, commune_ids, places)} if marks is not None else {}
     return LiveMap(geometries=geometries, layers=out_layers, parts=list(parts), tips=all_tips,
-                   bounds=_fit_bounds(m))
+                   bounds=_fit_bounds(m), extra=extra, badge=_badge(m))
+
+
+def _marks(el, commune_ids: list[str], places: list) -> dict:
+    """The commune marks of this run (geo.maps.labels.CommuneMarks) as a small table: per mark, in
+    priority order, the commune's index in the base file's places, its category's index in
+    ``cats`` and ``has_symbol + 2 * always``; positions and names are the base file's. A mark whose
+    place is not there travels whole in ``x`` (the CommuneMarks row)."""
+    index = {c: i for i, c in enumerate(commune_ids)}
+    cats: dict[str, int] = {}
+    flat, whole = [], []
+    for row in el.rows:
+        lat, lon, has, cat, name, always, code = row
+        i = index.get(str(code))
+        if i is None or places[i] == 0 or places[i] != [lat, lon, name]:
+            whole.append(row)
+            continue
+        flat += [i, cats.setdefault(cat, len(cats)), int(has) + 2 * int(always)]
+    return {"opts": el.opts, "cats": list(cats), "r": compact.encode_ints(flat), "x": whole}
+
+
+def _badge(m) -> str | None:
+    """The demo badge's text of a map built with geo.maps.demo_mark (None when all is real)."""
+    import html
+    import re
+
+    from .demo_mark import DemoMark
+
+    for child in m._children.values():
+        if isinstance(child, DemoMark):
+            inner = json.loads(child.html_json)
+            mark = re.search(r'<div class="tq-demo-mark">(.*?)</div>', inner, re.S)
+            return html.unescape(re.sub(r"<[^>]+>", "", mark.group(1) if mark else inner)).strip() or None
+    return None
 
 
 def _encode_group(members, *, polygons_shared: bool, extra: dict | None = None) -> Geometry:
