@@ -161,6 +161,7 @@ function fit(state) {
     state.map.invalidateSize(false);
     if (!state.user && state.boundsLL) state.map.fitBounds(state.boundsLL, {animate: false});
   }
+  root.setAttribute("data-tq-fit", String(h));  // sized (tests wait for it)
   const fr = root.getBoundingClientRect();
   doc.querySelectorAll(".tq-legend-side").forEach(lg => {
     const lt = lg.getBoundingClientRect().top;

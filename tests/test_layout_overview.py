@@ -21,14 +21,14 @@ def test_overview_map_is_the_hero(browser, streamlit_server, artifacts_dir, size
         pg.goto(streamlit_server.url + "/?nam=2025")
         fr, _ = map_frame_paths(pg, minimum=100, timeout_s=90)
         wait_painted(fr)
-        # the page's fit script sizes the map to the window: wait for it (a condition, not a sleep)
-        pg.wait_for_function("""() => { const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
-            const m = f && f.contentWindow.map; return !!m && !!m._tqFitKey; }""", timeout=30000)
+        # the persistent map sizes itself to the window (fit_below): wait for it (a condition, not a sleep)
+        pg.wait_for_function("() => !!window.tqLiveMap && !!document.querySelector('.tq-live[data-tq-fit]')",
+                             timeout=30000)
         fr.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
         where = f"overview @ {size[0]}×{size[1]}"
         stable_screenshot(pg, (artifacts_dir / "layout").joinpath(f"overview_{size[0]}x{size[1]}.png"))
         w, h = size
-        sels = ['iframe[title="streamlit_folium.st_folium"]', ".tq-strip .tq-si", '[data-testid="stDownloadButton"] button',
+        sels = ['.tq-live', ".tq-strip .tq-si", '[data-testid="stDownloadButton"] button',
                 ".tq-print", ".tq-legend-side"]
         if size == (1024, 768):
             # the small screen may scroll down to the downloads, but nothing is cut sideways
@@ -46,11 +46,11 @@ def test_overview_map_is_the_hero(browser, streamlit_server, artifacts_dir, size
                 return [m.scrollHeight, m.clientHeight]; }""")
             assert main[0] <= main[1] + 1, f"{where}: the page scrolls ({main[0]} > {main[1]})"
         # the whole province inside the map: every commune centre within the map's own viewport
-        off = fr.evaluate("""() => { const m = window.map; const s = m.getSize(); let n = 0;
+        off = fr.evaluate("""() => { const m = window.tqLiveMap; const s = m.getSize(); let n = 0;
             window.tqLayers.marks.eachLayer(mk => { const p = m.latLngToContainerPoint(mk.getLatLng());
             if (p.x < 0 || p.y < 0 || p.x > s.x || p.y > s.y) n++; }); return n; }""")
         assert off == 0, f"{where}: {off} commune centres outside the map"
-        top, bottom = pg.evaluate("""() => { const r = document.querySelector('iframe[title="streamlit_folium.st_folium"]')
+        top, bottom = pg.evaluate("""() => { const r = document.querySelector('.tq-live')
                                    .getBoundingClientRect(); return [r.top, r.bottom]; }""")
         if size != (1024, 768):
             assert bottom <= h, f"{where}: the map ends below the window"
