@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
+import uuid
 
 import streamlit as st
 
@@ -48,9 +49,14 @@ def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
     # asks again ("missing") if it does not hold them, and the next run sends them.
     sent = st.session_state.setdefault(f"_tq_live_tips_{key}", set())
     missing = st.session_state.pop(f"_tq_live_missing_{key}", False)
+    # the tooltip pieces this map's browser side holds (a year or language change sends the new ones)
+    book_key = f"_tq_live_book_{key}"
+    if missing or book_key not in st.session_state:
+        st.session_state[book_key] = {"id": uuid.uuid4().hex[:12], "parts": {}}
     send = missing or lm.tips_key not in sent
+    tips = lm.tips_delta(st.session_state[book_key]) if send else None
     # as UTF-8 bytes: Streamlit's own JSON would write every Vietnamese letter as \\uXXXX
-    data = lm.data(height=height, badge=badge, send_tips=send)
+    data = lm.data(height=height, badge=badge, send_tips=send, tips=tips)
     if fit_below is not None:
         data["fit"] = int(fit_below)
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))

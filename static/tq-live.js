@@ -3,7 +3,7 @@
 // geometry files come from the app's static folder, each loaded once per browser tab; a rerun only
 // restyles the existing layers. No request to any other host.
 const STATIC = "/app/static";
-const G = window.tqLive || (window.tqLive = {scripts: {}, geo: {}, tips: {}, maps: new WeakMap()});
+const G = window.tqLive || (window.tqLive = {scripts: {}, geo: {}, tips: {}, books: {}, maps: new WeakMap()});
 
 function script(src) {
   if (!G.scripts[src]) {
@@ -172,7 +172,14 @@ function fit(state) {
 function render(state, data, setTriggerValue) {
   const map = state.map;
   // Tooltips travel only when they changed; otherwise their key names the copy this tab holds.
+  // A piece book (data.tips.d) grows in the session: only new pieces travel, appended at ``base``.
   if (data.tips.parts) G.tips[data.tips.key] = data.tips;
+  else if (data.tips.d) {
+    const book = G.books[data.tips.d] || (G.books[data.tips.d] = []);
+    if (book.length !== data.tips.base) { setTriggerValue("missing", data.tips.key); return Promise.resolve(); }
+    data.tips.add.forEach(p => book.push(p));
+    G.tips[data.tips.key] = {key: data.tips.key, parts: book, per: data.tips.per};
+  }
   const tips = G.tips[data.tips.key];
   if (!tips) { setTriggerValue("missing", data.tips.key); return Promise.resolve(); }
   const wanted = {};

@@ -75,7 +75,7 @@ class LiveMap:
     geometries: list[Geometry]
     layers: list[dict]
     parts: list[str]
-    tips: dict[str, list[str]]
+    tips: dict[str, list[list[int]]]  # per layer, per feature: indices into ``parts`` ([] = no tooltip)
     bounds: list[list[float]] | None
     extra: dict = field(default_factory=dict)
     badge: str | None = None  # the demo badge's text (the map's geo.maps.demo_mark.DemoMark), if any
@@ -86,18 +86,39 @@ class LiveMap:
         text = json.dumps([self.parts, self.tips], ensure_ascii=False, separators=(",", ":"))
         return "h" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
+    def tips_delta(self, book: dict) -> dict:
+        """The tooltips against a session's piece book (``{"id": str, "parts": {piece: index}}``,
+        updated here): only the pieces the browser does not hold yet travel (``add``, appended at
+        ``base``), and each feature's tooltip as indices into the whole book. A year change adds a
+        few pieces (decisions, dates), a language change the other language's labels."""
+        known = book["parts"]
+        base = len(known)
+        add = []
+        glob = []
+        for p in self.parts:
+            i = known.get(p)
+            if i is None:
+                i = known[p] = len(known)
+                add.append(p)
+            glob.append(i)
+        per = {k: [compact.encode_ints([glob[j] for j in t]) if t else "" for t in v] for k, v in self.tips.items()}
+        return {"key": self.tips_key, "d": book["id"], "base": base, "add": add, "per": per}
+
     def data(self, *, focus: str | None = None, badge: str | None = None, height: int = 720,
-             send_tips: bool = True) -> dict:
+             send_tips: bool = True, tips: dict | None = None) -> dict:
         """The component's data for this run (publishes the geometry files first).
 
         ``send_tips=False`` sends only the tooltips' key: the browser reuses the tooltips it got
         under that key (the caller knows it sent them in this session; a browser that lacks them
-        asks again through the ``missing`` trigger)."""
+        asks again through the ``missing`` trigger). ``tips``: the tooltips as the caller made
+        them (:meth:`tips_delta`); default: every piece, standalone."""
         for g in self.geometries:
             g.publish()
-        tips = {"key": self.tips_key}
-        if send_tips:
-            tips.update({"parts": self.parts, "per": self.tips})
+        if tips is None:
+            tips = {"key": self.tips_key}
+            if send_tips:
+                tips.update({"parts": self.parts,
+                             "per": {k: [compact.encode_ints(t) if t else "" for t in v] for k, v in self.tips.items()}})
         return {"layers": self.layers, "tips": tips, "bounds": self.bounds, "focus": focus,
                 "badge": self.badge if badge is None else (badge or None), "height": int(height), **self.extra}
 
@@ -167,8 +188,8 @@ def split(m) -> LiveMap:
             st = props.get("st") or {}
             sid.append(styles.setdefault(json.dumps(st, sort_keys=True), len(styles)))
             tip = props.get("tip")
-            tips.append(compact.encode_ints([parts.setdefault(p, len(parts)) for p in compact.split_tip(tip)])
-                        if isinstance(tip, str) and tip else "")
+            tips.append([parts.setdefault(p, len(parts)) for p in compact.split_tip(tip)]
+                        if isinstance(tip, str) and tip else [])
         o = layer._opts
         out_layers.append({
             "id": layer.key, "geo": key_of[layer.key], "url": f"{GEO_URL}/{key_of[layer.key]}.json",
