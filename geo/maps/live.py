@@ -249,7 +249,7 @@ def _encode_group(members, *, polygons_shared: bool, extra: dict | None = None) 
             refs = topo.refs[i] if topo is not None else None
             kind = topo.kinds[i] if topo is not None else None
             i += 1
-            enc.append([kind, refs] if refs is not None else list(compact._standalone(orig)))
+            enc.append([kind, compact.pack_refs(kind, refs)] if refs is not None else list(compact._standalone(orig)))
             ids.append(props.get("code") or props.get("rid"))
         layers[layer.key] = {"f": enc, "ids": ids}
     body = {"arcs": topo.encoded if topo is not None else "", "layers": layers, **(extra or {})}
