@@ -347,7 +347,7 @@ def _map_state(pg, expect: int) -> tuple[object, str]:
 OTHER_PAGES = (("tuyen", "route page"), ("xa_trong_diem", "key communes page"),
                ("ho_so_xa?xa=00694", "commune profile page"), ("tien_do", "progress page"))
 
-KPI_SELECTOR = '[data-testid="stMetricValue"], .tq-kpi .v'
+KPI_SELECTOR = '[data-testid="stMetricValue"], .tq-kpi .v, .tq-strip .tq-si .v'
 
 
 def _kpi(pg) -> str:
