@@ -3,7 +3,7 @@
 // geometry files come from the app's static folder, each loaded once per browser tab; a rerun only
 // restyles the existing layers. No request to any other host.
 const STATIC = "/app/static";
-const G = window.tqLive || (window.tqLive = {scripts: {}, geo: {}, tips: {}, books: {}, maps: new WeakMap()});
+const G = window.tqLive || (window.tqLive = {scripts: {}, geo: {}, tips: {}, books: {}, fix: {}, maps: new WeakMap()});
 
 function script(src) {
   if (!G.scripts[src]) {
@@ -171,6 +171,13 @@ function fit(state) {
 
 function render(state, data, setTriggerValue) {
   const map = state.map;
+  // The layers' fixed part (geometry file, pane, styles, patterns) travels once; then its key.
+  if (data.fix) {
+    if (data.fix.layers) G.fix[data.fix.key] = data.fix.layers;
+    const fx = G.fix[data.fix.key];
+    if (!fx) { setTriggerValue("missing", data.fix.key); return Promise.resolve(); }
+    data.layers = data.layers.map((l, i) => Object.assign({}, fx[i], l));
+  }
   // Tooltips travel only when they changed; otherwise their key names the copy this tab holds.
   // A piece book (data.tips.d) grows in the session: only new pieces travel, appended at ``base``.
   if (data.tips.parts) G.tips[data.tips.key] = data.tips;
@@ -231,6 +238,18 @@ function decode(d) {
   if (d instanceof ArrayBuffer) d = new Uint8Array(d);
   if (d && d.buffer instanceof ArrayBuffer && !Array.isArray(d)) return JSON.parse(new TextDecoder().decode(d));
   return typeof d === "string" ? JSON.parse(d) : d;
+}
+
+// HTML sent once per session and content (livemap.cached_html: the legend beside the map and its
+// stylesheet): each part travels once, then only its hash; the tab keeps the parts.
+export function cachedHtml(c) {
+  const parts = decode(c.data) || [], H = G.html || (G.html = {});
+  parts.forEach(p => { if (typeof p.html === "string") H[p.h] = p.html; });
+  if (parts.some(p => H[p.h] === undefined)) { c.setTriggerValue("missing", Date.now()); return; }
+  const key = parts.map(p => p.h).join(".");
+  let el = c.parentElement.querySelector(":scope > .tq-cached");
+  if (!el) { el = document.createElement("div"); el.className = "tq-cached"; c.parentElement.appendChild(el); }
+  if (el.getAttribute("data-h") !== key) { el.innerHTML = parts.map(p => H[p.h]).join(""); el.setAttribute("data-h", key); }
 }
 
 export default function (component) {

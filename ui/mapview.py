@@ -67,9 +67,12 @@ def legend(res) -> None:
     (``res``: the geo.maps.views.MapResult; its legend HTML is escaped where it is built)."""
     from geo.maps import style
 
-    if res.legend_html:
-        st.markdown(f"<style>{style.CSS}{_LIVE_CSS}</style><div class='tq-panel tq-legend tq-legend-side' role='region'>"
-                    f"{res.legend_html}</div>", unsafe_allow_html=True)
+    from livemap import cached_html
+
+    if res.legend_html:  # each sent once per session and content (a filter change leaves both as they were)
+        cached_html([f"<style>{style.CSS}{_LIVE_CSS}</style>",
+                     f"<div class='tq-panel tq-legend tq-legend-side' role='region'>{res.legend_html}</div>"],
+                    key="tq_legend")
 
 
 def map_with_legend(res, key: str, height: int = MAP_HEIGHT, side=None, fit_below: int | None = None) -> None:

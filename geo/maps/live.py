@@ -80,6 +80,18 @@ class LiveMap:
     extra: dict = field(default_factory=dict)
     badge: str | None = None  # the demo badge's text (the map's geo.maps.demo_mark.DemoMark), if any
 
+    # What a layer's entry holds that never changes with the year, the filter or the language (its
+    # geometry file, pane, base and hover styles, patterns): sent once per session and content.
+    FIXED = ("geo", "url", "pane", "style", "hover", "interactive", "defs", "control")
+
+    def _fixed(self) -> list[dict]:
+        return [{k: layer[k] for k in self.FIXED} for layer in self.layers]
+
+    @property
+    def fixed_key(self) -> str:
+        text = json.dumps(self._fixed(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        return "f" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
     @property
     def tips_key(self) -> str:
         """Content hash of every tooltip (pieces and indices): a filter change keeps it."""
@@ -105,13 +117,14 @@ class LiveMap:
         return {"key": self.tips_key, "d": book["id"], "base": base, "add": add, "per": per}
 
     def data(self, *, focus: str | None = None, badge: str | None = None, height: int = 720,
-             send_tips: bool = True, tips: dict | None = None) -> dict:
+             send_tips: bool = True, tips: dict | None = None, send_fixed: bool = True) -> dict:
         """The component's data for this run (publishes the geometry files first).
 
         ``send_tips=False`` sends only the tooltips' key: the browser reuses the tooltips it got
         under that key (the caller knows it sent them in this session; a browser that lacks them
         asks again through the ``missing`` trigger). ``tips``: the tooltips as the caller made
-        them (:meth:`tips_delta`); default: every piece, standalone."""
+        them (:meth:`tips_delta`); default: every piece, standalone. ``send_fixed=False`` sends
+        only the key of the layers' fixed part (:attr:`FIXED`), which the browser keeps."""
         for g in self.geometries:
             g.publish()
         if tips is None:
@@ -119,7 +132,11 @@ class LiveMap:
             if send_tips:
                 tips.update({"parts": self.parts,
                              "per": {k: [compact.encode_ints(t) if t else "" for t in v] for k, v in self.tips.items()}})
-        return {"layers": self.layers, "tips": tips, "bounds": self.bounds, "focus": focus,
+        fix = {"key": self.fixed_key}
+        if send_fixed:
+            fix["layers"] = self._fixed()
+        layers = [{k: v for k, v in layer.items() if k not in self.FIXED} for layer in self.layers]
+        return {"layers": layers, "fix": fix, "tips": tips, "bounds": self.bounds, "focus": focus,
                 "badge": self.badge if badge is None else (badge or None), "height": int(height), **self.extra}
 
     def data_bytes(self, **kw) -> int:
