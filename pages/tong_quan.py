@@ -59,7 +59,6 @@ def render() -> None:
         mapview.legend(m)
     with left:
         mapview.show(m, key="overview", fit_below=100)
-    layout.fit_map_to_viewport(below_px=100)  # look: the map takes the window's height left
 
     mapview.download_row("overview", year, lang)
 

@@ -6,7 +6,7 @@ import streamlit as st
 from geo.i18n import fmt_int, fmt_pop
 from geo.model import CLASSES, INDICATORS
 from geo.maps import views
-from ui import common, layout, mapview
+from ui import common, mapview
 
 
 def render() -> None:
@@ -56,7 +56,6 @@ def render() -> None:
         m = views.view_map(yv, "key", lang=lang)
         mapview.show(m, key="key", height=620, fit_below=100)
         mapview.legend(m)
-    layout.fit_map_to_viewport(below_px=100)  # look: the map takes the window's height left
     mapview.download_row("key", year, lang)
 
 
