@@ -17,7 +17,9 @@ static/vendor (``geo.maps.assets.install_static()``, done by ``python -m geo dat
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import uuid
 
 import streamlit as st
 
@@ -36,25 +38,40 @@ def _component():
     return st.components.v2.component("tq_livemap", js=_LOADER, isolate_styles=False)
 
 
-def live_map(view, *, key: str, height: int = 720, badge: str | None = None) -> str | None:
-    """Show ``view``; return the code of a commune clicked since the last run (or None)."""
+def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
+             fit_below: int | None = None) -> str | None:
+    """Show ``view``; return the code of a commune clicked since the last run (or None).
+
+    ``badge``: the demo badge's text (default: the map's own, geo.maps.demo_mark; "" for none).
+    ``fit_below``: the map takes the window's height left above that many pixels (the page's
+    downloads row), at least 320 px; else ``height``."""
     lm = view if isinstance(view, live.LiveMap) else live.split(view)
     # Tooltips are sent once per content in a session (a filter change keeps them); the browser
     # asks again ("missing") if it does not hold them, and the next run sends them.
     sent = st.session_state.setdefault(f"_tq_live_tips_{key}", set())
     missing = st.session_state.pop(f"_tq_live_missing_{key}", False)
+    # the tooltip pieces this map's browser side holds (a year or language change sends the new ones)
+    book_key = f"_tq_live_book_{key}"
+    if missing or book_key not in st.session_state:
+        st.session_state[book_key] = {"id": uuid.uuid4().hex[:12], "parts": {}}
     send = missing or lm.tips_key not in sent
+    tips = lm.tips_delta(st.session_state[book_key]) if send else None
+    send_fixed = missing or lm.fixed_key not in sent
     # as UTF-8 bytes: Streamlit's own JSON would write every Vietnamese letter as \\uXXXX
-    payload = json.dumps(lm.data(height=height, badge=badge, send_tips=send), ensure_ascii=False,
-                         separators=(",", ":"))
+    data = lm.data(height=height, badge=badge, send_tips=send, tips=tips, send_fixed=send_fixed)
+    if fit_below is not None:
+        data["fit"] = int(fit_below)
+    payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     if send:
         sent.add(lm.tips_key)
+    if send_fixed:
+        sent.add(lm.fixed_key)
 
     def _missing():
         st.session_state[f"_tq_live_missing_{key}"] = True
         sent.clear()
 
-    result = _component()(data=payload.encode("utf-8"), key=key, height=height, on_clicked_change=lambda: None,
+    result = _component()(data=payload.encode("utf-8"), key=key, height="content", on_clicked_change=lambda: None,
                           on_missing_change=_missing)
     clicked = getattr(result, "clicked", None) if result is not None else None
     if not isinstance(clicked, dict) or clicked.get("layer") != "communes":
@@ -65,3 +82,38 @@ def live_map(view, *, key: str, height: int = 720, badge: str | None = None) -> 
         return None
     st.session_state[seen] = stamp
     return str(clicked.get("id"))
+
+
+# --- HTML that rarely changes (the legend beside the map and its stylesheet) ---------------------
+# Streamlit re-sends every element on every run; this component sends each part of its HTML once
+# per session and content (the browser keeps it under its hash), then only the hash: a filter
+# change, which leaves the legend as it was, costs a few bytes instead of ~8 KB. Its code is
+# static/tq-live.js's ``cachedHtml`` (the inline JS, re-sent each run, is a one-line loader).
+_HTML_LOADER = """export default function (c) {
+  import(new URL("/app/static/tq-live.js", window.location.href).href).then(m => m.cachedHtml(c));
+}"""
+
+
+@functools.lru_cache(maxsize=1)
+def _html_component():
+    return st.components.v2.component("tq_cached_html", js=_HTML_LOADER, isolate_styles=False)
+
+
+def cached_html(parts: list[str], *, key: str) -> None:
+    """Show the concatenation of ``parts`` (safe HTML: escaped where it is built) in the page,
+    sending each part to the browser only when this session has not sent that content yet."""
+    sent = st.session_state.setdefault("_tq_html_sent", set())
+    if st.session_state.pop(f"_tq_html_missing_{key}", False):
+        sent.clear()
+
+    def _missing():
+        st.session_state[f"_tq_html_missing_{key}"] = True
+
+    out = []
+    for html in parts:
+        h = hashlib.sha1(html.encode("utf-8")).hexdigest()[:16]
+        out.append({"h": h, "html": None if h in sent else html})
+        sent.add(h)
+    # as UTF-8 bytes: Streamlit's own JSON would write every Vietnamese letter as \\uXXXX
+    payload = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+    _html_component()(data=payload.encode("utf-8"), key=key, height="content", on_missing_change=_missing)

@@ -65,7 +65,7 @@ def render() -> None:
 
     m = views.view_map(yv, f"commune:{code}", lang=lang)
     with left:
-        mapview.show(m, key=f"commune_{code}_{year}_{lang}", height=520)
+        mapview.show(m, key="profile", height=520)
 
     with right, st.container(key="tq_growscroll"):
         # the year's indicators first (with the warnings and the stored note): what a leader asks first

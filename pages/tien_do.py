@@ -59,7 +59,7 @@ def render() -> None:
                                   for ch in changes.CHANGES])
     m = views.change_view_map(va, vb, lang=lang)
     with left:
-        mapview.show(m, key=f"change_{ya}_{yb}_{lang}")
+        mapview.show(m, key="change")
     with right:
         layout.side_legend(m, lang)
         layout.print_button(lang)

@@ -60,7 +60,7 @@ def render() -> None:
     with right:
         layout.side_legend(m, lang)
     with left:
-        mapview.show(m, key=f"overview_{year}_{lang}")
+        mapview.show(m, key="overview")
     with right:
         mapview.download_row("overview", year, lang)
         layout.fit_map_page(m)  # look: the map takes the window's height left, the side panel the same

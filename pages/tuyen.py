@@ -52,7 +52,7 @@ def render() -> None:
     frame = yv.frame
     m = views.view_map(yv, f"route:{rid}", lang=lang)
     with left:
-        mapview.show(m, key=f"route_{rid}_{year}_{lang}")
+        mapview.show(m, key="route")
 
     on = frame[[rid in (rs or []) for rs in frame["routes"]]]
     with right:

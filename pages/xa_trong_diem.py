@@ -64,7 +64,7 @@ def render() -> None:
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
     m = views.view_map(yv, "key", lang=lang)
     with left:
-        mapview.show(m, key=f"key_{year}_{lang}", height=620)
+        mapview.show(m, key="key", height=620)
     with right:
         layout.side_legend(m, lang)
         mapview.download_row("key", year, lang)

@@ -3,7 +3,7 @@
 // geometry files come from the app's static folder, each loaded once per browser tab; a rerun only
 // restyles the existing layers. No request to any other host.
 const STATIC = "/app/static";
-const G = window.tqLive || (window.tqLive = {scripts: {}, geo: {}, tips: {}, maps: new WeakMap()});
+const G = window.tqLive || (window.tqLive = {scripts: {}, geo: {}, tips: {}, books: {}, fix: {}, maps: new WeakMap()});
 
 function script(src) {
   if (!G.scripts[src]) {
@@ -36,6 +36,8 @@ function geometry(key, url) {
     G.geo[key] = fetch(url).then(r => { if (!r.ok) throw new Error(url + ": " + r.status); return r.json(); })
       .then(body => {
         window.tqGeo.define(key, body.arcs || "");
+        // the commune marks' placing script (geo.maps.labels.MARKS_JS: our own code, from this server)
+        if (body.marksJs && !window.tqMarks) (new Function(body.marksJs))();
         if (body.css && !document.getElementById("tq-live-css")) {
           const st = document.createElement("style");
           st.id = "tq-live-css"; st.textContent = body.css; document.head.appendChild(st);
@@ -46,7 +48,7 @@ function geometry(key, url) {
           const l = body.layers[id];
           layers[id] = {ids: l.ids, geoms: l.f.map(f => window.tqGeo.geometry(f, arcsOf))};
         }
-        return {layers: layers, panes: body.panes || []};
+        return {layers: layers, panes: body.panes || [], places: body.places || null};
       });
   }
   return G.geo[key];
@@ -118,10 +120,73 @@ function restyle(entry, spec, tips) {
   entry.spec = spec;
 }
 
+// The marks' rows (geo.maps.labels.CommuneMarks: [lat, lon, has_symbol, cat, name, always, code]) from
+// the change's small table (geo.maps.live._marks) and the places of the base geometry file.
+function markRows(marks, base) {
+  const r = ints(marks.r), rows = [];
+  const places = base && base.places, ids = base && base.layers.communes && base.layers.communes.ids;
+  for (let k = 0; k + 2 < r.length; k += 3) {
+    const p = places && places[r[k]];
+    if (!p) continue;
+    rows.push([p[0], p[1], r[k + 2] & 1, marks.cats[r[k + 1]], p[2], (r[k + 2] >> 1) & 1, ids[r[k]]]);
+  }
+  return rows.concat(marks.x || []);
+}
+
+function setMarks(state, data, byKey) {
+  const mk = JSON.stringify(data.marks || null);
+  if (mk === state.marksKey) return;
+  const map = state.map;
+  if (state.marks) {
+    map.off("zoomend moveend resize", state.marks.tqPlace);
+    map.removeLayer(state.marks); state.marks = null;
+  }
+  if (data.marks && window.tqMarks) {
+    const spec = data.layers.find(l => l.id === "communes");
+    state.marks = window.tqMarks.make(map, markRows(data.marks, spec && byKey[spec.geo]), data.marks.opts);
+  }
+  state.marksKey = mk;
+}
+
+// The map takes the window's height left above ``fit`` pixels (downloads row): pages that ask for
+// it (mapview.show(..., fit_below=...)). The legend beside the map is kept no taller than the map.
+function fit(state) {
+  const root = state.root, below = state.fit;
+  if (below === null || below === undefined || !state.map) return;
+  const doc = document, se = doc.scrollingElement;
+  const top = root.getBoundingClientRect().top + (se ? se.scrollTop : 0);
+  const h = Math.round(Math.max(320, window.innerHeight - top - below));
+  if (Math.abs(root.offsetHeight - h) >= 2) {
+    root.style.height = h + "px";
+    state.map.invalidateSize(false);
+    if (!state.user && state.boundsLL) state.map.fitBounds(state.boundsLL, {animate: false});
+  }
+  root.setAttribute("data-tq-fit", String(h));  // sized (tests wait for it)
+  const fr = root.getBoundingClientRect();
+  doc.querySelectorAll(".tq-legend-side").forEach(lg => {
+    const lt = lg.getBoundingClientRect().top;
+    if (lt >= fr.top - 400 && lt < fr.bottom) { lg.style.maxHeight = Math.max(120, fr.bottom - lt) + "px"; lg.style.overflow = "auto"; }
+  });
+}
+
 function render(state, data, setTriggerValue) {
   const map = state.map;
+  // The layers' fixed part (geometry file, pane, styles, patterns) travels once; then its key.
+  if (data.fix) {
+    if (data.fix.layers) G.fix[data.fix.key] = data.fix.layers;
+    const fx = G.fix[data.fix.key];
+    if (!fx) { setTriggerValue("missing", data.fix.key); return Promise.resolve(); }
+    data.layers = data.layers.map((l, i) => Object.assign({}, fx[i], l));
+  }
   // Tooltips travel only when they changed; otherwise their key names the copy this tab holds.
+  // A piece book (data.tips.d) grows in the session: only new pieces travel, appended at ``base``.
   if (data.tips.parts) G.tips[data.tips.key] = data.tips;
+  else if (data.tips.d) {
+    const book = G.books[data.tips.d] || (G.books[data.tips.d] = []);
+    if (book.length !== data.tips.base) { setTriggerValue("missing", data.tips.key); return Promise.resolve(); }
+    data.tips.add.forEach(p => book.push(p));
+    G.tips[data.tips.key] = {key: data.tips.key, parts: book, per: data.tips.per};
+  }
   const tips = G.tips[data.tips.key];
   if (!tips) { setTriggerValue("missing", data.tips.key); return Promise.resolve(); }
   const wanted = {};
@@ -156,8 +221,12 @@ function render(state, data, setTriggerValue) {
         delete state.layers[id];
       }
     }
+    setMarks(state, data, byKey);
     const b = JSON.stringify(data.bounds);
-    if (data.bounds && b !== state.bounds) { map.fitBounds(data.bounds); state.bounds = b; }
+    if (data.bounds && b !== state.bounds) {
+      map.fitBounds(data.bounds, {animate: false}); state.bounds = b; state.boundsLL = data.bounds; state.user = false;
+    }
+    fit(state);
     state.badge.textContent = data.badge || "";
     state.badge.style.display = data.badge ? "" : "none";
     state.root.setAttribute("data-tq-ready", String(data.__v));
@@ -169,6 +238,18 @@ function decode(d) {
   if (d instanceof ArrayBuffer) d = new Uint8Array(d);
   if (d && d.buffer instanceof ArrayBuffer && !Array.isArray(d)) return JSON.parse(new TextDecoder().decode(d));
   return typeof d === "string" ? JSON.parse(d) : d;
+}
+
+// HTML sent once per session and content (livemap.cached_html: the legend beside the map and its
+// stylesheet): each part travels once, then only its hash; the tab keeps the parts.
+export function cachedHtml(c) {
+  const parts = decode(c.data) || [], H = G.html || (G.html = {});
+  parts.forEach(p => { if (typeof p.html === "string") H[p.h] = p.html; });
+  if (parts.some(p => H[p.h] === undefined)) { c.setTriggerValue("missing", Date.now()); return; }
+  const key = parts.map(p => p.h).join(".");
+  let el = c.parentElement.querySelector(":scope > .tq-cached");
+  if (!el) { el = document.createElement("div"); el.className = "tq-cached"; c.parentElement.appendChild(el); }
+  if (el.getAttribute("data-h") !== key) { el.innerHTML = parts.map(p => H[p.h]).join(""); el.setAttribute("data-h", key); }
 }
 
 export default function (component) {
@@ -183,8 +264,15 @@ export default function (component) {
     parentElement.appendChild(root);
     state = {root: root, layers: {}, version: 0, bounds: null};
     G.maps.set(parentElement, state);
+    // once the user pans or zooms, the view is theirs (a resize no longer refits it)
+    ["mousedown", "wheel", "touchstart", "keydown", "dblclick"].forEach(ev =>
+      root.addEventListener(ev, () => { state.user = true; }, {passive: true}));
+    state.onResize = () => fit(state);
+    window.addEventListener("resize", state.onResize);
   }
-  state.root.style.height = (data.height || 720) + "px";
+  state.fit = (data.fit === undefined) ? null : data.fit;
+  // a page that sizes the map itself (ui/layout.fit_map_page marks it data-tq-fit) keeps its height on reruns
+  if (state.fit === null && !state.root.hasAttribute("data-tq-fit")) state.root.style.height = (data.height || 720) + "px";
   state.version += 1;
   data.__v = state.version;
   libs().then(() => {
@@ -203,6 +291,7 @@ export default function (component) {
   }).catch(e => { state.root.setAttribute("data-tq-error", String(e)); console.error(e); });
   return () => {
     if (state.map) { state.map.remove(); state.map = null; }
+    if (state.onResize) window.removeEventListener("resize", state.onResize);
     G.maps.delete(parentElement);
   };
 }

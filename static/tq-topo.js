@@ -36,6 +36,10 @@ if (!window.tqGeo) { window.tqGeo = (function () {
   function line(s) { return arcs(s)[0]; }
   function define(id, text) { if (!topos[id]) topos[id] = arcs(text); return topos[id]; }
   function path(arcsOf, refs) {
+    if (typeof refs === "string") {  // delta-coded references (geo.maps.compact.pack_refs)
+      var d = ints(refs), acc = 0; refs = [];
+      for (var q = 0; q < d.length; q++) { acc += d[q]; refs.push(acc); }
+    }
     var out = [];
     for (var j = 0; j < refs.length; j++) {
       var r = refs[j], a = r >= 0 ? arcsOf[r] : arcsOf[~r].slice().reverse();
@@ -56,18 +60,23 @@ if (!window.tqGeo) { window.tqGeo = (function () {
     }
     return {type: "MultiLineString", coordinates: f[1].map(line)};
   }
-  function feature(f, arcsOf, parts) {
-    var p = f[2] || {};
+  function feature(f, arcsOf, opts, cols, i) {
+    var p = Object.assign({}, f[2] || {}), parts = opts.parts;
+    for (var k in cols) { var v = cols[k][i]; if (v !== null && v !== undefined) p[k] = v; }
     if (parts && typeof p.tp === "string") {  // tooltip as indices into the layer's shared pieces
-      p = Object.assign({}, p);
       p.tip = ints(p.tp).map(function (i) { return parts[i]; }).join("");
       delete p.tp;
     }
+    // style and category as indices into the layer's tables (geo.maps.compact.CompactGeoJson)
+    if (opts.styles && typeof p.s === "number") { p.st = opts.styles[p.s]; delete p.s; }
+    if (opts.cats && typeof p.c === "number") { p.cat = opts.cats[p.c]; delete p.c; }
     return {type: "Feature", properties: p, geometry: geometry(f, arcsOf)};
   }
   function features(data, opts) {
     var arcsOf = opts.topo ? topos[opts.topo] : null;
-    return data.map(function (f) { return feature(f, arcsOf, opts.parts); });
+    var cols = {};  // the properties as columns (geo.maps.compact.CompactGeoJson)
+    for (var k in (opts.cols || {})) cols[k] = typeof opts.cols[k] === "string" ? ints(opts.cols[k]) : opts.cols[k];
+    return data.map(function (f, i) { return feature(f, arcsOf, opts, cols, i); });
   }
   function make(key, data, opts) {
     var base = opts.style || {}, hover = opts.hover;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -24,8 +25,23 @@ def app(demo_env):
     return open_page()
 
 
+def _cached_html(at) -> list[str]:
+    """The HTML parts the page sent through livemap.cached_html (the legend beside the map): each
+    part travels once per session, so a later run holds only its hash."""
+    out = []
+
+    def walk(node):
+        for c in (getattr(node, "children", None) or {}).values():
+            if getattr(c, "type", "") == "bidi_component" and c.proto.component_name == "tq_cached_html":
+                out.extend(p["html"] for p in json.loads(c.proto.bytes.decode("utf-8")) if p["html"])
+            walk(c)
+
+    walk(at._tree)
+    return out
+
+
 def _html(at) -> str:
-    return "\n".join(str(m.value) for m in at.markdown)
+    return "\n".join([str(m.value) for m in at.markdown] + _cached_html(at))
 
 
 def _texts(at) -> str:

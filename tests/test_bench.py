@@ -20,7 +20,9 @@ EXPECTED_ROWS = {
     "app_year_s", "app_filter_s", "app_change_kb", "app_year_kb", "app_peak_rss_mb", "ext_requests_app",
     "live_first_ms", "live_draw_ms", "live_year_s", "live_filter_s", "live_change_kb", "live_year_kb",
 }
-NO_NAIVE = {"data_build_s", "data_build_skip_s", "baseline_empty_ms", "baseline_rerun_s"}
+PAGE_ROWS = {"app_page_tuyen_ms", "app_page_xa_trong_diem_ms", "app_page_ho_so_xa_ms", "app_page_tien_do_ms"}
+EXPECTED_ROWS |= PAGE_ROWS  # the app's other map pages (ours only)
+NO_NAIVE = {"data_build_s", "data_build_skip_s", "baseline_empty_ms", "baseline_rerun_s"} | PAGE_ROWS
 
 
 @pytest.mark.slow
@@ -41,7 +43,7 @@ def test_bench_quick_writes_json(tmp_path, boundaries_gpkg):
         if rid not in NO_NAIVE:
             assert row["naive"]["median"] is not None, rid
             assert row["ratio"] is not None, rid
-    for rid in ("app_first_ms", "app_draw_ms", "app_year_s", "app_filter_s"):
+    for rid in ("app_first_ms", "app_draw_ms", "app_year_s", "app_filter_s", *sorted(PAGE_ROWS)):
         assert rows[rid]["ratio_baseline"] is not None, rid
     # facts, not timings: ours makes no external request; the naive page tries its CDNs
     assert rows["ext_requests_file"]["ours"]["median"] == 0

@@ -33,7 +33,13 @@ def test_overview_draws_124_communes_offline(streamlit_server, page, artifacts_d
     assert n == 124
     assert "35/124" in _kpi_text(page) and "28,2%" in _kpi_text(page)
     assert "DỮ LIỆU MINH HỌA" in page.inner_text("body")
-    assert frame.evaluate("document.querySelectorAll('#tq-demo-mark').length") == 1
+    # the persistent map (livemap) is in the page itself, its demo badge on the map
+    assert frame == page.main_frame
+    page.wait_for_function("() => [...document.querySelectorAll('.tq-live .tq-demo')]"
+                           ".some(e => e.textContent === 'DỮ LIỆU MINH HỌA' && e.offsetWidth > 0)", timeout=30000)
+    # the commune marks travel in the persistent map too (names/places once, a small index per change)
+    page.wait_for_function("() => window.tqLayers && window.tqLayers.marks"
+                           " && document.querySelectorAll('.tq-live .tq-mark .tq-sym').length > 0", timeout=30000)
     time.sleep(0.5)
     page.screenshot(path=str(artifacts_dir / "app_overview.png"))
     assert page.external_requests == []
@@ -61,8 +67,10 @@ def test_search_ha_giang_1_opens_profile(streamlit_server, page, artifacts_dir):
     box.fill("ha giang 1")
     box.press("Enter")
     page.get_by_text("Phường Hà Giang 1 · 00694").first.wait_for(timeout=30000)
-    # the map zooms to the commune: its outline is drawn with the focus style
+    # the map zooms to the commune and shows its name (persistent map: the marks' index changed)
     frame, _ = _communes_drawn(page)
+    page.wait_for_function("""() => [...document.querySelectorAll('.tq-live .tq-mark.tq-named .tq-cn')]
+        .some(e => e.textContent === 'Phường Hà Giang 1' && e.offsetWidth > 0)""", timeout=30000)
     page.get_by_role("link", name="Mở hồ sơ xã").click()
     page.get_by_role("heading", name="Phường Hà Giang 1", exact=True).first.wait_for(timeout=30000)
     assert "ho_so_xa" in page.url and "xa=00694" in page.url
@@ -101,6 +109,13 @@ def test_english_switch(streamlit_server, page):
     page.get_by_text("English", exact=True).click()
     page.get_by_role("heading", name="Tuyên Quang drug-free communes map").wait_for(timeout=30000)
     assert "35/124" in _kpi_text(page) and "28.2%" in _kpi_text(page)
+    # the same map object relabelled in English (demo badge, tooltips), without a new mount
+    page.wait_for_function("() => [...document.querySelectorAll('.tq-live .tq-demo')]"
+                           ".some(e => e.textContent.includes('illustrative'))", timeout=30000)
+    assert page.evaluate("() => document.querySelectorAll('.tq-live').length") == 1
+    page.locator(".tq-live path.tq-commune").nth(40).hover()
+    page.wait_for_function("() => [...document.querySelectorAll('.tq-live .leaflet-tooltip.tq-tip')]"
+                           ".some(e => e.textContent.includes('Category:'))", timeout=30000)
     assert real_console_errors(page) == []
 
 

@@ -113,7 +113,7 @@ def test_cold_deep_link_still_needs_login(cold_server, page, path):
     body = page.inner_text("body")
     assert "DỮ LIỆU MINH HỌA" not in body and "Phường Hà Giang 1" not in body
     assert page.locator(".tq-strip, .tq-kpis, .tq-legend-side").count() == 0
-    assert page.locator("iframe").count() == 0  # no map
+    assert page.locator("iframe, .tq-live").count() == 0  # no map
     assert menu(page) == []  # no page list at all on the login screen
     assert "quan tri" not in body and "nhap du lieu" not in body  # no legacy file list
     assert page.url.endswith(f"/{path}")  # the deep link is kept for after the login

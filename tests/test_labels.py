@@ -23,9 +23,17 @@ def inputs(boundaries_gpkg):
 
 
 def _marks(page: str) -> tuple[list, dict]:
-    m = re.search(r"window\.tqMarks\.make\([^,]+, (\[.*?\]), (\{.*?\})\);", page, re.S)
+    m = re.search(r"window\.tqMarks\.make\([^,]+, (\{.*?\}), (\{.*?\})\);", page, re.S)
     assert m, "no commune marks in the page"
-    return json.loads(m.group(1)), json.loads(m.group(2))
+    return labels.unpack_rows(json.loads(m.group(1))), json.loads(m.group(2))
+
+
+def test_packed_rows_are_lossless(inputs):
+    """The document carries the marks as columns (labels.pack_rows); unpacked they are the rows."""
+    frame, _routes = inputs
+    rows = labels.mark_rows(frame, always={str(frame["code"].iloc[3])})
+    assert labels.unpack_rows(labels.pack_rows(rows)) == rows
+    assert labels.unpack_rows(labels.pack_rows([])) == []
 
 
 def test_route_labels_are_vietnamese_names_not_ids():

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from geo.maps import live, views
+from geo.maps import compact, live, views
 from tests.conftest import StreamlitServer
 
 COMMUNE_PATHS = "() => document.querySelectorAll('.tq-live path.leaflet-interactive').length"
@@ -147,8 +147,8 @@ def test_streamlit_folium_resends_the_geometry(browser, live_server):
         _idle(pg)
         b0 = b.total
         _pick_category(pg, "Đã công nhận không ma túy")
-        pg.wait_for_function("() => document.body.innerText.indexOf('35 xã khớp') >= 0 || "
-                             "/Năm 2025: \\d+ xã khớp/.test(document.body.innerText)", timeout=120_000)
+        # the change's own text (the drug-free communes of 2025), then idle: the rerun is over
+        pg.wait_for_function("() => document.body.innerText.indexOf('Năm 2025: 35 xã khớp') >= 0", timeout=120_000)
         _idle(pg)
         folium_kb = (b.total - b0) / 1024
     finally:
@@ -168,3 +168,56 @@ def test_split_keeps_codes_and_separates_static_geometry(frame, routes):
     assert sorted(base["layers"]["communes"]["ids"]) == sorted(frame["code"])
     assert "province" in base["layers"] and base["arcs"]
     assert a.data_bytes() <= 20 * 1024
+
+
+def _marks_rows(lm) -> list[list]:
+    """The commune marks' rows as the browser rebuilds them (static/tq-live.js markRows)."""
+    base = json.loads(lm.geometries[0].text)
+    ids, places = base["layers"]["communes"]["ids"], base["places"]
+    mk = lm.data(send_tips=False)["marks"]
+    r = compact.decode_ints(mk["r"])
+    rows = [[*places[r[k]][:2], r[k + 2] & 1, mk["cats"][r[k + 1]], places[r[k]][2], (r[k + 2] >> 1) & 1, ids[r[k]]]
+            for k in range(0, len(r), 3)]
+    return rows + mk["x"]
+
+
+def test_marks_travel_as_an_index_into_the_base_files_places(frame, routes):
+    """Commune names and symbols: places and names once in the base geometry file, per change only
+    (commune, category, flags); the browser's rows equal the export's (CommuneMarks) exactly."""
+    from geo.maps import labels
+
+    for kw in ({}, {"focus_code": str(frame["code"].iloc[5])}):
+        m = views.overview_map(frame, routes, year=2025, app=True, **kw)
+        marks = next(c for c in getattr(m, "map", m)._children.values() if isinstance(c, labels.CommuneMarks))
+        lm = live.split(m)
+        assert _marks_rows(lm) == marks.rows and len(marks.rows) == len(frame)
+        assert lm.data(send_tips=False)["marks"]["x"] == []  # every place came from the base file
+        assert len(json.dumps(lm.data(send_tips=False)["marks"])) < 1500
+        assert "tqMarks" in json.loads(lm.geometries[0].text)["marksJs"]
+
+
+def test_demo_badge_comes_from_the_map(frame, routes):
+    lm = live.split(views.overview_map(frame, routes, year=2025, app=True, demo=True))
+    assert lm.data()["badge"] == "DỮ LIỆU MINH HỌA"
+    assert live.split(views.overview_map(frame, routes, year=2025, app=True, demo=False)).data()["badge"] is None
+    assert lm.data(badge="")["badge"] is None  # the caller may hide it
+
+
+def test_tooltip_pieces_travel_once_per_session(frame, routes):
+    """A year (here: new decisions) or language change sends only the pieces the browser lacks; the
+    tooltips rebuilt from the book equal the map's own."""
+    book = {"id": "t", "parts": {}}
+    other = frame.copy()
+    other.loc[other.index[:20], "decision_no"] = "99/QĐ-UBND"  # e.g. the next year's decisions
+    seen: list[str] = []
+    for f, lang in ((frame, "vi"), (other, "vi"), (frame, "en")):
+        lm = live.split(views.overview_map(f, routes, year=2025, app=True, lang=lang))
+        t = lm.tips_delta(book)
+        assert t["base"] == len(seen)
+        seen += t["add"]
+        for layer, per in t["per"].items():
+            for i, enc in enumerate(per):
+                want = "".join(lm.parts[j] for j in lm.tips[layer][i])
+                assert "".join(seen[j] for j in compact.decode_ints(enc)) == want if enc else not want
+        if f is other:
+            assert 0 < len(t["add"]) < 0.2 * len(lm.parts)  # a few new pieces, not all

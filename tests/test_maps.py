@@ -37,9 +37,8 @@ def _legend_counts(page: str) -> dict[str, int]:
 
 
 def _communes_data(page: str) -> list:
-    m = re.search(r'window\.tqGeo\.make\("communes", (\[.*?\]), \{"pane"', page, re.S)
-    assert m, "commune layer not found in the page"
-    return json.loads(m.group(1))
+    assert 'window.tqGeo.make("communes", ' in page, "commune layer not found in the page"
+    return compact.layer_features(page, "communes")  # st/cat resolved from the layer's tables
 
 
 def test_encoding_round_trip_is_exact_at_1e5(boundaries_gpkg):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
 import re
 
 import numpy as np
@@ -16,7 +15,7 @@ import pytest
 colorspacious = pytest.importorskip("colorspacious")
 
 from geo.export.html import export_view  # noqa: E402
-from geo.maps import style  # noqa: E402
+from geo.maps import compact, style  # noqa: E402
 from tests.map_inputs import make_frame, make_routes  # noqa: E402
 
 VISIONS = (None, "protanomaly", "deuteranomaly")  # severity 100 = protanopia / deuteranopia
@@ -45,7 +44,7 @@ def export_colours(boundaries_gpkg):
     page = export_view(frame, routes, "overview", year=2025, date=dt.date(2026, 2, 4))
     text = page.replace("\\u003c", "<").replace("\\u003e", ">").replace('\\"', '"')
     m = re.search(r'window\.tqGeo\.make\("communes", (\[.*?\]), \{"pane"', page, re.S)
-    feats = json.loads(m.group(1))
+    feats = compact.layer_features(page, "communes")  # st/cat resolved from the layer's tables
     fills = {f[2]["cat"]: f[2]["st"]["fillColor"] for f in feats}
     opacity = float(re.search(r'"fillOpacity":\s*([\d.]+)', m.group(0) + page[m.end():m.end() + 400]).group(1))
     cats = {}
@@ -56,8 +55,7 @@ def export_colours(boundaries_gpkg):
             assert pat, f"pattern {pid} not in the export"
             fill = pat.group(1)
         cats[cat] = fill
-    routes_m = re.search(r'window\.tqGeo\.make\("routes", (\[.*?\]), \{"pane"', page, re.S)
-    route_cols = [f[2]["st"]["color"] for f in json.loads(routes_m.group(1))]
+    route_cols = [f[2]["st"]["color"] for f in compact.layer_features(page, "routes")]
     border_m = re.search(r'window\.tqGeo\.make\("border", .*?"color":"(#[0-9a-fA-F]{6})"', page, re.S)
     return {"cats": cats, "opacity": opacity, "routes": route_cols, "border": border_m.group(1)}
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import json
 import re
 import shutil
 import subprocess
@@ -28,7 +27,7 @@ from geo import status, yearview
 from geo.demo import build_demo, demo_data
 from geo.export import html as export_html
 from geo.export.sheet import write_sheet
-from geo.maps import style, views
+from geo.maps import compact, style, views
 from geo.maps.demo_mark import demo_suffix, demo_text
 from geo.model import (CATEGORIES, DEFAULT_TARGETS, KEY_CATEGORIES, Assessment, DemoFlags, Route, category,
                        contradiction, is_key)
@@ -115,9 +114,8 @@ def _legend(text: str, escaped: bool) -> dict[str, int]:
 
 
 def _communes(page: str) -> dict[str, dict]:
-    m = re.search(r'window\.tqGeo\.make\("communes", (\[.*?\]), \{"pane"', page, re.S)
-    assert m, "commune layer not found"
-    return {f[2]["code"]: f[2] for f in json.loads(m.group(1))}
+    assert 'window.tqGeo.make("communes", ' in page, "commune layer not found"
+    return {f[2]["code"]: f[2] for f in compact.layer_features(page, "communes")}
 
 
 def _pdf_text(path) -> str:

@@ -98,7 +98,7 @@ def test_decoder_and_arcs_declared_once_and_feature_codes(overview, frame):
     _m, page = overview
     assert page.count("window.tqGeo = (function") == 1
     assert page.count("window.tqGeo.define(") == 1
-    data = json.loads(page.split('window.tqGeo.make("communes", ', 1)[1].split(', {"pane"', 1)[0])
+    data = compact.layer_features(page, "communes")
     assert sorted(f[2]["code"] for f in data) == sorted(frame["code"])
     assert all(f[0] == "A" for f in data)
 

@@ -88,8 +88,10 @@ def test_overview_tooltips_and_legend_escape_hostile_text(hostile_server, page):
     # open every tooltip of every layer (communes, routes): their HTML is built from stored text
     opened = frame.evaluate("""() => {
         let n = 0;
-        for (const k in window.tqLayers) {
-            window.tqLayers[k].eachLayer(l => { if (l.getTooltip && l.getTooltip()) { l.openTooltip(); n++; } });
+        // the persistent map's layers (livemap: window.tqLiveLayers) and the commune marks
+        const all = Object.assign({}, window.tqLiveLayers || {}, window.tqLayers || {});
+        for (const k in all) {
+            all[k].eachLayer(l => { if (l.getTooltip && l.getTooltip()) { l.openTooltip(); n++; } });
         }
         return n;
     }""")

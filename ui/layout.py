@@ -3,9 +3,10 @@
 - :func:`kpi_items` / :func:`strip_html` / :func:`compact_kpi_strip`: the year's headline figures
   as one compact strip (instead of five tall cards), every text escaped.
 - :func:`map_height_for_viewport`: the map height that fills what is left of a viewport.
-- :func:`fit_map_to_viewport`: a small script that sizes the page's streamlit-folium map to the
-  space left below it in the browser window (and again on every resize), so the map is the hero
-  at 1024×768 as at 1920×1080 and 4K. The server does not know the window height; the browser does.
+- :func:`fit_map_page`: a small script that sizes the page's map (the persistent map, ``.tq-live``)
+  and its side panel to the space left in the browser window (and again on every resize), so the
+  map is the hero at 1024×768 as at 1920×1080 and 4K. The server does not know the window height;
+  the browser does.
 - :func:`print_button`: a visible "print this page" button (the browser's print dialog).
 - :func:`hide_chrome` and :func:`wall_html`: the wall view (pages/tuong.py): one screen, no
   Streamlit chrome, a KPI strip, the map, the legend beside it, the date and the demo mark.
@@ -256,18 +257,19 @@ def map_row(wide: bool = False):
 
 
 def side_legend(res, lang: str = "vi") -> None:
-    """The map's legend in the side panel, foldable (a <details>; folded when there is no room)."""
-    import streamlit as st
-
+    """The map's legend in the side panel, foldable (a <details>; folded when there is no room).
+    Its stylesheet and its text each reach the browser once per session and content
+    (livemap.cached_html): a filter change that leaves the counts as they were sends neither."""
     from geo.maps import style
+    from livemap import cached_html
 
     html_ = getattr(res, "legend_html", None)
     if not html_:
         return
-    st.markdown(f"<style>{style.CSS}</style><details class='tq-legend-fold' open><summary>"
-                f"{html_text(t('ui.legend', lang))}</summary><div class='tq-panel tq-legend tq-legend-side' "
-                f"role='region' aria-label='{html_attr(t('ui.legend', lang))}'>{html_}</div></details>",
-                unsafe_allow_html=True)
+    cached_html([f"<style>{style.CSS}</style>",
+                 f"<details class='tq-legend-fold' open><summary>{html_text(t('ui.legend', lang))}</summary>"
+                 f"<div class='tq-panel tq-legend tq-legend-side' role='region' "
+                 f"aria-label='{html_attr(t('ui.legend', lang))}'>{html_}</div></details>"], key="tq_legend")
 
 
 def fit_map_page(res=None, *, fold_legend: bool = False, minimum: int = 260) -> None:
@@ -282,11 +284,6 @@ def fit_map_page(res=None, *, fold_legend: bool = False, minimum: int = 260) -> 
     with st.container(key="tq_fitjs"):
         st.html(FIT_JS % {"bounds": json.dumps(b), "min": int(minimum), "fold": "true" if fold_legend else "false"},
                 unsafe_allow_javascript=True)
-
-
-def fit_map_to_viewport(below_px: int = 64, minimum: int = 320) -> None:
-    """Kept for callers of the first layout: the same fit as :func:`fit_map_page`."""
-    fit_map_page(minimum=minimum)
 
 
 def compact_kpi_strip(items) -> None:

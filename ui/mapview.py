@@ -1,4 +1,4 @@
-"""Showing maps in the app: filters, the streamlit-folium call, click-to-profile, downloads."""
+"""Showing maps in the app: filters, the persistent map (livemap), click-to-profile, downloads."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ import tempfile
 from pathlib import Path
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import service, yearview
 from geo.escape import excel_cell
 from geo.export import html as html_export
 from geo.export import sheet
 from geo.maps.tooltip import category_label as _category_label
-from geo.maps.tooltip import code_from_click
 from ui import common, layout, nav
 
 MAP_HEIGHT = 720
@@ -55,40 +53,18 @@ def hit_label(code: str, hits, lang: str) -> str:
     return f"{h.name} · {h.code}{via}"
 
 
-def legend(res) -> None:
-    """The map's legend (counts by category, routes, border) beside the map, as HTML text
-    (``res``: the geo.maps.views.MapResult; its legend HTML is escaped where it is built)."""
-    from geo.maps import style
-
-    if res.legend_html:
-        st.markdown(f"<style>{style.CSS}</style><div class='tq-panel tq-legend tq-legend-side' role='region'>"
-                    f"{res.legend_html}</div>", unsafe_allow_html=True)
-
-
-def map_with_legend(res, key: str, height: int = MAP_HEIGHT, side=None) -> None:
-    """The map on the left, its legend on the right (``side()`` runs first in the right column)."""
-    left, right = st.columns([3.3, 1])
-    with right:
-        if side is not None:
-            side()
-        legend(res)
-    with left:
-        show(res, key=key, height=height)
-
-
 def show(res, key: str, height: int = MAP_HEIGHT) -> None:
-    """Render the MapResult's map (a fresh one each run: streamlit-folium keeps per-render state on
-    it); a click on a commune opens its profile (the clicked feature's ``code`` property, else the
-    tooltip). Pan and zoom do not rerun the page."""
-    out = st_folium(res.map, key=key, height=height, use_container_width=True,
-                    returned_objects=["last_active_drawing", "last_object_clicked_tooltip"])
-    clicked = code_from_click(out)
-    last_key = f"_clicked_{key}"
-    if clicked and st.session_state.get(last_key) != clicked:
-        st.session_state[last_key] = clicked
+    """Render the MapResult's map as the persistent map (livemap, geo.maps.live): the geometry
+    reaches the browser once per session, a year, filter or language change sends only the
+    per-commune styles, tooltips and marks. ``key`` names the map on the page: it must NOT hold
+    the year or the language (a new key mounts a new map). A click on a commune opens its profile;
+    pan and zoom do not rerun the page. The demo badge is the map's own (geo.maps.demo_mark).
+    The page sizes the map to the window (ui/layout.fit_map_page); ``height`` is its first height."""
+    from livemap import live_map
+
+    clicked = live_map(res, key=key, height=height)
+    if clicked:
         st.switch_page(nav.page("ho_so_xa"), query_params={"xa": clicked})
-    elif clicked:
-        st.session_state[last_key] = clicked
 
 
 # --- downloads ---------------------------------------------------------------------------------

@@ -3,7 +3,8 @@ the same machine, plus the growth curve on synthetic coverages. Writes JSON, pri
 
 Naive baseline: :mod:`geo.bench.naive`, shown by bench/naive_app.py (``folium.GeoJson`` of the raw 124 files, folium's and
 st_folium's defaults). Ours: the standalone overview export (:func:`geo.export.html.export_view`)
-and the app's Overview page (``streamlit run app.py``).
+and the app's Overview page (``streamlit run app.py``: the persistent map, ``livemap``; bench/live_app.py
+is the same component on a bare page).
 
 Browser rows use Debian's Chromium driven by Playwright (the launcher flags and the Streamlit server
 come from ``tests/conftest.py``). There is no internet here: every request to a host other than
@@ -342,7 +343,11 @@ def _map_state(pg, expect: int) -> tuple[object, str]:
     return best[0], best[1]
 
 
-KPI_SELECTOR = '[data-testid="stMetricValue"], .tq-kpi .v'
+# The app's other map pages (each draws every commune: its own in full colour, the rest faded).
+OTHER_PAGES = (("tuyen", "route page"), ("xa_trong_diem", "key communes page"),
+               ("ho_so_xa?xa=00694", "commune profile page"), ("tien_do", "progress page"))
+
+KPI_SELECTOR = '[data-testid="stMetricValue"], .tq-kpi .v, .tq-strip .tq-si .v'
 
 
 def _kpi(pg) -> str:
@@ -673,6 +678,7 @@ def run(*, quick: bool = False, runs: int = 5, out: Path = DEFAULT_OUT, browser_
 
         app = {k: {"first": [], "visit": [], "year": [], "cat": [], "cat_kb": [], "year_kb": [], "runs": [],
                    "ext": [], "hwm": None} for k in ("ours", "naive", "live")}
+        pages = {p: [] for p, _label in OTHER_PAGES}
         for kind, script in (("naive", "bench/naive_app.py"), ("ours", "app.py"), ("live", "bench/live_app.py")):
             _log(f"browser: app {kind}, {b_runs} run(s)")
             a = app[kind]
@@ -701,12 +707,21 @@ def run(*, quick: bool = False, runs: int = 5, out: Path = DEFAULT_OUT, browser_
                         a["runs"].append(got[2])
                     a["ext"].append(len(pg.external))
 
+            def visit_page(srv, path):
+                with br.page(naive=False) as pg:
+                    pg.goto(f"{srv.url}/{path}", wait_until="commit")
+                    pages[path].append(_drawn_ms(pg, UNITS, timeout_s=300.0))
+                    a["ext"].append(len(pg.external))
+
             def app_runs():
                 with server(script, {"TQMAP_DB": str(db), "TQMAP_PUBLIC_DEMO": "1"}, tmp / f"st-{kind}.log") as srv:
                     rec.attempt(f"app_first_{kind}", visit_first, srv)  # cold server caches
                     for _ in range(b_runs):
                         rec.attempt(f"app_visit_{kind}", visit_year, srv)
                         rec.attempt(f"app_visit_cat_{kind}", visit_cat, srv)
+                        if kind == "ours":  # the other map pages, opened directly (fresh context each)
+                            for path, _label in OTHER_PAGES:
+                                rec.attempt(f"app_page_{path.split('?')[0]}", visit_page, srv, path)
                     a["hwm"] = vm_hwm_mb(srv.proc.pid)
 
             rec.attempt(f"app_server_{kind}", app_runs)
@@ -726,6 +741,10 @@ def run(*, quick: bool = False, runs: int = 5, out: Path = DEFAULT_OUT, browser_
         _row(rows, "app_change_kb", "App: bytes received per filter change (goal ≤ 20 KB)", "KB",
              o["cat_kb"], n["cat_kb"], "CDP: websocket frames + HTTP bodies, click → idle")
         _row(rows, "app_year_kb", "App: bytes received per year change", "KB", o["year_kb"], n["year_kb"])
+        for path, label in OTHER_PAGES:
+            _row(rows, f"app_page_{path.split('?')[0]}_ms", f"App {label}: open → 124 shapes drawn (goal ≤ 2 × baseline)",
+                 "ms", pages[path], None, "page opened directly, fresh browser context", baseline=bo,
+                 baseline_id="baseline_empty_ms")
         _row(rows, "app_peak_rss_mb", "App server peak memory (VmHWM) over the browser runs", "MB",
              [o["hwm"]] if o["hwm"] else [], [n["hwm"]] if n["hwm"] else [])
         _row(rows, "ext_requests_app", "External requests, app", "count", [max(o["ext"])] if o["ext"] else [],
@@ -734,7 +753,7 @@ def run(*, quick: bool = False, runs: int = 5, out: Path = DEFAULT_OUT, browser_
         _row(rows, "live_first_ms", "Persistent map, first visit after server start: open → 124 shapes", "ms",
              lv["first"], n["first"], baseline=bo, baseline_id="baseline_empty_ms")
         _row(rows, "live_draw_ms", "Persistent map (bench/live_app.py): open → 124 shapes drawn", "ms",
-             lv["visit"], n["visit"], "livemap component, same overview view; not yet on the app's pages",
+             lv["visit"], n["visit"], "livemap component, same overview view, on a bare page (the app's pages use it too)",
              baseline=bo, baseline_id="baseline_empty_ms")
         _row(rows, "live_year_s", "Persistent map: year change → KPI and map updated", "s", lv["year"], n["year"],
              baseline=bb, baseline_id="baseline_rerun_s")

@@ -97,6 +97,11 @@ def credits_html(lang: str, attribution: str | None = None) -> str:
             f"{e(t('map.border.legend', lang))}; {e(t('map.roads', lang))}. {e(t('export.offline', lang))}")
 
 
+# Leading whitespace and blank lines of the rendered page: nothing in it depends on them (no <pre>,
+# <textarea> or multi-line JS template literal; a JS string cannot span lines).
+_INDENT = re.compile(r"(?m)^[ \t]+|^\n")
+
+
 def standalone_html(m: folium.Map, *, title: str, year: int | None, date: dt.date | None = None,
                     lang: str = "vi", demo=False, attribution: str | None = None) -> str:
     """The whole page as text. ``m`` should come from a view built with ``app=False``; ``title`` is
@@ -112,6 +117,8 @@ def standalone_html(m: folium.Map, *, title: str, year: int | None, date: dt.dat
     Panel(credits_html(lang, attribution), "bottomleft", "tq-panel tq-credits leaflet-control").add_to(m)
     _ZoomBelowTitle().add_to(m)
     page = root.render()
+    if "`" not in page:  # no JS template literal (the only place where line starts could matter)
+        page = _INDENT.sub("", page)  # the templates' indentation and blank lines (~3 KB)
     page = page.replace("<html>", f'<html lang="{"en" if lang == "en" else "vi"}">', 1)
     bad = _EXTERNAL.findall(page)
     if bad:

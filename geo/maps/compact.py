@@ -149,8 +149,30 @@ def decode_arcs(text: str) -> list[list[tuple[float, float]]]:
     return out
 
 
-def decode_path(arcs: list[list[tuple[float, float]]], refs: list[int]) -> list[tuple[float, float]]:
-    """A ring or line from arc references (``~i`` = arc i reversed), as ``tq-topo.js`` joins them."""
+def pack_refs(kind: str, refs):
+    """A feature's arc references as written in documents: each ring's or line's list delta-coded
+    as text (:func:`encode_ints`), so a run of consecutive arcs costs one character per arc."""
+    def enc(r):
+        return encode_ints(np.diff(np.asarray(r, dtype=np.int64), prepend=0)) if len(r) else ""
+
+    if kind == "A":
+        return [[enc(r) for r in poly] for poly in refs]
+    if kind == "B":
+        return [enc(r) for r in refs]
+    return refs
+
+
+def unpack_refs(refs) -> list[int]:
+    """One ring's or line's references from :func:`pack_refs`' text (a list is returned as is)."""
+    if not isinstance(refs, str):
+        return refs
+    return [int(v) for v in np.cumsum(decode_ints(refs))] if refs else []
+
+
+def decode_path(arcs: list[list[tuple[float, float]]], refs) -> list[tuple[float, float]]:
+    """A ring or line from arc references (``~i`` = arc i reversed; a list, or :func:`pack_refs`'
+    text), as ``tq-topo.js`` joins them."""
+    refs = unpack_refs(refs)
     out: list[tuple[float, float]] = []
     for j, r in enumerate(refs):
         a = arcs[r] if r >= 0 else arcs[~r][::-1]
@@ -372,6 +394,27 @@ def split_tip(html: str) -> list[str]:
     return [p for p in _CUT.split(html) if p]
 
 
+def layer_features(page: str, key: str) -> list[list]:
+    """The features ``[kind, refs, props]`` of the compact layer ``key`` in a rendered document,
+    with ``st`` and ``cat`` resolved from the layer's tables as ``tq-topo.js`` does (tests, tools)."""
+    dec = json.JSONDecoder()
+    head = f"window.tqGeo.make({script_json(key)}, "
+    i = page.index(head) + len(head)
+    data, end = dec.raw_decode(page, i)
+    opts, _ = dec.raw_decode(page, end + 2)
+    cols = {k: decode_ints(v) if isinstance(v, str) else v for k, v in (opts.get("cols") or {}).items()}
+    for j, f in enumerate(data):
+        p = dict(f[2]) if len(f) > 2 else {}
+        p.update({k: v[j] for k, v in cols.items() if v[j] is not None})
+        del f[2:]
+        f.append(p)
+        if "s" in p:
+            p["st"] = opts["styles"][p.pop("s")]
+        if "c" in p:
+            p["cat"] = opts["cats"][p.pop("c")]
+    return data
+
+
 @functools.lru_cache(maxsize=1)
 def decoder_js() -> str:
     """``static/tq-topo.js`` without its comments and indentation (it travels in every export)."""
@@ -459,11 +502,13 @@ class CompactGeoJson(Layer):
     def _encode(self) -> tuple[list, dict, Topology]:
         topo, _layers = document_topology(self.get_root())
         parts: dict[str, int] = {}
+        styles: dict[str, int] = {}
+        cats: dict[str, int] = {}
         data = []
         for j, ((shared_geom, props), orig) in enumerate(zip(self._features, self._originals)):
             ref = self._refs.get(j) if shared_geom is not None else None
             if ref is not None:
-                entry = [ref[0], ref[1]]
+                entry = [ref[0], pack_refs(ref[0], ref[1])]
             else:
                 entry = list(_standalone(orig))
             props = dict(props)
@@ -471,11 +516,32 @@ class CompactGeoJson(Layer):
             if isinstance(tip, str) and tip:
                 del props["tip"]
                 props["tp"] = encode_ints([parts.setdefault(p, len(parts)) for p in split_tip(tip)])
-            entry.append(props)
-            data.append(entry)
+            # per-feature styles and categories repeat: one table per layer, an index per feature
+            if isinstance(props.get("st"), dict):
+                props["s"] = styles.setdefault(json.dumps(props.pop("st"), sort_keys=True), len(styles))
+            if isinstance(props.get("cat"), str):
+                props["c"] = cats.setdefault(props.pop("cat"), len(cats))
+            data.append((entry, props))
+        # the properties as columns (a list per key, integers as encode_ints text): no key repeated
+        # per feature
+        keys: dict[str, None] = {}
+        for _e, p in data:
+            keys.update(dict.fromkeys(p))
+        cols = {}
+        for k in keys:
+            vals = [p.get(k) for _e, p in data]
+            ints_only = all(isinstance(v, int) and not isinstance(v, bool) for v in vals)
+            cols[k] = encode_ints(vals) if ints_only else vals
+        data = [e for e, _p in data]
         opts = dict(self._opts)
+        if cols:
+            opts["cols"] = cols
         if parts:
             opts["parts"] = list(parts)
+        if styles:
+            opts["styles"] = [json.loads(k) for k in styles]
+        if cats:
+            opts["cats"] = list(cats)
         if any(e[0] in ("A", "B") for e in data):
             opts["topo"] = topo.key
         return data, opts, topo

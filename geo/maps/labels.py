@@ -29,7 +29,25 @@ if (!window.tqMarks) { window.tqMarks = (function () {
   function hit(a, b) { return !(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top); }
   function grow(r, m) { return {left: r.left - m, right: r.right + m, top: r.top - m, bottom: r.bottom + m}; }
   var SYM = %(sym)s;
+  function ints(s) {  // geo.maps.compact.encode_ints (zig-zag, 5 bits per character)
+    var A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", out = [], i = 0;
+    while (i < s.length) {
+      var r = 0, sh = 1, b;
+      do { b = A.indexOf(s.charAt(i++)); r += (b & 31) * sh; sh *= 32; } while (b & 32);
+      out.push((r %% 2) ? -((r - 1) / 2) - 1 : r / 2);
+    }
+    return out;
+  }
+  function unpack(p) {  // geo.maps.labels.pack_rows: columns -> rows [lat, lon, sym, cat, name, always, code]
+    var ll = ints(p.ll), f = ints(p.f), rows = [], y = 0, x = 0;
+    for (var i = 0; i < f.length; i++) {
+      y += ll[2 * i]; x += ll[2 * i + 1];
+      rows.push([y / 1e5, x / 1e5, f[i] & 1, p.cats[f[i] >> 2], p.n[i], (f[i] >> 1) & 1, p.k[i]]);
+    }
+    return rows;
+  }
   function make(map, data, opts) {
+    if (!Array.isArray(data)) data = unpack(data);
     if (!map.getPane(%(pane)s)) { var p = map.createPane(%(pane)s); p.style.zIndex = %(z)d; p.style.pointerEvents = "none"; }
     var group = L.layerGroup(), items = [];
     data.forEach(function (d) {
@@ -103,13 +121,49 @@ class CommuneMarks(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, rows: list[list], *, names: bool = True, min_zoom: int = MIN_ZOOM, key: str = "marks"):
+    def __init__(self, rows: list[list], *, names: bool = True, min_zoom: int = MIN_ZOOM, key: str = "marks",
+                 places: dict | None = None):
         super().__init__()
         self._name = "TqCommuneMarks"
         self.js = MARKS_JS
         self.n = len(rows)
-        self.data_json = json_script(rows)
-        self.opts_json = json_script({"names": names, "minZoom": int(min_zoom), "key": key})
+        self.rows = rows
+        self.opts = {"names": names, "minZoom": int(min_zoom), "key": key}
+        # code -> [lat, lon, name_html] of EVERY commune of the view's frame (not only those marked):
+        # the persistent map (geo.maps.live) sends these once, in its base geometry file, and each
+        # change only says which communes carry which mark
+        self.places = places or {}
+        self.data_json = json_script(pack_rows(rows))
+        self.opts_json = json_script(self.opts)
+
+
+def pack_rows(rows: list[list]) -> dict:
+    """Rows as columns for a document (the placing script unpacks them): positions as integer
+    deltas at 1e-5 degrees and the category/flags as one small integer each, in the shared-edge
+    text form (geo.maps.compact.encode_ints); names and codes as lists. Lossless."""
+    import numpy as np
+
+    from .compact import encode_ints
+
+    cats: dict[str, int] = {}
+    q = np.rint(np.array([[r[0], r[1]] for r in rows], dtype=float).reshape(-1, 2) * 1e5).astype(np.int64)
+    d = np.diff(q, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    flags = [cats.setdefault(r[3], len(cats)) * 4 + int(r[2]) + 2 * int(r[5]) for r in rows]
+    return {"ll": encode_ints(d), "f": encode_ints(flags), "cats": list(cats), "n": [r[4] for r in rows],
+            "k": [r[6] for r in rows]}
+
+
+def unpack_rows(packed: dict) -> list[list]:
+    """Inverse of :func:`pack_rows`, as the placing script computes it (coordinates = int / 1e5)."""
+    from .compact import decode_ints
+
+    ll, f = decode_ints(packed["ll"]), decode_ints(packed["f"])
+    rows, y, x = [], 0, 0
+    for i, v in enumerate(f):
+        y += ll[2 * i]
+        x += ll[2 * i + 1]
+        rows.append([y / 1e5, x / 1e5, v & 1, packed["cats"][v >> 2], packed["n"][i], (v >> 1) & 1, packed["k"][i]])
+    return rows
 
 
 def mark_rows(frame, *, always=None, symbols_on: bool = True) -> list[list]:
@@ -131,6 +185,19 @@ def mark_rows(frame, *, always=None, symbols_on: bool = True) -> list[list]:
     return [r[:7] for r in rows]
 
 
+def place_table(frame) -> dict[str, list]:
+    """code -> [lat, lon, name_html] for every commune of a frame in EPSG:4326 (anchors cached)."""
+    has_name = "name" in frame.columns
+    out = {}
+    for i, (code, geom) in enumerate(zip(frame["code"], frame.geometry.values)):
+        if geom is None or geom.is_empty:
+            continue
+        name = frame["name"].iloc[i] if has_name else None
+        x, y = symbols.anchor(geom)
+        out[str(code)] = [round(y, 5), round(x, 5), html_text(str(name)) if name is not None else ""]
+    return out
+
+
 def add_commune_marks(m, frame, lang: str = "vi", *, always=None, names: bool = True, symbols_on: bool = True,
                       min_zoom: int = MIN_ZOOM, only_always: bool | None = None) -> CommuneMarks:
     """Add the symbols (``symbols_on``) and names (``names``) of the communes of ``frame``.
@@ -144,9 +211,11 @@ def add_commune_marks(m, frame, lang: str = "vi", *, always=None, names: bool = 
     always = {str(c) for c in (always or ())}
     if only_always is None:
         only_always = len(always) > 1
+    places = place_table(frame)
     if only_always:
         frame = frame[frame["code"].astype(str).isin(always)]
     style.apply(m)
-    el = CommuneMarks(mark_rows(frame, always=always, symbols_on=symbols_on), names=names, min_zoom=min_zoom)
+    el = CommuneMarks(mark_rows(frame, always=always, symbols_on=symbols_on), names=names, min_zoom=min_zoom,
+                      places=places)
     el.add_to(m)
     return el

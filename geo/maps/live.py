@@ -75,9 +75,22 @@ class LiveMap:
     geometries: list[Geometry]
     layers: list[dict]
     parts: list[str]
-    tips: dict[str, list[str]]
+    tips: dict[str, list[list[int]]]  # per layer, per feature: indices into ``parts`` ([] = no tooltip)
     bounds: list[list[float]] | None
     extra: dict = field(default_factory=dict)
+    badge: str | None = None  # the demo badge's text (the map's geo.maps.demo_mark.DemoMark), if any
+
+    # What a layer's entry holds that never changes with the year, the filter or the language (its
+    # geometry file, pane, base and hover styles, patterns): sent once per session and content.
+    FIXED = ("geo", "url", "pane", "style", "hover", "interactive", "defs", "control")
+
+    def _fixed(self) -> list[dict]:
+        return [{k: layer[k] for k in self.FIXED} for layer in self.layers]
+
+    @property
+    def fixed_key(self) -> str:
+        text = json.dumps(self._fixed(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        return "f" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
     @property
     def tips_key(self) -> str:
@@ -85,20 +98,46 @@ class LiveMap:
         text = json.dumps([self.parts, self.tips], ensure_ascii=False, separators=(",", ":"))
         return "h" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
+    def tips_delta(self, book: dict) -> dict:
+        """The tooltips against a session's piece book (``{"id": str, "parts": {piece: index}}``,
+        updated here): only the pieces the browser does not hold yet travel (``add``, appended at
+        ``base``), and each feature's tooltip as indices into the whole book. A year change adds a
+        few pieces (decisions, dates), a language change the other language's labels."""
+        known = book["parts"]
+        base = len(known)
+        add = []
+        glob = []
+        for p in self.parts:
+            i = known.get(p)
+            if i is None:
+                i = known[p] = len(known)
+                add.append(p)
+            glob.append(i)
+        per = {k: [compact.encode_ints([glob[j] for j in t]) if t else "" for t in v] for k, v in self.tips.items()}
+        return {"key": self.tips_key, "d": book["id"], "base": base, "add": add, "per": per}
+
     def data(self, *, focus: str | None = None, badge: str | None = None, height: int = 720,
-             send_tips: bool = True) -> dict:
+             send_tips: bool = True, tips: dict | None = None, send_fixed: bool = True) -> dict:
         """The component's data for this run (publishes the geometry files first).
 
         ``send_tips=False`` sends only the tooltips' key: the browser reuses the tooltips it got
         under that key (the caller knows it sent them in this session; a browser that lacks them
-        asks again through the ``missing`` trigger)."""
+        asks again through the ``missing`` trigger). ``tips``: the tooltips as the caller made
+        them (:meth:`tips_delta`); default: every piece, standalone. ``send_fixed=False`` sends
+        only the key of the layers' fixed part (:attr:`FIXED`), which the browser keeps."""
         for g in self.geometries:
             g.publish()
-        tips = {"key": self.tips_key}
-        if send_tips:
-            tips.update({"parts": self.parts, "per": self.tips})
-        return {"layers": self.layers, "tips": tips, "bounds": self.bounds, "focus": focus,
-                "badge": badge, "height": int(height), **self.extra}
+        if tips is None:
+            tips = {"key": self.tips_key}
+            if send_tips:
+                tips.update({"parts": self.parts,
+                             "per": {k: [compact.encode_ints(t) if t else "" for t in v] for k, v in self.tips.items()}})
+        fix = {"key": self.fixed_key}
+        if send_fixed:
+            fix["layers"] = self._fixed()
+        layers = [{k: v for k, v in layer.items() if k not in self.FIXED} for layer in self.layers]
+        return {"layers": layers, "fix": fix, "tips": tips, "bounds": self.bounds, "focus": focus,
+                "badge": self.badge if badge is None else (badge or None), "height": int(height), **self.extra}
 
     def data_bytes(self, **kw) -> int:
         return len(json.dumps(self.data(**kw), ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
@@ -123,10 +162,14 @@ _GEOMETRY_CACHE: dict[tuple, Geometry] = {}
 def split(m) -> LiveMap:
     """Split a folium map built by :mod:`geo.maps.views` (``app=True``; a ``MapResult`` is taken
     too) into a :class:`LiveMap`."""
-    from . import style
+    from . import labels, style
 
     m = getattr(m, "map", m)
     layers = compact._compact_layers(m.get_root())
+    marks = next((c for c in m._children.values() if isinstance(c, labels.CommuneMarks)), None)
+    commune_ids = next(([str(p.get("code")) for _g, p in l._features] for l in layers if l.key == "communes"), [])
+    # the marks' places (position, name) in the order of the communes layer: static, sent once
+    places = [(marks.places.get(c) if marks is not None else None) or 0 for c in commune_ids]
     groups: dict[str, list] = {}
     for layer in layers:
         groups.setdefault(_group_of(layer), []).append(layer)
@@ -135,10 +178,16 @@ def split(m) -> LiveMap:
     for name, members in groups.items():
         geoms = [g for layer in members for g in layer._originals]
         ids = [[p.get("code") or p.get("rid") for _g, p in layer._features] for layer in members]
-        ck = (compact.geometry_hash(geoms), json.dumps(ids), tuple(l.key for l in members))
+        base = name == "base"
+        ck = (compact.geometry_hash(geoms), json.dumps(ids), tuple(l.key for l in members),
+              json.dumps(places, ensure_ascii=False) if base else "")
         hit = _GEOMETRY_CACHE.get(ck)
         if hit is None:
-            extra = {"css": style.CSS, "panes": [list(p) for p in style.PANES]} if name == "base" else {}
+            # the base file also carries what never changes: stylesheet, panes, the marks' placing
+            # script (geo.maps.labels.MARKS_JS, our own code) and the communes' places
+            extra = ({"css": style.CSS + style.MARKS_CSS.replace("%(font)s", style.FONT),
+                      "panes": [list(p) for p in style.PANES], "marksJs": labels.MARKS_JS, "places": places}
+                     if base else {})
             hit = _encode_group(members, polygons_shared=(name == "base"), extra=extra)
             if len(_GEOMETRY_CACHE) > 32:
                 _GEOMETRY_CACHE.clear()
@@ -156,8 +205,8 @@ def split(m) -> LiveMap:
             st = props.get("st") or {}
             sid.append(styles.setdefault(json.dumps(st, sort_keys=True), len(styles)))
             tip = props.get("tip")
-            tips.append(compact.encode_ints([parts.setdefault(p, len(parts)) for p in compact.split_tip(tip)])
-                        if isinstance(tip, str) and tip else "")
+            tips.append([parts.setdefault(p, len(parts)) for p in compact.split_tip(tip)]
+                        if isinstance(tip, str) and tip else [])
         o = layer._opts
         out_layers.append({
             "id": layer.key, "geo": key_of[layer.key], "url": f"{GEO_URL}/{key_of[layer.key]}.json",
@@ -167,8 +216,42 @@ def split(m) -> LiveMap:
             "sid": compact.encode_ints(sid)})
         if any(tips):
             all_tips[layer.key] = tips
+    extra = {"marks": _marks(marks, commune_ids, places)} if marks is not None else {}
     return LiveMap(geometries=geometries, layers=out_layers, parts=list(parts), tips=all_tips,
-                   bounds=_fit_bounds(m))
+                   bounds=_fit_bounds(m), extra=extra, badge=_badge(m))
+
+
+def _marks(el, commune_ids: list[str], places: list) -> dict:
+    """The commune marks of this run (geo.maps.labels.CommuneMarks) as a small table: per mark, in
+    priority order, the commune's index in the base file's places, its category's index in
+    ``cats`` and ``has_symbol + 2 * always``; positions and names are the base file's. A mark whose
+    place is not there travels whole in ``x`` (the CommuneMarks row)."""
+    index = {c: i for i, c in enumerate(commune_ids)}
+    cats: dict[str, int] = {}
+    flat, whole = [], []
+    for row in el.rows:
+        lat, lon, has, cat, name, always, code = row
+        i = index.get(str(code))
+        if i is None or places[i] == 0 or places[i] != [lat, lon, name]:
+            whole.append(row)
+            continue
+        flat += [i, cats.setdefault(cat, len(cats)), int(has) + 2 * int(always)]
+    return {"opts": el.opts, "cats": list(cats), "r": compact.encode_ints(flat), "x": whole}
+
+
+def _badge(m) -> str | None:
+    """The demo badge's text of a map built with geo.maps.demo_mark (None when all is real)."""
+    import html
+    import re
+
+    from .demo_mark import DemoMark
+
+    for child in m._children.values():
+        if isinstance(child, DemoMark):
+            inner = json.loads(child.html_json)
+            mark = re.search(r'<div class="tq-demo-mark">(.*?)</div>', inner, re.S)
+            return html.unescape(re.sub(r"<[^>]+>", "", mark.group(1) if mark else inner)).strip() or None
+    return None
 
 
 def _encode_group(members, *, polygons_shared: bool, extra: dict | None = None) -> Geometry:
@@ -183,7 +266,7 @@ def _encode_group(members, *, polygons_shared: bool, extra: dict | None = None) 
             refs = topo.refs[i] if topo is not None else None
             kind = topo.kinds[i] if topo is not None else None
             i += 1
-            enc.append([kind, refs] if refs is not None else list(compact._standalone(orig)))
+            enc.append([kind, compact.pack_refs(kind, refs)] if refs is not None else list(compact._standalone(orig)))
             ids.append(props.get("code") or props.get("rid"))
         layers[layer.key] = {"f": enc, "ids": ids}
     body = {"arcs": topo.encoded if topo is not None else "", "layers": layers, **(extra or {})}

@@ -179,11 +179,6 @@ CSS = f"""
 .tq-legend.tq-legend-side {{ min-width:0 !important; max-height:none; overflow:visible; }}
 [data-testid="stMetricValue"], [data-testid="stMetricValue"] > div {{ white-space:normal !important;
   overflow:visible !important; text-overflow:clip !important; overflow-wrap:anywhere; line-height:1.15; }}
-@media (max-width: 1150px) {{
-  [data-testid="stHorizontalBlock"]:has(iframe[title="streamlit_folium.st_folium"]) {{ flex-wrap:wrap !important; }}
-  [data-testid="stHorizontalBlock"]:has(iframe[title="streamlit_folium.st_folium"]) > [data-testid="stColumn"] {{
-    flex:1 1 100% !important; width:100% !important; min-width:100% !important; }}
-}}
 .leaflet-control-scale-line + .leaflet-control-scale-line {{ display:none; }}
 .leaflet-control-scale-line {{ font-size:12px; }}
 """
@@ -232,7 +227,7 @@ class Layout(MacroElement):
 
     def render(self, **kwargs):
         # the bounds the view was fitted to, kept on the map (map._tqBounds) so a page that resizes
-        # the map (ui/layout.fit_map_to_viewport, the wall view) can fit the same extent again
+        # the map (ui/layout.fit_map_page, the wall view) can fit the same extent again
         from folium.map import FitBounds
 
         fb = next((c for c in self._parent._children.values() if isinstance(c, FitBounds)), None)
