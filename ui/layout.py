@@ -198,10 +198,15 @@ FIT_JS = """
       var LL = el.classList.contains("tq-live") ? win.L : el.contentWindow.L;  // the map's own Leaflet
       var b = o.bounds ? LL.latLngBounds(o.bounds) : (m._tqBounds || m.getBounds());
       m._tqBounds = b;
-      if ((m.options.zoomSnap || 1) > 0.25) m.options.zoomSnap = 0.25;  // the province as large as it fits
+      // the province as large as it fits (vector layers only, no tiles: a fine zoom step costs nothing)
+      if ((m.options.zoomSnap || 1) > 0.1) m.options.zoomSnap = 0.1;
       // the map's own demo badge (top centre) must not hide the north of the view: start below it
       var c = m.getContainer(), mark = c.querySelector("#tq-demo-mark, .tq-demo"), padTop = 6;
-      if (mark && mark.offsetHeight) padTop = Math.max(6, mark.getBoundingClientRect().bottom - c.getBoundingClientRect().top + 4);
+      // (only a badge over the middle of the map: one in a corner, beside the zoom buttons, hides no commune)
+      if (mark && mark.offsetHeight) {
+        var mr = mark.getBoundingClientRect(), cr = c.getBoundingClientRect(), mid = (mr.left + mr.right) / 2 - cr.left;
+        if (mid > s.x * 0.25 && mid < s.x * 0.75) padTop = Math.max(6, mr.bottom - cr.top + 4);
+      }
       if (padTop > s.y / 3) padTop = 6;
       // fit again when the size or the view changed, or when something else (streamlit-folium
       // restoring its own view) moved or zoomed out the map the user has not touched
