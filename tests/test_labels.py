@@ -77,6 +77,8 @@ def test_route_and_commune_views_always_name_their_communes(inputs):
     page = export_view(frame, routes, f"commune:{code}", year=2025, date=dt.date(2026, 2, 4))
     rows, _ = _marks(page)
     assert code in {r[6] for r in rows} and all(r[5] == 1 for r in rows)
+    # the commune itself is placed first: its name wins over its (larger) neighbours'
+    assert rows[0][6] == code, (rows[0][6], code)
 
 
 def test_names_are_escaped(inputs):

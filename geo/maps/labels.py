@@ -166,9 +166,11 @@ def unpack_rows(packed: dict) -> list[list]:
     return rows
 
 
-def mark_rows(frame, *, always=None, symbols_on: bool = True) -> list[list]:
-    """Rows for :class:`CommuneMarks` from a frame in EPSG:4326 (``code``, ``name``, ``category``)."""
+def mark_rows(frame, *, always=None, first=None, symbols_on: bool = True) -> list[list]:
+    """Rows for :class:`CommuneMarks` from a frame in EPSG:4326 (``code``, ``name``, ``category``),
+    in placing order: ``first`` (the commune of a commune view), then ``always``, then larger first."""
     always = {str(c) for c in (always or ())}
+    first = {str(c) for c in (first or ())}
     has_cat = "category" in frame.columns
     has_name = "name" in frame.columns
     rows = []
@@ -181,7 +183,7 @@ def mark_rows(frame, *, always=None, symbols_on: bool = True) -> list[list]:
         x, y = symbols.anchor(geom)
         rows.append([round(y, 5), round(x, 5), 1 if symbols_on and symbols.symbol_html(cat) else 0, cat,
                      html_text(name), 1 if code in always else 0, code, geom.area])
-    rows.sort(key=lambda r: (-r[5], -r[7]))
+    rows.sort(key=lambda r: (r[6] not in first, -r[5], -r[7]))
     return [r[:7] for r in rows]
 
 
@@ -198,14 +200,16 @@ def place_table(frame) -> dict[str, list]:
     return out
 
 
-def add_commune_marks(m, frame, lang: str = "vi", *, always=None, names: bool = True, symbols_on: bool = True,
-                      min_zoom: int = MIN_ZOOM, only_always: bool | None = None) -> CommuneMarks:
+def add_commune_marks(m, frame, lang: str = "vi", *, always=None, first=None, names: bool = True,
+                      symbols_on: bool = True, min_zoom: int = MIN_ZOOM,
+                      only_always: bool | None = None) -> CommuneMarks:
     """Add the symbols (``symbols_on``) and names (``names``) of the communes of ``frame``.
 
     ``always``: codes whose names show at every zoom (route view: the communes crossed; commune
     view: the commune and its neighbours; overview: a searched commune). ``only_always``: marks
     for those communes only (default: when ``always`` holds more than one commune, i.e. a route or
-    commune view, where the other communes are faded context)."""
+    commune view, where the other communes are faded context). ``first``: placed before all others
+    (a commune view's own commune: its name wins over its neighbours')."""
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
     always = {str(c) for c in (always or ())}
@@ -215,7 +219,8 @@ def add_commune_marks(m, frame, lang: str = "vi", *, always=None, names: bool = 
     if only_always:
         frame = frame[frame["code"].astype(str).isin(always)]
     style.apply(m)
-    el = CommuneMarks(mark_rows(frame, always=always, symbols_on=symbols_on), names=names, min_zoom=min_zoom,
+    el = CommuneMarks(mark_rows(frame, always=always, first=first, symbols_on=symbols_on), names=names,
+                      min_zoom=min_zoom,
                       places=places)
     el.add_to(m)
     return el

@@ -79,6 +79,7 @@ class MapSpec:
     title: str | None = None
     static: layers.Basemap | None = None  # default: layers.static_basemap()
     label_codes: Any = None  # communes whose names are always shown (route, commune views)
+    label_first: Any = None  # communes placed before every other name (the commune of a commune view)
     symbols: bool = True  # category symbols on the communes (not on the change map)
 
 
@@ -142,7 +143,8 @@ def compose(spec: MapSpec) -> MapResult:
     routes_mod.add_routes(m, year_routes, spec.lang, highlight=spec.route_highlight)
     border.add_border(m, spec.lang)
     if _labels is not None:
-        _labels.add_commune_marks(m, spec.frame, spec.lang, always=spec.label_codes, symbols_on=spec.symbols)
+        _labels.add_commune_marks(m, spec.frame, spec.lang, always=spec.label_codes, first=spec.label_first,
+                                  symbols_on=spec.symbols)
     layers.add_optional_basemap(m, spec.lang, spec.basemap)
     layers.add_layer_control(m, collapsed=spec.app if spec.collapsed is None else spec.collapsed)
     # In the app the legend stands beside the map (readable, never covering it) and the demo mark
@@ -256,7 +258,7 @@ def commune(frame: gpd.GeoDataFrame, code: str, *, routes: list[Route] | None = 
     return compose(MapSpec(frame, routes or [], year, leg, _styles(frame, faded=codes - group, focus={str(code)}),
                            lang=lang, demo=demo, app=app, bounds=_bounds(sub.geometry, pad=0.05), basemap=basemap,
                            counts=counts, title=t("export.title.commune", lang, name=name, year=year),
-                           label_codes=group))
+                           label_codes=group, label_first={str(code)}))
 
 
 def change(change_frame: gpd.GeoDataFrame, *, year_from: int, year_to: int, lang: str = "vi", demo=False,
