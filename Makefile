@@ -24,7 +24,7 @@ demo: data
 # The demo store holds only illustrative data, so it is served without login (public-demo mode,
 # announced on every page). With real data, unset TQMAP_PUBLIC_DEMO and create users first.
 run: demo
-	TQMAP_PUBLIC_DEMO=1 $(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	TQMAP_PUBLIC_DEMO=1 $(BIN)/python -m ui.serve --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: venv
 	bash .ci/system-packages.sh

@@ -136,7 +136,7 @@ class LocalCluster:
                 log = self.base / f"replica-{i + 1}.log"
                 f = open(log, "w")
                 proc = subprocess.Popen(
-                    [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                    [sys.executable, "-m", "ui.serve", "--server.port", str(port),
                      "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
                      "--browser.gatherUsageStats", "false", "--server.maxUploadSize", str(self.upload_mb)],
                     cwd=REPO, env=self.env, stdout=f, stderr=subprocess.STDOUT, start_new_session=True)

@@ -173,16 +173,19 @@ def _free_port() -> int:
 
 
 class StreamlitServer:
-    """``streamlit run SCRIPT`` (default app.py) on a free loopback port, with its own environment."""
+    """``streamlit run SCRIPT`` (default app.py) on a free loopback port, with its own environment;
+    ``serve=True``: started as ``make run`` and the deploy units do (``python -m ui.serve``: the
+    same server with its warm start)."""
 
-    def __init__(self, env: dict[str, str], log: Path, script: str = "app.py"):
+    def __init__(self, env: dict[str, str], log: Path, script: str = "app.py", serve: bool = False):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
         self._f = open(log, "w")
         full_env = {**os.environ, **env, "PYTHONUNBUFFERED": "1"}
+        start = [sys.executable, "-m", "ui.serve"] if serve else [sys.executable, "-m", "streamlit", "run", script]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(self.port),
+            [*start, "--server.port", str(self.port),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=REPO_ROOT, env=full_env, stdout=self._f, stderr=subprocess.STDOUT)
@@ -221,7 +224,7 @@ def demo_db(tmp_path_factory, boundaries_gpkg) -> Path:
 def streamlit_server(demo_db, tmp_path_factory):
     """A real Streamlit server on the demo store (public-demo mode: no login)."""
     log = tmp_path_factory.mktemp("st") / "streamlit.log"
-    server = StreamlitServer({"TQMAP_DB": str(demo_db), "TQMAP_PUBLIC_DEMO": "1"}, log)
+    server = StreamlitServer({"TQMAP_DB": str(demo_db), "TQMAP_PUBLIC_DEMO": "1"}, log, serve=True)
     yield server
     server.stop()
 

@@ -54,3 +54,24 @@ def test_warm_in_background_returns_at_once_and_never_raises(tmp_db, boundaries_
     th.join(120)
     assert not th.is_alive()
     assert warm.LAST["errors"] and "2025" in warm.LAST["errors"][0]
+
+
+def test_serve_warms_the_server_before_any_visit(demo_db, tmp_path):
+    """``python -m ui.serve`` (make run, deploy units) starts Streamlit and, in the same process,
+    the warm start: its thread finishes with no browser ever having opened a page."""
+    from tests.conftest import StreamlitServer
+
+    log = tmp_path / "serve.log"
+    srv = StreamlitServer({"TQMAP_DB": str(demo_db), "TQMAP_PUBLIC_DEMO": "1"}, log, serve=True)
+    try:
+        deadline = time.time() + 600  # a generous bound for a loaded machine; ends as soon as it is done
+        while "tqmap: warm start done" not in log.read_text() and time.time() < deadline:
+            assert srv.proc.poll() is None, log.read_text()
+            time.sleep(0.5)
+        text = log.read_text()
+        assert "tqmap: warm start done" in text, text[-3000:]
+        done = next(line for line in text.splitlines() if "tqmap: warm start done" in line)
+        assert "2025" in done, done  # the demo's years were built
+        assert "warm start failed" not in text, text[-3000:]
+    finally:
+        srv.stop()

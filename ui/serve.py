@@ -1,0 +1,63 @@
+"""Start the app's Streamlit server with a warm start (``make run``, deploy/ units, the benchmark):
+
+    python -m ui.serve [streamlit run options …]      # = streamlit run app.py [options], warmed
+
+Streamlit runs no code of the app before the first browser session, so a plain ``streamlit run
+app.py`` makes the first visitor after a start pay for the imports of the page code, the year
+views, the maps' topology and the persistent map's geometry files. This starts the same server
+(Streamlit's own command line, same options) and, beside it in the same process, a thread that
+imports the app's modules and runs :func:`geo.maps.warm.warm_now` on the configured store: the
+caches it fills (year views, topology, geometry files) are the ones the pages read, keyed by the
+store's URL and data version, so the first visit finds them built (or waits on the build already
+running instead of starting its own). The app's own call in ``ui.router.main`` then does nothing.
+A failed warm-up never stops the server: it is written to the log and the pages build what they
+need themselves.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import threading
+import time
+
+APP = "app.py"
+
+
+def _warm() -> None:
+    t0 = time.perf_counter()
+    try:
+        # the page code (the first run imports it otherwise)
+        from ui import nav
+
+        for mod in ("ui.router", *(f"pages.{p.name}" for p in nav.PAGES)):
+            importlib.import_module(mod)
+        from geo.config import db_url
+        from geo.maps import warm
+        from geo.store import open_store
+
+        store = open_store(db_url())
+        try:
+            report = warm.warm(store, background=False) or {}
+        finally:
+            getattr(store, "close", lambda: None)()
+        for err in report.get("errors", []):
+            print(f"tqmap: warm start failed for {err}", file=sys.stderr, flush=True)
+        years = sorted(k for k in report if isinstance(k, int))
+        print(f"tqmap: warm start done in {time.perf_counter() - t0:.1f} s (years {years})", file=sys.stderr,
+              flush=True)
+    except Exception as e:  # noqa: BLE001 - a warm-up never stops the server
+        print(f"tqmap: warm start failed (the pages build what they need): {e!r}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    threading.Thread(target=_warm, name="tq-warm-start", daemon=True).start()
+    from streamlit.web import cli
+
+    sys.argv = ["streamlit", "run", APP, *args]
+    cli.main(prog_name="streamlit")
+
+
+if __name__ == "__main__":
+    main()
