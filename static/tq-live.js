@@ -193,6 +193,7 @@ function render(state, data, setTriggerValue) {
   const keys = [...new Set(data.layers.map(l => l.geo))];
   return Promise.all(keys.map(k => geometry(k, data.layers.find(l => l.geo === k).url))).then(geos => {
     if (state.version !== data.__v) return;  // a newer render started meanwhile
+    if (state.dead || state.map !== map) return;  // unmounted (page left) while the files loaded
     const byKey = {};
     keys.forEach((k, i) => { byKey[k] = geos[i]; });
     geos.forEach(g => g.panes.forEach(([name, z]) => {
@@ -276,6 +277,7 @@ export default function (component) {
   state.version += 1;
   data.__v = state.version;
   libs().then(() => {
+    if (state.dead) return;  // unmounted while the libraries loaded
     if (!state.map) {
       state.map = L.map(state.root, {zoomSnap: 0.25, keyboard: false, attributionControl: false, preferCanvas: false});
       L.control.scale({imperial: false}).addTo(state.map);
@@ -290,6 +292,7 @@ export default function (component) {
     return render(state, data, setTriggerValue);
   }).catch(e => { state.root.setAttribute("data-tq-error", String(e)); console.error(e); });
   return () => {
+    state.dead = true;  // renders still waiting for files stop at their next step
     if (state.map) { state.map.remove(); state.map = null; }
     if (state.onResize) window.removeEventListener("resize", state.onResize);
     G.maps.delete(parentElement);

@@ -9,6 +9,7 @@ import pytest
 from geo import status
 from geo.i18n import fmt_int, fmt_pct, fmt_points
 from geo.store import open_store
+from tests.app_pages import cached_html_parts as _cached_html
 from tests.app_pages import open_page
 
 PAGES = ["tong_quan", "tuyen", "xa_trong_diem", "ho_so_xa", "tien_do", "nguon_du_lieu"]
@@ -23,21 +24,6 @@ def demo_env(demo_db, monkeypatch):
 @pytest.fixture()
 def app(demo_env):
     return open_page()
-
-
-def _cached_html(at) -> list[str]:
-    """The HTML parts the page sent through livemap.cached_html (the legend beside the map): each
-    part travels once per session, so a later run holds only its hash."""
-    out = []
-
-    def walk(node):
-        for c in (getattr(node, "children", None) or {}).values():
-            if getattr(c, "type", "") == "bidi_component" and c.proto.component_name == "tq_cached_html":
-                out.extend(p["html"] for p in json.loads(c.proto.bytes.decode("utf-8")) if p["html"])
-            walk(c)
-
-    walk(at._tree)
-    return out
 
 
 def _html(at) -> str:

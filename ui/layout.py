@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from geo.escape import html_attr, html_text, json_script
 from geo.i18n import fmt_datetime, fmt_int, fmt_pct, fmt_points, t
@@ -135,99 +136,19 @@ details.tq-legend-fold > .tq-legend h4 {display:none}
 @media (min-width: 2500px) { html {font-size:25px} details.tq-legend-fold, .tq-print {zoom:1.6} }
 """
 
-FIT_JS = """
-<script>
-(function () {
-  var doc = window.parent && window.parent.document ? window.parent.document : document;
-  var win = doc.defaultView || window;
-  win.tqFitOpts = {bounds: %(bounds)s, min: %(min)d, fold: %(fold)s};
-  // The map: the persistent map (livemap: a .tq-live div in the page, its Leaflet map in
-  // window.tqLiveMap) or else streamlit-folium's iframe.
-  function mapEl() {
-    return doc.querySelector('.tq-live') || doc.querySelector('iframe[title="streamlit_folium.st_folium"]');
-  }
-  function leaflet(el) {
-    if (el.classList.contains("tq-live")) return win.tqLiveMap || null;
-    try { return el.contentWindow && el.contentWindow.map; } catch (e) { return null; }
-  }
-  function setHeight(el, h) {
-    if (Math.abs(el.offsetHeight - h) < 2) return;
-    el.style.height = h + "px";
-    if (el.classList.contains("tq-live")) { el.setAttribute("data-tq-fit", "1"); return; }  // kept on reruns
-    try {
-      var d = el.contentDocument, m = d && (d.getElementById("map_div") || d.querySelector(".folium-map"));
-      if (m) m.style.height = h + "px";
-    } catch (e) {}
-  }
-  function fit() {
-    var o = win.tqFitOpts || {}, el = mapEl();
-    if (!el) return;
-    var main = doc.querySelector('[data-testid="stMain"]');
-    if (main && main.scrollTop) main.scrollTop = 0;
-    var side = doc.querySelector(".st-key-tq_side");
-    var top = el.getBoundingClientRect().top;
-    var h = Math.round(Math.max(o.min || 260, win.innerHeight - top - 10));
-    setHeight(el, h);
-    if (side) { side.style.height = h + "px"; side.style.maxHeight = h + "px"; }
-    if (main) {  // whatever still sticks out below (paddings, a container taller than the map): take it off
-      var over = main.scrollHeight - main.clientHeight;
-      if (over > 0 && h - over >= (o.min || 260)) {
-        h -= over; setHeight(el, h);
-        if (side) { side.style.height = h + "px"; side.style.maxHeight = h + "px"; }
-      }
-    }
-    var fold = side && side.querySelector("details.tq-legend-fold");
-    if (fold && !fold.dataset.tqAuto) {  // the first time: fold the legend where it has no room
-      fold.dataset.tqAuto = "1";
-      if (o.fold || side.scrollHeight > side.clientHeight + 1) fold.open = false;
-    }
-    doc.documentElement.setAttribute("data-tq-fit", String(h));
-    var m = leaflet(el);
-    if (!m || !m.invalidateSize) return;
-    try {
-      m.invalidateSize(false);
-      if (!m._tqWatch) {  // once the user pans or zooms, the view is theirs (until the size changes)
-        m._tqWatch = true;
-        ["mousedown", "wheel", "touchstart", "keydown", "dblclick"].forEach(function (ev) {
-          m.getContainer().addEventListener(ev, function () { m._tqUser = true; }, {passive: true});
-        });
-      }
-      var s = m.getSize();
-      if (s.x < 50 || s.y < 50) return;  // hidden
-      var bj = JSON.stringify(o.bounds || null), key = s.x + "x" + s.y + bj;
-      var LL = el.classList.contains("tq-live") ? win.L : el.contentWindow.L;  // the map's own Leaflet
-      var b = o.bounds ? LL.latLngBounds(o.bounds) : (m._tqBounds || m.getBounds());
-      m._tqBounds = b;
-      // the province as large as it fits (vector layers only, no tiles: a fine zoom step costs nothing)
-      if ((m.options.zoomSnap || 1) > 0.1) m.options.zoomSnap = 0.1;
-      // the map's own demo badge (top centre) must not hide the north of the view: start below it
-      var c = m.getContainer(), mark = c.querySelector("#tq-demo-mark, .tq-demo"), padTop = 6;
-      // (only a badge over the middle of the map: one in a corner, beside the zoom buttons, hides no commune)
-      if (mark && mark.offsetHeight) {
-        var mr = mark.getBoundingClientRect(), cr = c.getBoundingClientRect(), mid = (mr.left + mr.right) / 2 - cr.left;
-        if (mid > s.x * 0.25 && mid < s.x * 0.75) padTop = Math.max(6, mr.bottom - cr.top + 4);
-      }
-      if (padTop > s.y / 3) padTop = 6;
-      // fit again when the size or the view changed, or when something else (streamlit-folium
-      // restoring its own view) moved or zoomed out the map the user has not touched
-      var shown = m.getBounds().pad(0.002).contains(b) &&
-                  m.getZoom() >= m.getBoundsZoom(b, false, LL.point(12, padTop + 6)) - 0.01;
-      if (m._tqFitKey === key && (m._tqUser || shown)) { el.setAttribute("data-tq-fitted", key); return; }
-      if (m._tqFitKey !== key) m._tqUser = false;
-      m.fitBounds(b, {animate: false, paddingTopLeft: [6, padTop], paddingBottomRight: [6, 6]}); m._tqFitKey = key;
-      // the vector renderers redraw for the new size even when the view did not move (otherwise
-      // they keep the old size's bounds and the south of a taller map stays unpainted)
-      m.fire("moveend");
-      el.setAttribute("data-tq-fitted", key);
-    } catch (e) {}
-  }
-  win.addEventListener("resize", fit);
-  if (!win.tqFitTimer) win.tqFitTimer = win.setInterval(function () { try { win.tqFitMap && win.tqFitMap(); } catch (e) {} }, 300);
-  win.tqFitMap = fit;
-  fit();
-})();
-</script>
-"""
+# The fit's code is static/tq-fit.js, fetched once per browser tab; Streamlit sends a component's
+# inline JS with every run, so that is a one-line loader and each run sends only the options.
+_FIT_LOADER = """export default function (c) {
+  import(new URL("/app/static/tq-fit.js", window.location.href).href).then(m => m.default(c));
+}"""
+
+
+@functools.lru_cache(maxsize=1)
+def _fit_component():
+    import streamlit as st
+
+    return st.components.v2.component("tq_fit", js=_FIT_LOADER, isolate_styles=False)
+
 
 
 def view_bounds(m):
@@ -243,9 +164,9 @@ def view_bounds(m):
 
 def map_page_css() -> None:
     """The compact head of a map page (call once, before the title)."""
-    import streamlit as st
+    from livemap import cached_html
 
-    st.markdown(f"<style>{STRIP_CSS}{MAP_PAGE_CSS}</style>", unsafe_allow_html=True)
+    cached_html([f"<style>{STRIP_CSS}{MAP_PAGE_CSS}</style>"], key="tq_page_css")  # sent once per session
 
 
 def map_row(wide: bool = False):
@@ -287,15 +208,16 @@ def fit_map_page(res=None, *, fold_legend: bool = False, minimum: int = 260) -> 
 
     b = view_bounds(res) if res is not None else None
     with st.container(key="tq_fitjs"):
-        st.html(FIT_JS % {"bounds": json.dumps(b), "min": int(minimum), "fold": "true" if fold_legend else "false"},
-                unsafe_allow_javascript=True)
+        _fit_component()(data=json.dumps({"bounds": b, "min": int(minimum), "fold": bool(fold_legend)}),
+                         key="tq_fit")
 
 
 def compact_kpi_strip(items) -> None:
     """The KPI strip in a Streamlit page."""
-    import streamlit as st
+    from livemap import cached_html
 
-    st.markdown(f"<style>{STRIP_CSS}{COMPACT_CSS}</style>{strip_html(items)}", unsafe_allow_html=True)
+    # the stylesheet once per session, the figures again only when they change
+    cached_html([f"<style>{STRIP_CSS}{COMPACT_CSS}</style>", strip_html(items)], key="tq_strip")
 
 
 def print_button(lang: str = "vi") -> None:
