@@ -41,3 +41,23 @@ def cached_html_parts(at) -> list[str]:
 
     walk(at._tree)
     return out
+
+
+def gate_app(tmp_path, monkeypatch, script: str, password: str) -> tuple:
+    """A fresh SQLite store with one editor ``lan`` (``password``), the environment pointing at it
+    (no secrets file, not public-demo) and ``script`` (a small app behind the login gate) written
+    next to it: (store path, script path) for ``AppTest.from_file``."""
+    import textwrap
+
+    from geo import auth
+    from geo.store import open_store
+
+    db = tmp_path / "app.db"
+    open_store(db).close()
+    monkeypatch.setenv("TQMAP_DB", str(db))
+    monkeypatch.setenv("TQMAP_SECRETS", str(tmp_path / "no-secrets.toml"))
+    monkeypatch.delenv("TQMAP_PUBLIC_DEMO", raising=False)
+    path = tmp_path / "gate.py"
+    path.write_text(textwrap.dedent(script), encoding="utf-8")
+    auth.add_user(db, "lan", password, "editor", by="test")
+    return db, path

@@ -15,6 +15,7 @@ import pytest
 from geo import audit, auth
 from geo.paths import REPO_ROOT
 from geo.store import open_store
+from tests.app_pages import gate_app
 
 PW = "mat-khau-du-dai-2025"
 T0 = dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.timezone.utc)
@@ -254,15 +255,7 @@ st.write(f"role={user.role}")
 
 @pytest.fixture()
 def app_env(tmp_path, monkeypatch):
-    db = tmp_path / "app.db"
-    open_store(db).close()
-    monkeypatch.setenv("TQMAP_DB", str(db))
-    monkeypatch.setenv("TQMAP_SECRETS", str(tmp_path / "no-secrets.toml"))
-    monkeypatch.delenv("TQMAP_PUBLIC_DEMO", raising=False)
-    script = tmp_path / "gate.py"
-    script.write_text(textwrap.dedent(SCRIPT), encoding="utf-8")
-    auth.add_user(db, "lan", PW, "editor", by="test")
-    return db, script
+    return gate_app(tmp_path, monkeypatch, SCRIPT, PW)
 
 
 def _texts(at) -> str:

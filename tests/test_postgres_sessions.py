@@ -10,12 +10,12 @@ been idle for the timeout (the activity another server recorded is the one that 
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 
 import pytest
 
 from geo import audit, auth
 from geo.store import open_store
+from tests.app_pages import gate_app
 
 PW = "mat-khau-dai-123"
 
@@ -83,15 +83,7 @@ st.write("SECRET DATA")
 
 @pytest.fixture()
 def gate(tmp_path, monkeypatch):
-    db = tmp_path / "app.db"
-    open_store(db).close()
-    monkeypatch.setenv("TQMAP_DB", str(db))
-    monkeypatch.setenv("TQMAP_SECRETS", str(tmp_path / "no-secrets.toml"))
-    monkeypatch.delenv("TQMAP_PUBLIC_DEMO", raising=False)
-    script = tmp_path / "gate.py"
-    script.write_text(textwrap.dedent(SCRIPT), encoding="utf-8")
-    auth.add_user(db, "lan", PW, "editor", by="test")
-    return db, script
+    return gate_app(tmp_path, monkeypatch, SCRIPT, PW)
 
 
 def _app(script):
