@@ -155,7 +155,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "progress.target_ministry": ("Chỉ tiêu Bộ Công an", "Ministry target"),
     "progress.target_national": ("Mức sàn toàn quốc", "National floor"),
     "progress.target_province": ("Mục tiêu của tỉnh", "Province target"),
-    "progress.share_axis": ("Tỷ lệ xã, phường không ma túy (%)", "Drug-free units (%)"),
+    "progress.share_axis": ("Xã, phường không ma túy (%)", "Drug-free units (%)"),
     "progress.needed_title": ("Cần thêm mỗi năm để đạt mục tiêu 2030 (tính từ {year})",
                               "Units to add each year to reach the 2030 goal (from {year})"),
     "progress.needed_text": ("Năm {year} có **{have}** xã không ma túy; mục tiêu 2030 là **{goal}**; còn cần **{need}**.",
