@@ -210,19 +210,6 @@ class PostgresStore(SQLiteStore):
                 raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 return self._verify(_Conn(raw))
 
-    def _verify(self, c) -> chain.ChainReport:
-        revs = c.execute("SELECT id, at, user, reason, kind, summary, source, demo, rows_hash, prev_hash, hash "
-                         "FROM revisions ORDER BY id").fetchall()
-        n_rev, brk_rev, head_rev = chain.verify_revisions(revs, lambda rid: chain.rows_hash(self._revision_rows(c, rid)))
-        aud = c.execute("SELECT id, at, user, action, what, detail, prev_hash, hash FROM audit_log ORDER BY id").fetchall()
-        n_aud, brk_aud, head_aud = chain.verify_audit(aud)
-        breaks = [b for b in (brk_rev, brk_aud) if b is not None]
-        if brk_rev is None and revs:
-            cur = self._current_state_break(c, int(revs[-1][0]))
-            if cur is not None:
-                breaks.append(cur)
-        return chain.ChainReport(n_rev, n_aud, tuple(breaks), {"revisions": head_rev, "audit_log": head_aud})
-
     # --- PostGIS ----------------------------------------------------------------------------
 
     def route_membership(self, year: int | None = None, *, web: bool = True) -> dict[str, list[str]]:
