@@ -1,27 +1,16 @@
 // The window fit of a map page (ui/layout.fit_map_page): the page's map (the persistent map,
-// .tq-live; else streamlit-folium's iframe) and its side panel take the window's height left, the
+// .tq-live) and its side panel take the window's height left, the
 // page never scrolls, the legend folds where it has no room, and the view's bounds are refitted
 // with a small padding whenever the size changes (until the user pans or zooms).
 // Fetched once per browser tab from the app's static folder; each run passes only its options
 // ({bounds, min, fold}) through a one-line component loader (Streamlit re-sends inline JS every run).
 const doc = document, win = window;
-// The map: the persistent map (livemap: a .tq-live div in the page, its Leaflet map in
-// window.tqLiveMap) or else streamlit-folium's iframe.
-function mapEl() {
-  return doc.querySelector('.tq-live') || doc.querySelector('iframe[title="streamlit_folium.st_folium"]');
-}
-function leaflet(el) {
-  if (el.classList.contains("tq-live")) return win.tqLiveMap || null;
-  try { return el.contentWindow && el.contentWindow.map; } catch (e) { return null; }
-}
+// The map: the persistent map (livemap: a .tq-live div in the page, its Leaflet map in window.tqLiveMap).
+function mapEl() { return doc.querySelector(".tq-live"); }
 function setHeight(el, h) {
   if (Math.abs(el.offsetHeight - h) < 2) return;
   el.style.height = h + "px";
-  if (el.classList.contains("tq-live")) { el.setAttribute("data-tq-fit", "1"); return; }  // kept on reruns
-  try {
-    var d = el.contentDocument, m = d && (d.getElementById("map_div") || d.querySelector(".folium-map"));
-    if (m) m.style.height = h + "px";
-  } catch (e) {}
+  el.setAttribute("data-tq-fit", "1");  // the component keeps this height on reruns
 }
 function fit() {
   var o = win.tqFitOpts || {}, el = mapEl();
@@ -46,7 +35,7 @@ function fit() {
     if (o.fold || side.scrollHeight > side.clientHeight + 1) fold.open = false;
   }
   doc.documentElement.setAttribute("data-tq-fit", String(h));
-  var m = leaflet(el);
+  var m = win.tqLiveMap;
   if (!m || !m.invalidateSize) return;
   try {
     m.invalidateSize(false);
@@ -59,7 +48,7 @@ function fit() {
     var s = m.getSize();
     if (s.x < 50 || s.y < 50) return;  // hidden
     var bj = JSON.stringify(o.bounds || null), key = s.x + "x" + s.y + bj;
-    var LL = el.classList.contains("tq-live") ? win.L : el.contentWindow.L;  // the map's own Leaflet
+    var LL = win.L;
     var b = o.bounds ? LL.latLngBounds(o.bounds) : (m._tqBounds || m.getBounds());
     m._tqBounds = b;
     // the province as large as it fits (vector layers only, no tiles: a fine zoom step costs nothing)
@@ -72,7 +61,7 @@ function fit() {
       if (mid > s.x * 0.25 && mid < s.x * 0.75) padTop = Math.max(6, mr.bottom - cr.top + 4);
     }
     if (padTop > s.y / 3) padTop = 6;
-    // fit again when the size or the view changed, or when something else (streamlit-folium
+    // fit again when the size or the view changed, or when something else (the component
     // restoring its own view) moved or zoomed out the map the user has not touched
     var shown = m.getBounds().pad(0.002).contains(b) &&
                 m.getZoom() >= m.getBoundsZoom(b, false, LL.point(12, padTop + 6)) - 0.01;
