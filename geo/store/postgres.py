@@ -152,27 +152,30 @@ class PostgresStore(SQLiteStore):
                                  "chạy một lần: python -m geo store init --url postgresql://<vai_trò_chủ>@…/<csdl> "
                                  "--app-role <vai_trò_ứng_dụng>.") from None
 
+    def _held(self):
+        """This thread's open transaction (a batch), else None; a closed store is refused."""
+        held = getattr(self._local, "conn", None)
+        if held is None and self._closed:
+            raise StoreError("Kho dữ liệu đã đóng.")
+        return held
+
     @contextmanager
     def _connection(self):
         """The connection of this thread's open transaction (batch), or one from the pool."""
-        held = getattr(self._local, "conn", None)
+        held = self._held()
         if held is not None:
             yield held
             return
-        if self._closed:
-            raise StoreError("Kho dữ liệu đã đóng.")
         with self._pool.connection() as conn:
             yield _Conn(conn)
 
     @contextmanager
     def _tx(self):
         """One write transaction holding the writers' lock; nested calls (batch) join the outer one."""
-        held = getattr(self._local, "conn", None)
+        held = self._held()
         if held is not None:
             yield held
             return
-        if self._closed:
-            raise StoreError("Kho dữ liệu đã đóng.")
         with self._pool.connection() as raw, raw.transaction():
             raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
             self._local.conn = _Conn(raw)
