@@ -203,6 +203,8 @@ async def _import(browser, replica_url: str, editor: str, year: int, path, out: 
         if year != 2025:
             await page.locator('[role="tabpanel"]:visible').get_by_label("Năm").click()
             await page.get_by_role("option", name=str(year)).click()
+        # the year's rerun re-draws the uploader: a file given to it meanwhile went to the old one
+        await _idle(page)
         await page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(path))
         reason = page.get_by_label(re.compile("Lý do thay đổi"))
         await reason.wait_for(timeout=SESSION_TIMEOUT_S * 1000)
