@@ -81,11 +81,31 @@ def _flip_file(store, year: int, tmp_path):
 BUSY = "Hệ thống đang bận"  # geo.auth.MSG_BUSY: load shedding of argon2 verifications; a person retries
 
 
-async def _idle(page, timeout_s: float = 120) -> None:
-    """Wait until Streamlit has finished the current script run (its "running" widget gone)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and await page.locator('[data-testid="stStatusWidget"]').count():
-        await asyncio.sleep(0.2)
+IDLE_JS = """() => { const e = document.querySelector('[data-test-script-state]');
+  return !!e && e.getAttribute('data-test-script-state') === 'notRunning'
+         && e.getAttribute('data-test-connection-state') === 'CONNECTED'; }"""
+
+
+async def _idle(page, timeout_s: float = SESSION_TIMEOUT_S) -> None:
+    """Wait until Streamlit has finished the current script run and is connected (the app's own
+    state attributes: its "running" widget shows only after a delay, so a run can be going on
+    while it is absent — measured under load: a file given then was never uploaded)."""
+    await page.wait_for_function(IDLE_JS, polling=200, timeout=timeout_s * 1000)
+
+
+RUNS_JS = """() => {
+  window.__tqRuns = 0;
+  const e = document.querySelector('[data-test-script-state]');
+  new MutationObserver(() => { if (e.getAttribute('data-test-script-state') === 'running') window.__tqRuns++; })
+    .observe(e, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+async def _is_idle(page) -> bool:
+    try:
+        return bool(await page.evaluate(IDLE_JS))
+    except Exception:  # the page is navigating: not idle
+        return False
 
 
 _STORE: dict = {}  # {"store": the test's PostgresStore}: the audit trail tells what a submit became
@@ -112,7 +132,7 @@ async def _after_click(page, name: str, after_id: int):
             return e.action, (e.detail or {}).get("reason")
         form = page.get_by_label("Tên đăng nhập")
         try:  # the form may vanish between two calls: never wait on it here
-            idle_empty = (await form.count() and not await page.locator('[data-testid="stStatusWidget"]').count()
+            idle_empty = (await form.count() and await _is_idle(page)
                           and await form.first.input_value(timeout=1000) == "")
         except Exception:
             idle_empty = False
@@ -193,19 +213,40 @@ async def _viewer(browser, url: str, i: int, out: dict) -> None:
 
 
 async def _import(browser, replica_url: str, editor: str, year: int, path, out: dict, started: asyncio.Event):
+    from playwright.async_api import expect
+
     ctx = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="vi-VN")
     page = await ctx.new_page()
+    trace: list[str] = []  # what the page did with the file, for the failure message
+    page.on("request", lambda r: trace.append(f"{r.method} {r.url.split('/_stcore/')[-1][:60]}")
+            if "upload_file" in r.url else None)
+    page.on("response", lambda r: trace.append(f"{r.status} {r.url.split('/_stcore/')[-1][:60]}")
+            if "upload_file" in r.url else None)
+    page.on("console", lambda m: trace.append(f"console {m.type}: {m.text[:200]}") if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: trace.append(f"pageerror: {str(e)[:200]}"))
     try:
         await started.wait()  # while the viewers are logging in
         await _login(page, replica_url, editor, PW.format("e" + editor[-1]), out)
         await page.get_by_role("link", name="Nhập dữ liệu").first.click()
-        await page.get_by_role("tab", name=re.compile("Trạng thái các xã")).click()
-        if year != 2025:
-            await page.locator('[role="tabpanel"]:visible').get_by_label("Năm").click()
-            await page.get_by_role("option", name=str(year)).click()
-        # the year's rerun re-draws the uploader: a file given to it meanwhile went to the old one
+        tab = page.get_by_role("tab", name=re.compile("Trạng thái các xã"))
+        await tab.wait_for()
         await _idle(page)
-        await page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(path))
+        await tab.click()
+        panel = page.locator('[role="tabpanel"]:visible')
+        if year != 2025:
+            await panel.get_by_label("Năm").click()
+            await page.evaluate(RUNS_JS)  # counts the script runs from here: the year's own rerun
+            await page.get_by_role("option", name=str(year)).click()
+            await expect(panel.get_by_label("Năm")).to_have_value(str(year), timeout=SESSION_TIMEOUT_S * 1000)
+            await page.wait_for_function("() => window.__tqRuns > 0", polling=100,
+                                         timeout=SESSION_TIMEOUT_S * 1000)
+        # as a person does: the page settled after the year's rerun, then the file (a file given
+        # while a run is going on or the connection is being re-made can be dropped by the browser)
+        await _idle(page)
+        uploader = panel.locator('[data-testid="stFileUploader"]').first
+        await uploader.locator('input[type="file"]:not([disabled])').wait_for(state="attached")
+        await uploader.locator('input[type="file"]').set_input_files(str(path))
+        await uploader.get_by_text(path.name).wait_for(timeout=SESSION_TIMEOUT_S * 1000)
         reason = page.get_by_label(re.compile("Lý do thay đổi"))
         await reason.wait_for(timeout=SESSION_TIMEOUT_S * 1000)
         await reason.fill(f"Kiểm thử cụm: {editor}")
@@ -222,7 +263,9 @@ async def _import(browser, replica_url: str, editor: str, year: int, path, out: 
         out["problems"] += [f"{editor}: {p}" for p in await _problems(page)]
     except Exception as exc:
         body = (await page.inner_text("body"))[-800:] if not page.is_closed() else ""
-        out["problems"].append(f"{editor}: {type(exc).__name__}: {str(exc)[:300]} | page: {body}")
+        if not page.is_closed() and out.get("artifacts"):
+            await page.screenshot(path=str(out["artifacts"] / f"cluster-{editor}-failed.png"), full_page=True)
+        out["problems"].append(f"{editor}: {type(exc).__name__}: {str(exc)[:300]} | page: {body} | trace: {trace}")
     finally:
         await ctx.close()
 
@@ -260,7 +303,7 @@ def test_20_sessions_and_two_imports_through_two_replicas(cluster, tmp_path, art
     (r1, _, _), (r2, _, _) = cluster.replicas
     url1, url2 = f"http://127.0.0.1:{r1}", f"http://127.0.0.1:{r2}"
     out = {"open": [], "after_login": [], "problems": [], "kpi": {}, "server": {}, "import_s": {},
-           "import_done_at": {}}
+           "import_done_at": {}, "artifacts": artifacts_dir}
 
     async def run():
         async with async_playwright() as p:
