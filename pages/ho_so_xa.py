@@ -9,7 +9,7 @@ import streamlit as st
 
 from geo.i18n import fmt_date, fmt_num, fmt_pop
 from geo.model import INDICATORS, YEARS, category
-from geo.maps import views
+from geo.maps import live, views
 from geo.search import search
 from ui import common, layout, mapview, nav
 
@@ -63,7 +63,7 @@ def render() -> None:
             (common.t("field.area"), fmt_num(rec["area_km2"], 1, lang), "", "route"),
             (common.t("field.decision"), common.decision_text(rec, lang) or "–", "", "free")])
 
-    m = views.view_map(yv, f"commune:{code}", lang=lang)
+    m = live.app_view(yv, f"commune:{code}", lang=lang)
     with left:
         mapview.show(m, key="profile", height=520)
 

@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo import status
 from geo.i18n import fmt_int, fmt_pct
-from geo.maps import changes, views
+from geo.maps import changes, live
 from ui import common, layout, mapview
 
 
@@ -57,7 +57,7 @@ def render() -> None:
                                    {changes.NEWLY_DRUG_FREE: "free", changes.LOST_DRUG_FREE: "warn",
                                     changes.NEWLY_KEY: "key"}.get(ch, "route"))
                                   for ch in changes.CHANGES])
-    m = views.change_view_map(va, vb, lang=lang)
+    m = live.app_change_view(va, vb, lang=lang)
     with left:
         mapview.show(m, key="change")
     with right:

@@ -4,7 +4,7 @@ import streamlit as st
 
 from geo.model import CATEGORIES, CLASSES
 from geo.search import search
-from geo.maps import views
+from geo.maps import live
 from ui import common, layout, mapview, nav
 
 
@@ -19,26 +19,53 @@ def render() -> None:
     st.title(common.t("app.title"))
     common.demo_banner(year)
 
-    yv = common.year_view(year)
-    k, frame, routes = yv.kpis, yv.frame, list(yv.routes)
+    k = common.year_view(year).kpis
 
     # --- KPI strip (look: one compact line, so the map fills the screen) ---------------------------
     layout.compact_kpi_strip(layout.kpi_items(k, year, lang))
+    _map_panel(year, lang)
 
-    # --- filters and search ------------------------------------------------------------------------
-    with st.sidebar.expander(common.t("filter.title"), expanded=False):
-        f_cat = st.multiselect(common.t("filter.category"), CATEGORIES, key="f_cat",
-                               format_func=lambda c: mapview.category_label(c, lang))
-        f_class = st.multiselect(common.t("filter.class"), CLASSES, key="f_class")
-        f_route = st.multiselect(common.t("filter.route"), [r.id for r in routes], key="f_route",
-                                 format_func=lambda rid: next((r.name for r in routes if r.id == rid), rid))
-        f_prov = st.multiselect(common.t("field.old_province"), ["Hà Giang", "Tuyên Quang"], key="f_prov")
-        f_dist = st.multiselect(common.t("field.former_districts"), mapview.former_district_names(), key="f_dist")
 
-    selected = mapview.apply_filters(frame, f_cat, f_class, f_route, f_prov, f_dist)
-    filtered = len(selected) < len(frame)
+FILTERS = ("f_cat", "f_class", "f_route", "f_prov", "f_dist")
 
-    # --- the map and, beside it, search, legend, downloads (look: the page never scrolls) ----------
+
+def _kept(key: str, options) -> list:
+    """A filter's choice, also in a run that does not draw its widget (the folded expander draws
+    nothing): kept under its own name, restored into the widget when it is drawn again."""
+    chosen = [v for v in st.session_state.get(f"{key}__kept", []) if v in options]
+    if key not in st.session_state and chosen:
+        st.session_state[key] = chosen
+    return chosen
+
+
+def _filters(routes, lang: str) -> tuple[list, ...]:
+    """The filters (folded by default; unfolded, they are drawn and change only this panel)."""
+    opts = {"f_cat": list(CATEGORIES), "f_class": list(CLASSES), "f_route": [r.id for r in routes],
+            "f_prov": ["Hà Giang", "Tuyên Quang"], "f_dist": mapview.former_district_names()}
+    kept = {key: _kept(key, opts[key]) for key in FILTERS}
+    box = st.expander(common.t("filter.title"), expanded=False, key="f_open", on_change="rerun")
+    if not box.open:  # folded: the widgets are not drawn (a page with five lists costs the browser time)
+        return tuple(kept[key] for key in FILTERS)
+    with box:
+        got = (st.multiselect(common.t("filter.category"), opts["f_cat"], key="f_cat",
+                              format_func=lambda c: mapview.category_label(c, lang)),
+               st.multiselect(common.t("filter.class"), opts["f_class"], key="f_class"),
+               st.multiselect(common.t("filter.route"), opts["f_route"], key="f_route",
+                              format_func=lambda rid: next((r.name for r in routes if r.id == rid), rid)),
+               st.multiselect(common.t("field.old_province"), opts["f_prov"], key="f_prov"),
+               st.multiselect(common.t("field.former_districts"), opts["f_dist"], key="f_dist"))
+    for key, value in zip(FILTERS, got):
+        st.session_state[f"{key}__kept"] = list(value)
+    return got
+
+
+@st.fragment
+def _map_panel(year: int, lang: str) -> None:
+    """The map and, beside it, search, filters, legend, downloads (look: the page never scrolls).
+    A fragment: a search, a filter or a click on the map reruns only this part of the page; the
+    title, banner and figures above stay as they are (they do not depend on them)."""
+    yv = common.year_view(year)
+    frame, routes = yv.frame, list(yv.routes)
     left, right = layout.map_row()
     focus = None
     with right:  # search first: a chosen commune is zoomed to in the same run
@@ -52,11 +79,14 @@ def render() -> None:
                                  format_func=lambda c: mapview.hit_label(c, hits, lang))
                 st.page_link(nav.page("ho_so_xa"), label=common.t("search.open_profile"), icon=":material/description:",
                              query_params={"xa": focus})
+        note = st.empty()  # what the filters keep, above them (seen while they are folded)
+        selected = mapview.apply_filters(frame, *_filters(routes, lang))
+        filtered = len(selected) < len(frame)
         if filtered:
-            st.caption(common.t("filter.showing", n=len(selected), total=len(frame)))
+            note.caption(common.t("filter.showing", n=len(selected), total=len(frame)))
 
-    m = views.view_map(yv, "overview", lang=lang, focus_code=focus,
-                       highlight_codes=list(selected["code"]) if filtered else None)
+    m = live.app_view(yv, "overview", lang=lang, focus_code=focus,
+                      highlight_codes=list(selected["code"]) if filtered else None)
     with right:
         layout.side_legend(m, lang)
     with left:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from geo import status
 from geo.i18n import fmt_class_counts, fmt_int, fmt_num, fmt_pop
-from geo.maps import views
+from geo.maps import live
 from ui import common, layout, mapview
 
 
@@ -50,7 +50,7 @@ def render() -> None:
             (common.t("field.population"), fmt_pop(row["population"], lang), "", "route")])
 
     frame = yv.frame
-    m = views.view_map(yv, f"route:{rid}", lang=lang)
+    m = live.app_view(yv, f"route:{rid}", lang=lang)
     with left:
         mapview.show(m, key="route")
 

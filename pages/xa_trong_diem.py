@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo.i18n import fmt_int, fmt_pop
 from geo.model import CLASSES, INDICATORS
-from geo.maps import views
+from geo.maps import live
 from ui import common, layout, mapview
 
 
@@ -62,7 +62,7 @@ def render() -> None:
         st.download_button(common.t("dl.excel"), data=lambda: mapview.excel_bytes(table, "Xa trong diem", yv.demo),
                            file_name=f"xa-trong-diem_{year}{common.demo_suffix(yv.demo)}.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
-    m = views.view_map(yv, "key", lang=lang)
+    m = live.app_view(yv, "key", lang=lang)
     with left:
         mapview.show(m, key="key", height=620)
     with right:

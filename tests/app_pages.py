@@ -43,6 +43,26 @@ def cached_html_parts(at) -> list[str]:
     return out
 
 
+def html_bodies(at) -> list[str]:
+    """The bodies of the page's st.html elements (the demo banner, the page's stylesheet)."""
+    out = []
+
+    def walk(node):
+        for c in (getattr(node, "children", None) or {}).values():
+            proto = getattr(c, "proto", None)
+            if getattr(c, "type", "") == "html" and proto is not None:
+                out.append(proto.body)
+            walk(c)
+
+    walk(at._tree)
+    return out
+
+
+def demo_banner(at) -> str:
+    """The page's demo banner (common.demo_banner: an st.html block)."""
+    return next(b for b in html_bodies(at) if "<div class='tq-demo-banner'" in b)
+
+
 def gate_app(tmp_path, monkeypatch, script: str, password: str) -> tuple:
     """A fresh SQLite store with one editor ``lan`` (``password``), the environment pointing at it
     (no secrets file, not public-demo) and ``script`` (a small app behind the login gate) written

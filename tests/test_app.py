@@ -10,7 +10,7 @@ from geo import status
 from geo.i18n import fmt_int, fmt_pct, fmt_points
 from geo.store import open_store
 from tests.app_pages import cached_html_parts as _cached_html
-from tests.app_pages import open_page
+from tests.app_pages import html_bodies, open_page
 
 PAGES = ["tong_quan", "tuyen", "xa_trong_diem", "ho_so_xa", "tien_do", "nguon_du_lieu"]
 
@@ -27,7 +27,7 @@ def app(demo_env):
 
 
 def _html(at) -> str:
-    return "\n".join([str(m.value) for m in at.markdown] + _cached_html(at))
+    return "\n".join([str(m.value) for m in at.markdown] + html_bodies(at) + _cached_html(at))
 
 
 def _texts(at) -> str:

@@ -10,7 +10,7 @@ import pytest
 from geo import audit, auth
 from geo.importer import export_year
 from geo.store import open_store
-from tests.app_pages import cached_html_parts, open_page
+from tests.app_pages import cached_html_parts, demo_banner, open_page
 
 PASSWORD = "mat-khau-dai-123"
 
@@ -181,7 +181,7 @@ def test_demo_mark_per_item_real_statuses_with_demo_routes(db):
     assert not flags.statuses and flags.routes
     at = _login("xem", "xa_trong_diem")
     assert not at.exception
-    banner = next(str(m.value) for m in at.markdown if "<div class='tq-demo-banner'" in str(m.value))
+    banner = demo_banner(at)
     from geo.escape import html_text
     from geo.model import DemoFlags
 
@@ -202,7 +202,7 @@ def test_public_demo_and_banner_in_english(demo_db, monkeypatch):
     assert at.title[0].value == "Priority routes"
     warnings = " ".join(str(w.value) for w in at.warning)
     assert "Public demonstration — no login" in warnings
-    banner = next(str(m.value) for m in at.markdown if "<div class='tq-demo-banner'" in str(m.value))
+    banner = demo_banner(at)
     from geo.escape import html_text
     from ui import common
 

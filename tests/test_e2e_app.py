@@ -60,6 +60,44 @@ def test_year_change_updates_kpis_and_map(streamlit_server, page):
     assert real_console_errors(page) == []
 
 
+IDLE = ("() => { const e = document.querySelector('[data-test-script-state]');"
+        " return !!e && e.getAttribute('data-test-script-state') === 'notRunning'; }")
+FADED = ("() => [...document.querySelectorAll('.tq-live path.tq-commune')]"
+         ".filter(p => parseFloat(p.getAttribute('fill-opacity')) < 0.3).length")
+
+
+def test_filter_beside_the_map_kept_when_folded(streamlit_server, page):
+    """The filters unfold in the map's side panel (drawn only then); a choice fades the other
+    communes, says how many are kept, and stays applied when the filters are folded again."""
+    page.goto(streamlit_server.url + "/")
+    _communes_drawn(page)
+    panel = page.locator(".st-key-tq_side")
+    assert panel.locator("[data-testid='stMultiSelect']").count() == 0  # folded: not drawn
+    assert page.locator("[data-testid='stSidebar']").get_by_text("Bộ lọc", exact=True).count() == 0
+    page.wait_for_function(IDLE, timeout=60000)
+    panel.get_by_text("Bộ lọc", exact=True).first.click()
+    box = panel.locator("[data-testid='stMultiSelect'] input").first
+    box.wait_for(timeout=60000)
+    page.wait_for_function(IDLE, timeout=60000)
+    assert page.evaluate(FADED) == 0
+    box.click()
+    box.press_sequentially("Đã công nhận", delay=0)
+    page.get_by_role("option", name="Đã công nhận không ma túy").wait_for(timeout=60000)
+    box.press("Enter")
+    page.wait_for_function(f"() => ({FADED})() === 124 - 35", timeout=60000)
+    assert "35/124" in panel.inner_text()
+    page.keyboard.press("Escape")
+    page.wait_for_function(IDLE, timeout=60000)
+    panel.get_by_text("Bộ lọc", exact=True).first.click()  # fold
+    page.wait_for_function("() => !document.querySelector('.st-key-tq_side [data-testid=stMultiSelect]')",
+                           timeout=60000)
+    page.wait_for_function(IDLE, timeout=60000)
+    assert page.evaluate(FADED) == 124 - 35 and "35/124" in panel.inner_text()
+    # the KPI strip above the map is the whole province's (a filter only fades the map)
+    assert "35/124" in _kpi_text(page)
+    assert real_console_errors(page) == []
+
+
 def test_search_ha_giang_1_opens_profile(streamlit_server, page, artifacts_dir):
     page.goto(streamlit_server.url + "/")
     _communes_drawn(page)

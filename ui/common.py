@@ -126,9 +126,7 @@ def demo_banner(year: int | None = None, flags: DemoFlags | None = None) -> None
     is illustrative (a real year with demo routes says exactly that)."""
     flags = demo_flags(year) if flags is None else flags
     if flags:
-        st.markdown(
-            f"<div class='tq-demo-banner' role='alert'><b>{esc(t('demo.mark'))}</b> — {esc(demo_text(flags))}</div>",
-            unsafe_allow_html=True)
+        st.html(f"<div class='tq-demo-banner' role='alert'><b>{esc(t('demo.mark'))}</b> — {esc(demo_text(flags))}</div>")
 
 
 CSS = """
@@ -171,7 +169,7 @@ def kpi_cards(cards: list[tuple[str, str, str, str]]) -> None:
 
 def page_setup() -> None:
     """First call of every page: the app's stylesheet (the login gate ran before, in ui.router)."""
-    st.markdown(CSS, unsafe_allow_html=True)
+    st.html(CSS)
 
 
 def commune_table():

@@ -125,7 +125,7 @@ MAP_PAGE_CSS = """
   padding:.2rem .5rem !important; font-size:.86rem !important; line-height:1.2}
 .st-key-tq_side [data-testid="stDownloadButton"] button p {font-size:.86rem !important; white-space:normal}
 .st-key-tq_fitjs {display:none !important}
-.st-key-tq_side [data-testid="stMarkdownContainer"] {margin-bottom:0 !important}
+.st-key-tq_side [data-testid="stMarkdownContainer"], .st-key-tq_side [data-testid="stCaptionContainer"] {margin-bottom:0 !important}
 .st-key-tq_side [data-testid="stMarkdownContainer"] p {margin-bottom:0}
 .st-key-tq_side .tq-plain {max-height:4.2em; overflow:auto}
 details.tq-legend-fold {border:1px solid #ccc; border-radius:4px; background:#fafafa}

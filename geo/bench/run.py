@@ -30,6 +30,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -221,6 +222,10 @@ SIGNATURE_JS = """() => {
 }"""
 
 
+# any http(s) URL whose host is not this machine's loopback (the same rule as _external)
+EXTERNAL_URL = re.compile(r"^(?:https?|wss?)://(?!(?:127\.0\.0\.1|localhost|\[::1\])(?:[:/]|$))", re.I)
+
+
 def _external(url: str) -> bool:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https", "ws", "wss"):
@@ -268,7 +273,10 @@ class Browser:
                          else "image/png" if name.endswith(".png") else "text/plain")
                 route.fulfill(status=200, body=b"", content_type=ctype)
 
-        ctx.route(lambda url: _external(url), handle)
+        # A URL pattern (matched by Playwright's driver) rather than a Python predicate: with a
+        # predicate every request of the page, Streamlit's ~150 scripts included, stops until this
+        # process has answered it (measured: +0.9 s on the Overview's open), a cost no user has.
+        ctx.route(EXTERNAL_URL, handle)
         pg = ctx.new_page()
         pg.external = external
         pg.bytes_in = _ByteCounter(ctx, pg)
@@ -437,12 +445,14 @@ def change_category(pg, naive: bool, expander: bool | None = None) -> tuple[floa
     from ..i18n import t
     from ..maps.tooltip import category_label
 
-    sb = _sidebar(pg)
+    # ours: the filters unfold in the map's side panel (pages/tong_quan.py); naive: the sidebar
+    sb = _sidebar(pg) if naive else pg.locator('[data-testid="stMain"]')
     wait_idle(pg)
     if (not naive) if expander is None else expander:
         sb.get_by_text(t("filter.title", "vi"), exact=True).first.click()
     ms = sb.locator('[data-testid="stMultiSelect"]').first
     ms.wait_for(timeout=60_000)
+    wait_idle(pg)  # unfolding draws the lists (a rerun of the map's panel)
     _f, before_sig = _map_state(pg, UNITS)
     pg.evaluate(RUN_WATCH_JS)
     label = category_label("drug_free", "vi")

@@ -24,6 +24,12 @@ MIN_ZOOM = 10  # the province fits at 8–9 on a 1920×1080 screen; names fit fr
 PANE = "tq-marks"
 PANE_Z = 450  # above the border (445), below Leaflet's tooltips (650)
 
+# place(): the route labels (permanent tooltips) come first (a later one overlapping an earlier one
+# is hidden; no commune mark may cover them), then the marks in priority order: named where the
+# zoom allows and there is room, else the symbol alone, else hidden. Reads and writes of the page's
+# layout are batched: a read after a write makes the browser lay the whole page out again, and one
+# per mark (the former loop) cost ~250 layouts per call; now two: every mark's size as it would be
+# named, then without its name. Positions in container pixels, from the anchor and the layout size.
 MARKS_JS = """
 if (!window.tqMarks) { window.tqMarks = (function () {
   function hit(a, b) { return !(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top); }
@@ -61,35 +67,43 @@ if (!window.tqMarks) { window.tqMarks = (function () {
     });
     function place() {
       if (!map.hasLayer(group)) return;
-      var z = map.getZoom(), kept = [], size = map.getSize(), box = map.getContainer().getBoundingClientRect();
-      map.getContainer().classList.toggle("tq-marks-small", z < opts.minZoom - 1);  // smaller badges far out
-      // the route labels (permanent tooltips) come first: a later one that overlaps an earlier one is
-      // hidden, and no commune mark may cover them
-      map.getContainer().querySelectorAll(".leaflet-tooltip.tq-label").forEach(function (t) {
-        t.style.visibility = "";
-        var q = t.getBoundingClientRect();
-        var r = {left: q.left - box.left, right: q.right - box.left, top: q.top - box.top, bottom: q.bottom - box.top};
+      var z = map.getZoom(), kept = [], size = map.getSize(), ct = map.getContainer();
+      ct.classList.toggle("tq-marks-small", z < opts.minZoom - 1);  // smaller badges far out
+      var tips = Array.prototype.slice.call(ct.querySelectorAll(".leaflet-tooltip.tq-label"));
+      tips.forEach(function (t) { t.style.visibility = ""; });
+      var box = ct.getBoundingClientRect(), tq = tips.map(function (t) { return t.getBoundingClientRect(); });
+      tips.forEach(function (t, i) {
+        var q = tq[i], r = {left: q.left - box.left, right: q.right - box.left, top: q.top - box.top, bottom: q.bottom - box.top};
         if (kept.some(function (k) { return hit(grow(r, 2), k); })) { t.style.visibility = "hidden"; return; }
         kept.push(r);
       });
-      function rect(mk, inner) {  // in container pixels, from the anchor and the layout size
-        var p = map.latLngToContainerPoint(mk.getLatLng()), w = inner.offsetWidth, h = inner.offsetHeight;
-        return {left: p.x - w / 2, right: p.x + w / 2, top: p.y - h / 2, bottom: p.y + h / 2};
-      }
+      var ms = [];
       items.forEach(function (mk) {
         var el = mk.getElement(); if (!el) return;
-        var inner = el.firstChild, nm = el.querySelector(".tq-cn"), sy = el.querySelector(".tq-sym");
-        el.classList.remove("tq-hidden");
-        el.classList.toggle("tq-named", !!nm && (mk.tqAlways || z >= opts.minZoom));
-        var r = rect(mk, inner);
+        var nm = el.querySelector(".tq-cn");
+        ms.push({mk: mk, el: el, inner: el.firstChild, sy: !!el.querySelector(".tq-sym"),
+                 want: !!nm && (mk.tqAlways || z >= opts.minZoom)});
+      });
+      ms.forEach(function (m) { m.el.classList.remove("tq-hidden"); m.el.classList.toggle("tq-named", m.want); });
+      ms.forEach(function (m) {
+        m.p = map.latLngToContainerPoint(m.mk.getLatLng()); m.w = m.inner.offsetWidth; m.h = m.inner.offsetHeight;
+      });
+      var named = ms.filter(function (m) { return m.want; });
+      named.forEach(function (m) { m.el.classList.remove("tq-named"); });
+      named.forEach(function (m) { m.w0 = m.inner.offsetWidth; m.h0 = m.inner.offsetHeight; });
+      function rect(p, w, h) { return {left: p.x - w / 2, right: p.x + w / 2, top: p.y - h / 2, bottom: p.y + h / 2}; }
+      ms.forEach(function (m) {
+        m.named = m.want; m.hidden = false;
+        var r = rect(m.p, m.w, m.h);
         if (r.right < 0 || r.left > size.x || r.bottom < 0 || r.top > size.y) return;
         if (kept.some(function (k) { return hit(grow(r, 2), k); })) {
-          el.classList.remove("tq-named");
-          r = rect(mk, inner);
-          if (!sy || kept.some(function (k) { return hit(r, k); })) { el.classList.add("tq-hidden"); return; }
+          m.named = false;
+          if (m.want) r = rect(m.p, m.w0, m.h0);
+          if (!m.sy || kept.some(function (k) { return hit(r, k); })) { m.hidden = true; return; }
         }
         kept.push(r);
       });
+      ms.forEach(function (m) { m.el.classList.toggle("tq-named", m.named); if (m.hidden) m.el.classList.add("tq-hidden"); });
     }
     group.tqPlace = place;
     map.on("zoomend moveend resize", place);

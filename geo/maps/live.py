@@ -24,11 +24,14 @@ itself: no request to any other host.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import tempfile
 import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,12 +90,12 @@ class LiveMap:
     def _fixed(self) -> list[dict]:
         return [{k: layer[k] for k in self.FIXED} for layer in self.layers]
 
-    @property
+    @functools.cached_property
     def fixed_key(self) -> str:
         text = json.dumps(self._fixed(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
         return "f" + hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
-    @property
+    @functools.cached_property
     def tips_key(self) -> str:
         """Content hash of every tooltip (pieces and indices): a filter change keeps it."""
         text = json.dumps([self.parts, self.tips], ensure_ascii=False, separators=(",", ":"))
@@ -159,12 +162,68 @@ def _fit_bounds(m) -> list[list[float]] | None:
 _GEOMETRY_CACHE: dict[tuple, Geometry] = {}
 
 
+# --- built once, shared by every session ----------------------------------------------------------
+# A page's map depends only on its year view and a few arguments, so one built map (and its split)
+# serves every rerun and every session that asks the same: a rerun that changes nothing, a return
+# to a filter, a second user. Kept per year view (weakly: a new data version drops them) and per
+# folium map. A MapResult and a LiveMap taken from here are shared: read them, never change them.
+_SHARED_LOCK = threading.Lock()
+_VIEWS: "weakref.WeakKeyDictionary[object, OrderedDict]" = weakref.WeakKeyDictionary()
+_SPLITS: "weakref.WeakKeyDictionary[object, LiveMap]" = weakref.WeakKeyDictionary()
+VIEWS_PER_YEAR = 32  # per year view: the pages' views, languages and the filters users chose lately
+
+
+def _shared(owner, key, build):
+    with _SHARED_LOCK:
+        per = _VIEWS.get(owner)
+        if per is None:
+            per = _VIEWS[owner] = OrderedDict()
+        hit = per.get(key)
+        if hit is not None:
+            per.move_to_end(key)
+            return hit
+    made = build()  # outside the lock: two sessions may build the same map once each, never wrong
+    with _SHARED_LOCK:
+        per[key] = made
+        while len(per) > VIEWS_PER_YEAR:
+            per.popitem(last=False)
+    return made
+
+
+def app_view(yv, view, *, lang: str = "vi", focus_code: str | None = None, highlight_codes=None):
+    """:func:`geo.maps.views.view_map` for the app (``app=True``), built once per year view and
+    arguments. ``highlight_codes``: the communes a filter keeps (None: no filter)."""
+    from . import views
+
+    hk = None if highlight_codes is None else tuple(sorted(map(str, highlight_codes)))
+    return _shared(yv, ("view", str(view), lang, focus_code, hk),
+                   lambda: views.view_map(yv, view, lang=lang, focus_code=focus_code, highlight_codes=highlight_codes))
+
+
+def app_change_view(yv_from, yv_to, *, lang: str = "vi"):
+    """:func:`geo.maps.views.change_view_map` for the app, built once per pair of year views."""
+    from . import views
+
+    return _shared(yv_from, ("change", id(yv_to), yv_to.year, yv_to.data_version, lang),
+                   lambda: views.change_view_map(yv_from, yv_to, lang=lang))
+
+
 def split(m) -> LiveMap:
     """Split a folium map built by :mod:`geo.maps.views` (``app=True``; a ``MapResult`` is taken
-    too) into a :class:`LiveMap`."""
+    too) into a :class:`LiveMap` (once per map object: the same map gives the same LiveMap)."""
+    m = getattr(m, "map", m)
+    with _SHARED_LOCK:
+        hit = _SPLITS.get(m)
+    if hit is None:
+        hit = _split(m)
+        with _SHARED_LOCK:
+            _SPLITS[m] = hit
+    return hit
+
+
+def _split(m) -> LiveMap:
     from . import labels, style
 
-    m = getattr(m, "map", m)
     layers = compact._compact_layers(m.get_root())
     marks = next((c for c in m._children.values() if isinstance(c, labels.CommuneMarks)), None)
     commune_ids = next(([str(p.get("code")) for _g, p in l._features] for l in layers if l.key == "communes"), [])

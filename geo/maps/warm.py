@@ -48,9 +48,10 @@ def warm_now(store, years=None, *, lang: str = "vi") -> dict:
         try:
             yv = yearview.year_view(store, year)
             for view in ("overview", "key"):
-                m = views.view_map(yv, view, lang=lang).map
-                m.get_root().render()  # topology + encodings (streamlit-folium pages)
-                live.split(m).data()  # geometry files of the persistent map
+                # topology + encodings (their caches serve the exports), on a map of its own: the
+                # shared one below is never rendered (a render changes a folium tree while a page reads it)
+                views.view_map(yv, view, lang=lang).map.get_root().render()
+                live.split(live.app_view(yv, view, lang=lang)).data()  # the page's map and its files
         except Exception as e:  # noqa: BLE001 - a warm-up never breaks a page
             report["errors"].append(f"{year}: {e!r}")
         report[year] = round(time.perf_counter() - t0, 3)
