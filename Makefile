@@ -30,7 +30,7 @@ test: venv
 	bash .ci/system-packages.sh
 	bash .ci/postgres.sh
 	$(BIN)/python -m geo data
-	$(BIN)/python -m pytest -q -m "not cluster" tests
+	$(BIN)/python -m pytest -q tests
 
 # The benchmark's end-to-end smoke run (minutes; out of `make test`, see tests/conftest.py).
 test-bench: venv data
