@@ -445,10 +445,12 @@ def change_category(pg, naive: bool, expander: bool | None = None) -> tuple[floa
     from ..i18n import t
     from ..maps.tooltip import category_label
 
-    # ours: the filters unfold in the map's side panel (pages/tong_quan.py); naive: the sidebar
-    sb = _sidebar(pg) if naive else pg.locator('[data-testid="stMain"]')
+    # ours: the filters unfold in the map's side panel (pages/tong_quan.py); naive and the bare
+    # persistent-map page (bench/live_app.py): in the sidebar
+    unfold = (not naive) if expander is None else expander
+    sb = pg.locator('[data-testid="stMain"]') if unfold else _sidebar(pg)
     wait_idle(pg)
-    if (not naive) if expander is None else expander:
+    if unfold:
         sb.get_by_text(t("filter.title", "vi"), exact=True).first.click()
     ms = sb.locator('[data-testid="stMultiSelect"]').first
     ms.wait_for(timeout=60_000)
