@@ -60,6 +60,19 @@ def commune_table(path: Path | None = None) -> pd.DataFrame:
     return pd.DataFrame(communes(True, path).drop(columns="geometry"))
 
 
+def former_district_names(path: Path | None = None) -> list[str]:
+    """The pre-2025 districts the units' ``former_districts`` name (the Overview's filter), sorted."""
+    return list(_former_districts(*_stamp(Path(path or boundaries_path()))))
+
+
+@functools.lru_cache(maxsize=4)
+def _former_districts(path: str, mtime: int) -> tuple[str, ...]:
+    names = set()
+    for v in _read(path, mtime, "communes_web")["former_districts"]:
+        names.update(x.strip() for x in str(v).split(";") if x.strip())
+    return tuple(sorted(names))
+
+
 def former_units(code: str, path: Path | None = None) -> list[dict]:
     """The pre-2025 communes a unit was formed from: [{code, name, type, district}]."""
     row = commune_table(path).set_index("code").loc[code]
@@ -74,3 +87,4 @@ def meta(path: Path | None = None) -> dict[str, str]:
 def clear_cache() -> None:
     _read.cache_clear()
     _meta.cache_clear()
+    _former_districts.cache_clear()

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from geo import boundaries
 from geo.model import CATEGORIES, CLASSES
 from geo.search import search
 from geo.maps import live
@@ -41,7 +42,7 @@ def _kept(key: str, options) -> list:
 def _filters(routes, lang: str) -> tuple[list, ...]:
     """The filters (folded by default; unfolded, they are drawn and change only this panel)."""
     opts = {"f_cat": list(CATEGORIES), "f_class": list(CLASSES), "f_route": [r.id for r in routes],
-            "f_prov": ["Hà Giang", "Tuyên Quang"], "f_dist": mapview.former_district_names()}
+            "f_prov": ["Hà Giang", "Tuyên Quang"], "f_dist": boundaries.former_district_names()}
     kept = {key: _kept(key, opts[key]) for key in FILTERS}
     box = st.expander(common.t("filter.title"), expanded=False, key="f_open", on_change="rerun")
     if not box.open:  # folded: the widgets are not drawn (a page with five lists costs the browser time)

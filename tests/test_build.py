@@ -116,6 +116,11 @@ def test_roads_clipped_and_indicative(boundaries_gpkg):
 def test_former_districts_layer(boundaries_gpkg):
     districts = boundaries.layer("former_districts", boundaries_gpkg)
     assert districts["old_province"].value_counts().to_dict() == {"Hà Giang": 11, "Tuyên Quang": 7}
+    # the Overview's filter lists the districts the units name, read once per file version
+    names = boundaries.former_district_names(boundaries_gpkg)
+    assert len(names) == 18 and names == sorted(names) and "Huyện Bắc Mê" in names
+    names.append("x")  # a copy: the cached list is not changed
+    assert boundaries.former_district_names(boundaries_gpkg) == names[:-1]
 
 
 def test_canonical_spellings():

@@ -23,21 +23,6 @@ def category_label(cat: str, lang: str) -> str:
     return _category_label(cat, lang)
 
 
-_DISTRICTS: dict = {}  # id(commune table) -> (the table, its former districts): once per boundary file
-
-
-def former_district_names() -> list[str]:
-    table = common.commune_table()
-    hit = _DISTRICTS.get(id(table))
-    if hit is None or hit[0] is not table:
-        names = set()
-        for v in table["former_districts"]:
-            names.update(x.strip() for x in str(v).split(";") if x.strip())
-        _DISTRICTS.clear()
-        hit = _DISTRICTS[id(table)] = (table, sorted(names))
-    return list(hit[1])
-
-
 def apply_filters(frame, cats, classes, route_ids, provinces, districts):
     """The rows matching every chosen filter (an empty filter lets everything through)."""
     sel = frame
