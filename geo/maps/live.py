@@ -201,10 +201,11 @@ def app_view(yv, view, *, lang: str = "vi", focus_code: str | None = None, highl
 
 
 def app_change_view(yv_from, yv_to, *, lang: str = "vi"):
-    """:func:`geo.maps.views.change_view_map` for the app, built once per pair of year views."""
+    """:func:`geo.maps.views.change_view_map` for the app, built once per pair of year views (the
+    second one is named by its year and data version: both come from the same store)."""
     from . import views
 
-    return _shared(yv_from, ("change", id(yv_to), yv_to.year, yv_to.data_version, lang),
+    return _shared(yv_from, ("change", yv_to.year, yv_to.data_version, lang),
                    lambda: views.change_view_map(yv_from, yv_to, lang=lang))
 
 
