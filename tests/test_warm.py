@@ -11,7 +11,7 @@ from geo.maps import compact, live, warm
 from geo.store import open_store
 
 
-def test_warm_builds_year_views_topology_and_geometry_once(tmp_db, boundaries_gpkg):
+def test_warm_builds_year_views_topology_and_geometry_once(tmp_db, boundaries_gpkg, monkeypatch):
     store = open_store()
     try:
         build_demo(store)
@@ -35,8 +35,36 @@ def test_warm_builds_year_views_topology_and_geometry_once(tmp_db, boundaries_gp
         assert published
         # once per data version: a second call does nothing
         assert warm.warm(store) is None
+        _a_pages_map_is_built_once_and_shared(store, yv, monkeypatch)
     finally:
         store.close()
+
+
+def _a_pages_map_is_built_once_and_shared(store, yv, monkeypatch):
+    """live.app_view: the same year view and arguments give the very same map (and split), other
+    arguments or a new data version a new one; the warm start filled it for the Overview."""
+    m = live.app_view(yv, "overview", lang="vi")
+    assert live._VIEWS[yv][("view", "overview", "vi", None, None)] is m  # the warm start built it
+    assert live.app_view(yv, "overview", lang="vi") is m
+    assert live.split(m) is live.split(m.map)  # split once per map
+    codes = sorted(yv.frame["code"].astype(str))[:5]
+    hi = live.app_view(yv, "overview", lang="vi", highlight_codes=codes)
+    assert hi is not m and live.app_view(yv, "overview", lang="vi", highlight_codes=reversed(codes)) is hi
+    assert live.app_view(yv, "overview", lang="en") is not m
+    # the filter's fading is in the shared map's styles: 5 kept, the rest faded
+    faded = [s for s in live.split(hi).layers[0]["styles"] if s.get("fillOpacity") == 0.22]
+    assert faded and not [s for s in live.split(m).layers[0]["styles"] if s.get("fillOpacity") == 0.22]
+    # bounded per year view
+    monkeypatch.setattr(live, "VIEWS_PER_YEAR", 3)
+    for i in range(5):
+        live.app_view(yv, "overview", lang="vi", highlight_codes=codes[: 1 + i])
+    assert len(live._VIEWS[yv]) <= 3
+    # a new data version: a new year view, a new map (the old one is not reused)
+    a = next(iter(store.assessments(yv.year).values()))
+    from geo import service
+    service.import_assessments(store, yv.year, [a], user="bientap", reason="kiểm thử", source="t.xlsx", demo=True)
+    yv2 = yearview.year_view(store, yv.year)
+    assert yv2 is not yv and live.app_view(yv2, "overview", lang="vi") is not m
 
 
 def test_warm_in_background_returns_at_once_and_never_raises(tmp_db, boundaries_gpkg):
@@ -76,36 +104,3 @@ def test_serve_warms_the_server_before_any_visit(demo_db, tmp_path):
     finally:
         srv.stop()
 
-
-def test_a_pages_map_is_built_once_and_shared(tmp_db, boundaries_gpkg):
-    """live.app_view: the same year view and arguments give the very same map (and split), other
-    arguments or a new data version a new one; the warm start fills it for the Overview."""
-    store = open_store()
-    try:
-        build_demo(store)
-        yearview.invalidate()
-        yv = yearview.year_view(store, 2025)
-        warm.warm_now(store, [2025])
-        m = live.app_view(yv, "overview", lang="vi")
-        assert live._VIEWS[yv][("view", "overview", "vi", None, None)] is m  # the warm start built it
-        assert live.app_view(yv, "overview", lang="vi") is m
-        assert live.split(m) is live.split(m.map)  # split once per map
-        codes = sorted(yv.frame["code"].astype(str))[:5]
-        hi = live.app_view(yv, "overview", lang="vi", highlight_codes=codes)
-        assert hi is not m and live.app_view(yv, "overview", lang="vi", highlight_codes=reversed(codes)) is hi
-        assert live.app_view(yv, "overview", lang="en") is not m
-        # the filter's fading is in the shared map's styles: 5 kept, the rest faded
-        faded = [s for s in live.split(hi).layers[0]["styles"] if s.get("fillOpacity") == 0.22]
-        assert faded and not [s for s in live.split(m).layers[0]["styles"] if s.get("fillOpacity") == 0.22]
-        # a new data version: a new year view, a new map (the old one is not reused)
-        a = next(iter(store.assessments(2025).values()))
-        from geo import service
-        service.import_assessments(store, 2025, [a], user="bientap", reason="kiểm thử", source="t.xlsx", demo=True)
-        yv2 = yearview.year_view(store, 2025)
-        assert yv2 is not yv and live.app_view(yv2, "overview", lang="vi") is not m
-        # bounded per year view
-        for i in range(live.VIEWS_PER_YEAR + 5):
-            live.app_view(yv, "overview", lang="vi", highlight_codes=codes[: 1 + i % 5] + [str(i)])
-        assert len(live._VIEWS[yv]) <= live.VIEWS_PER_YEAR
-    finally:
-        store.close()
