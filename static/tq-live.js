@@ -82,7 +82,8 @@ function build(state, spec, geo, setTriggerValue) {
   const group = L.featureGroup();
   const items = g.geoms.map((geom, i) => {
     const layer = L.geoJSON({type: "Feature", properties: {id: g.ids[i]}, geometry: geom},
-      {pane: spec.pane, renderer: renderer, interactive: !!spec.interactive, style: () => styleOf(spec, sids, i)});
+      {pane: spec.pane, renderer: renderer, interactive: !!spec.interactive, style: () => styleOf(spec, sids, i),
+       coordsToLatLng: window.tqGeo.toLatLng});
     const path = layer.getLayers()[0];
     path.tqIndex = i;
     if (spec.interactive) {
@@ -138,7 +139,7 @@ function setMarks(state, data, byKey) {
   if (mk === state.marksKey) return;
   const map = state.map;
   if (state.marks) {
-    map.off("zoomend moveend resize", state.marks.tqPlace);
+    map.off("zoomend moveend resize", state.marks.tqLater);
     map.removeLayer(state.marks); state.marks = null;
   }
   if (data.marks && window.tqMarks) {

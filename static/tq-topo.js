@@ -9,32 +9,45 @@
  * neighbours that use the same arc get the very same numbers: no sliver can appear between them.
  */
 if (!window.tqGeo) { window.tqGeo = (function () {
-  var A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", T = {}, S = 100000;
-  for (var i = 0; i < 64; i++) T[A.charAt(i)] = i;
+  var A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", T = new Int8Array(128), S = 100000;
+  for (var i = 0; i < 64; i++) T[A.charCodeAt(i)] = i;  // by character code: no string per character
   var topos = {};
   function ints(s) {
     var out = [], i = 0, n = s.length;
     while (i < n) {
       var r = 0, sh = 1, b;
-      do { b = T[s.charAt(i++)]; r += (b & 31) * sh; sh *= 32; } while (b & 32);
+      do { b = T[s.charCodeAt(i++)]; r += (b & 31) * sh; sh *= 32; } while (b & 32);
       out.push((r % 2) ? -((r - 1) / 2) - 1 : r / 2);
     }
     return out;
   }
   // All arcs in one string: "." starts an arc at a delta from the previous arc's last point,
   // "," starts one AT that point (its first point is left out). The position carries over.
-  function arcs(text) {
+  // ``latlng``: points as Leaflet LatLng objects (lat, lng), made once per arc point and shared by
+  // the rings that use the arc; else [lon, lat] arrays (GeoJSON order).
+  function arcs(text, latlng) {
     var p = text ? text.split(/([.,])/) : [], x = 0, y = 0, out = [];
+    var pt = latlng ? function () { return new L.LatLng(y / S, x / S); } : function () { return [x / S, y / S]; };
     for (var a = 0; a < p.length; a += 2) {
-      var v = ints(p[a]), pts = (a && p[a - 1] === ",") ? [[x / S, y / S]] : [];
-      for (var k = 0; k < v.length; k += 2) { x += v[k]; y += v[k + 1]; pts.push([x / S, y / S]); }
+      var s = p[a], n = s.length, i = 0, pts = (a && p[a - 1] === ",") ? [pt()] : [], odd = false;
+      while (i < n) {  // ints(s) inline, without its array: x and y deltas in turn
+        var r = 0, sh = 1, b;
+        do { b = T[s.charCodeAt(i++)]; r += (b & 31) * sh; sh *= 32; } while (b & 32);
+        var d = (r % 2) ? -((r - 1) / 2) - 1 : r / 2;
+        if (odd) { y += d; pts.push(pt()); } else x += d;
+        odd = !odd;
+      }
       out.push(pts);
     }
     return out;
   }
+  // L.geoJSON's coordsToLatLng for geometries made here: shared arcs already hold LatLng objects
+  // (a 3,321-commune map made ~700,000 [lon, lat] arrays, then as many LatLng copies of them:
+  // a third of its drawing time went to collecting that garbage).
+  function toLatLng(c) { return c instanceof L.LatLng ? c : L.GeoJSON.coordsToLatLng(c); }
   // A standalone line (no topology): first point absolute.
   function line(s) { return arcs(s)[0]; }
-  function define(id, text) { if (!topos[id]) topos[id] = arcs(text); return topos[id]; }
+  function define(id, text) { if (!topos[id]) topos[id] = arcs(text, !!window.L); return topos[id]; }
   function path(arcsOf, refs) {
     if (typeof refs === "string") {  // delta-coded references (geo.maps.compact.pack_refs)
       var d = ints(refs), acc = 0; refs = [];
@@ -42,8 +55,9 @@ if (!window.tqGeo) { window.tqGeo = (function () {
     }
     var out = [];
     for (var j = 0; j < refs.length; j++) {
-      var r = refs[j], a = r >= 0 ? arcsOf[r] : arcsOf[~r].slice().reverse();
-      for (var k = j ? 1 : 0; k < a.length; k++) out.push(a[k]);
+      var r = refs[j], a = arcsOf[r >= 0 ? r : ~r], n = a.length, k = j ? 1 : 0;
+      if (r >= 0) for (; k < n; k++) out.push(a[k]);
+      else for (; k < n; k++) out.push(a[n - 1 - k]);  // the arc reversed, without a reversed copy
     }
     return out;
   }
@@ -92,7 +106,7 @@ if (!window.tqGeo) { window.tqGeo = (function () {
     }
     function style(f) { return Object.assign({}, base, f.properties.st || {}); }
     var layer = L.geoJSON({type: "FeatureCollection", features: features(data, opts)}, {
-      pane: opts.pane, renderer: renderer, interactive: !!opts.interactive, style: style,
+      pane: opts.pane, renderer: renderer, interactive: !!opts.interactive, style: style, coordsToLatLng: toLatLng,
       onEachFeature: function (f, l) {
         if (f.properties.tip) l.bindTooltip(f.properties.tip, {sticky: true, className: "tq-tip", direction: "top", opacity: 1});
         if (hover) {
@@ -109,6 +123,6 @@ if (!window.tqGeo) { window.tqGeo = (function () {
     window.tqLayers[key] = layer;
     return layer;
   }
-  return {ints: ints, arcs: arcs, line: line, define: define, path: path, geometry: geometry,
+  return {ints: ints, arcs: arcs, line: line, define: define, path: path, geometry: geometry, toLatLng: toLatLng,
           features: features, make: make, topos: topos};
 })(); }
