@@ -86,12 +86,12 @@ def _map_panel(year: int, lang: str) -> None:
         if filtered:
             note.caption(common.t("filter.showing", n=len(selected), total=len(frame)))
 
-    m = live.app_view(yv, "overview", lang=lang, focus_code=focus,
-                      highlight_codes=list(selected["code"]) if filtered else None)
+    m = live.app_view(yv, "overview", lang=lang, focus_code=focus)
     with right:
         layout.side_legend(m, lang)
-    with left:
-        mapview.show(m, key="overview")
+    with left:  # a filter fades the communes it does not keep: the same map, restyled
+        mapview.show(live.app_filtered(yv, "overview", selected["code"], lang=lang, focus_code=focus)
+                     if filtered else m, key="overview")
     with right:
         mapview.download_row("overview", year, lang)
         layout.fit_map_page(m)  # look: the map takes the window's height left, the side panel the same

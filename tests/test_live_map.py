@@ -196,6 +196,33 @@ def test_marks_travel_as_an_index_into_the_base_files_places(frame, routes):
         assert "tqMarks" in json.loads(lm.geometries[0].text)["marksJs"]
 
 
+def test_a_filter_restyles_the_shared_map_exactly_as_a_built_one(demo_db):
+    """live.app_filtered (the Overview's filters) gives the browser exactly what a map built with
+    views.view_map(highlight_codes=...) would: same styles, tooltips, marks, bounds and files."""
+    from geo import yearview
+    from geo.store import open_store
+
+    store = open_store(demo_db)
+    try:
+        yv = yearview.year_view(store, 2025)
+        codes = sorted(yv.frame["code"].astype(str))
+        # a few kept, every third, none kept, and with a searched commune kept / not kept
+        for keep, focus in ((codes[:5], None), (codes[::3], None), ([], None), (codes[:5], codes[2]),
+                            (codes[:5], codes[40])):
+            got = live.app_filtered(yv, "overview", keep, focus_code=focus)
+            want = live.split(views.view_map(yv, "overview", highlight_codes=keep, focus_code=focus))
+            assert got.layers == want.layers, (len(keep), focus)
+            assert (got.parts, got.tips, got.extra, got.bounds, got.badge) == \
+                   (want.parts, want.tips, want.extra, want.bounds, want.badge)
+            assert [g.key for g in got.geometries] == [g.key for g in want.geometries]
+            communes = got.layers[0]
+            assert communes["id"] == "communes"
+            faded = sum(communes["styles"][k].get("fillOpacity") == 0.22 for k in compact.decode_ints(communes["sid"]))
+            assert faded == len(codes) - len(keep)
+    finally:
+        store.close()
+
+
 def test_demo_badge_comes_from_the_map(frame, routes):
     lm = live.split(views.overview_map(frame, routes, year=2025, app=True, demo=True))
     assert lm.data()["badge"] == "DỮ LIỆU MINH HỌA"

@@ -48,16 +48,17 @@ def _a_pages_map_is_built_once_and_shared(store, yv, monkeypatch):
     assert live.app_view(yv, "overview", lang="vi") is m
     assert live.split(m) is live.split(m.map)  # split once per map
     codes = sorted(yv.frame["code"].astype(str))[:5]
-    hi = live.app_view(yv, "overview", lang="vi", highlight_codes=codes)
-    assert hi is not m and live.app_view(yv, "overview", lang="vi", highlight_codes=reversed(codes)) is hi
+    hi = live.app_filtered(yv, "overview", codes, lang="vi")
+    assert live.app_filtered(yv, "overview", reversed(codes), lang="vi") is hi  # the same filter: shared
+    assert hi.geometries == live.split(m).geometries  # restyled, not built again
     assert live.app_view(yv, "overview", lang="en") is not m
     # the filter's fading is in the shared map's styles: 5 kept, the rest faded
-    faded = [s for s in live.split(hi).layers[0]["styles"] if s.get("fillOpacity") == 0.22]
+    faded = [s for s in hi.layers[0]["styles"] if s.get("fillOpacity") == 0.22]
     assert faded and not [s for s in live.split(m).layers[0]["styles"] if s.get("fillOpacity") == 0.22]
     # bounded per year view
     monkeypatch.setattr(live, "VIEWS_PER_YEAR", 3)
     for i in range(5):
-        live.app_view(yv, "overview", lang="vi", highlight_codes=codes[: 1 + i])
+        live.app_filtered(yv, "overview", codes[: 1 + i], lang="vi")
     assert len(live._VIEWS[yv]) <= 3
     # a new data version: a new year view, a new map (the old one is not reused)
     a = next(iter(store.assessments(yv.year).values()))

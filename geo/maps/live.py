@@ -24,6 +24,7 @@ itself: no request to any other host.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
@@ -82,6 +83,7 @@ class LiveMap:
     bounds: list[list[float]] | None
     extra: dict = field(default_factory=dict)
     badge: str | None = None  # the demo badge's text (the map's geo.maps.demo_mark.DemoMark), if any
+    ids: dict[str, list] = field(default_factory=dict)  # per layer, its features' ids (commune code, route id)
 
     # What a layer's entry holds that never changes with the year, the filter or the language (its
     # geometry file, pane, base and hover styles, patterns): sent once per session and content.
@@ -142,6 +144,21 @@ class LiveMap:
         return {"layers": layers, "fix": fix, "tips": tips, "bounds": self.bounds, "focus": focus,
                 "badge": self.badge if badge is None else (badge or None), "height": int(height), **self.extra}
 
+    def restyled(self, layer_id: str, fn) -> "LiveMap":
+        """This map with ``layer_id``'s per-feature styles replaced by ``fn(id, style)`` (a new
+        LiveMap; geometry, tooltips, marks and bounds are shared with this one)."""
+        layers = []
+        for layer in self.layers:
+            if layer["id"] == layer_id:
+                styles: dict[str, int] = {}
+                sid = []
+                for fid, k in zip(self.ids[layer_id], compact.decode_ints(layer["sid"])):
+                    st = fn(str(fid), layer["styles"][k])
+                    sid.append(styles.setdefault(json.dumps(st, sort_keys=True), len(styles)))
+                layer = {**layer, "styles": [json.loads(x) for x in styles], "sid": compact.encode_ints(sid)}
+            layers.append(layer)
+        return dataclasses.replace(self, layers=layers)
+
     def data_bytes(self, **kw) -> int:
         return len(json.dumps(self.data(**kw), ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
 
@@ -190,14 +207,31 @@ def _shared(owner, key, build):
     return made
 
 
-def app_view(yv, view, *, lang: str = "vi", focus_code: str | None = None, highlight_codes=None):
+def app_view(yv, view, *, lang: str = "vi", focus_code: str | None = None):
     """:func:`geo.maps.views.view_map` for the app (``app=True``), built once per year view and
-    arguments. ``highlight_codes``: the communes a filter keeps (None: no filter)."""
+    arguments."""
     from . import views
 
-    hk = None if highlight_codes is None else tuple(sorted(map(str, highlight_codes)))
-    return _shared(yv, ("view", str(view), lang, focus_code, hk),
-                   lambda: views.view_map(yv, view, lang=lang, focus_code=focus_code, highlight_codes=highlight_codes))
+    return _shared(yv, ("view", str(view), lang, focus_code, None),
+                   lambda: views.view_map(yv, view, lang=lang, focus_code=focus_code))
+
+
+def app_filtered(yv, view, keep, *, lang: str = "vi", focus_code: str | None = None) -> LiveMap:
+    """The app's map of ``view`` with the communes a filter does not ``keep`` faded: the shared
+    map of :func:`app_view` restyled (geo.maps.style.commune_state, the rule views.view_map's
+    ``highlight_codes`` applies), not a map built again. A filter change costs the server a style
+    table (~1 ms) instead of a folium map and its split (70–150 ms); what the browser gets is the
+    same (tests/test_live_map.py compares the two). Shared like app_view's maps."""
+    from . import style
+
+    base = app_view(yv, view, lang=lang, focus_code=focus_code)
+    kept = frozenset(map(str, keep))
+
+    def fade(code: str, st: dict) -> dict:
+        return st if code in kept else style.commune_state(st, faded=True, focused=code == focus_code)
+
+    return _shared(yv, ("filtered", str(view), lang, focus_code, tuple(sorted(kept))),
+                   lambda: split(base).restyled("communes", fade))
 
 
 def app_change_view(yv_from, yv_to, *, lang: str = "vi"):
@@ -277,8 +311,9 @@ def _split(m) -> LiveMap:
         if any(tips):
             all_tips[layer.key] = tips
     extra = {"marks": _marks(marks, commune_ids, places)} if marks is not None else {}
+    ids = {layer.key: [p.get("code") or p.get("rid") for _g, p in layer._features] for layer in layers}
     return LiveMap(geometries=geometries, layers=out_layers, parts=list(parts), tips=all_tips,
-                   bounds=_fit_bounds(m), extra=extra, badge=_badge(m))
+                   bounds=_fit_bounds(m), extra=extra, badge=_badge(m), ids=ids)
 
 
 def _marks(el, commune_ids: list[str], places: list) -> dict:

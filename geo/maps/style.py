@@ -77,6 +77,12 @@ HOVER_STYLE = {"weight": 2.6, "color": "#000000", "opacity": 1}
 FADED = {"fillOpacity": 0.22, "opacity": 0.45}
 FOCUS = {"weight": 4, "color": "#111111", "opacity": 1}
 
+
+def commune_state(st: dict, *, faded: bool = False, focused: bool = False) -> dict:
+    """A commune's style faded (a filter does not keep it) and/or outlined (the searched commune):
+    the one rule for both, used by geo.maps.views and by the app's filtered maps (geo.maps.live)."""
+    return {**st, **(FADED if faded else {}), **(FOCUS if focused else {})}
+
 # Leaflet panes (z-index): communes < outlines < corridors < routes < border. All panes let the
 # pointer through; interactive paths take it back (Leaflet's CSS), so lower tooltips still work.
 PANES = (("tq-communes", 410), ("tq-outline", 420), ("tq-corridors", 430), ("tq-routes", 440),

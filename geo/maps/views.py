@@ -123,10 +123,9 @@ def key_codes(frame) -> set[str]:
 
 def _styles(frame, *, faded: set[str] | None = None, focus: set[str] | None = None) -> dict[str, dict]:
     st = layers.commune_styles(frame)
-    for code in faded or ():
-        st[code] = {**st.get(code, {}), **style.FADED}
-    for code in focus or ():
-        st[code] = {**st.get(code, {}), **style.FOCUS}
+    faded, focus = set(faded or ()), set(focus or ())
+    for code in faded | focus:
+        st[code] = style.commune_state(st.get(code, {}), faded=code in faded, focused=code in focus)
     return st
 
 
