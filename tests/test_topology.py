@@ -34,6 +34,12 @@ def test_ints_round_trip_and_alphabet():
     assert compact.decode_ints(s) == vals
     assert set(s) <= set(compact.ALPHABET)
     assert compact.encode_ints([]) == "" and compact.decode_ints("") == []
+    # a short list is encoded in plain Python, a long one with numpy: the same text
+    rng = np.random.default_rng(7)
+    for n in (1, 5, compact.SHORT_INTS, compact.SHORT_INTS + 1, 500):
+        xs = [int(x) for x in rng.integers(-2**40, 2**40, n)] + vals
+        assert compact.encode_ints(xs[:n]) == compact.encode_ints(np.array(xs[:n])) == compact._encode_short(xs[:n])
+        assert compact.decode_ints(compact.encode_ints(xs)) == xs
 
 
 def test_topology_of_a_small_coverage_is_exact_and_stores_each_edge_once():
