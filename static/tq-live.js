@@ -25,9 +25,10 @@ function stylesheet(href) {
   }
 }
 
+// Both scripts are asked for at once and run in that order (async = false).
 function libs() {
   stylesheet(STATIC + "/vendor/leaflet/leaflet.css");
-  return script(STATIC + "/vendor/leaflet/leaflet.js").then(() => script(STATIC + "/tq-topo.js"));
+  return Promise.all([script(STATIC + "/vendor/leaflet/leaflet.js"), script(STATIC + "/tq-topo.js")]);
 }
 
 // A geometry file, fetched once per tab and decoded once (arcs shared by its layers).
