@@ -490,6 +490,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "wall.needed_2030": ("Còn phải đạt đến 2030", "Still needed by 2030"),
     "wall.goal_2030": ("mục tiêu {n} xã", "goal {n} units"),
     "ui.print": ("In trang này", "Print this page"),
+    "ui.sort_hint": ("Bấm để sắp xếp theo cột này", "Click to sort by this column"),
     "ui.legend": ("Chú giải", "Legend"),
     "profile.tab_history": ("Qua các năm", "By year"),
     "profile.tab_indicators": ("Chỉ số {year}", "Indicators {year}"),

@@ -81,8 +81,7 @@ def render() -> None:
                              common.t("field.decision_short"): (f"{a.decision_no}, {fmt_date(a.decision_date, lang)}"
                                                           if a and a.drug_free and a.decision_no else "")})
             st.caption(common.t("profile.history"))
-            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
-                         column_config={common.t("ui.year"): st.column_config.TextColumn(width=48)})
+            layout.table(pd.DataFrame(rows), key="tq_prof_history", lang=lang, label=common.t("profile.history"))
             rn = rec.get("route_names") or []
             st.markdown(f"**{common.esc(common.t('profile.routes'))}:** "
                         f"{common.esc(', '.join(rn) if rn else common.t('profile.no_routes'))}")
@@ -95,7 +94,8 @@ def render() -> None:
                     common.t("profile.value"): [fmt_num(rec[k], 0 if k != "plant_area_m2" else 1, lang)
                                                 for k in INDICATORS],
                 })
-                st.dataframe(ind, hide_index=True, width="stretch")
+                layout.table(ind, key="tq_prof_indicators", lang=lang,
+                             label=common.t("profile.tab_indicators", year=year))
                 st.caption(common.t("profile.ratios", a=fmt_num(rec["addicts_users_per_1000"] or 0, 2, lang),
                                     o=fmt_num(rec["offenders_per_1000"] or 0, 2, lang)))
                 for w in rec.get("warnings") or []:
@@ -105,20 +105,20 @@ def render() -> None:
         with tabs[2]:
             st.caption(common.t("profile.former"))
             former = json.loads(table.set_index("code").loc[code, "former_units"])
-            st.dataframe(pd.DataFrame({
+            layout.table(pd.DataFrame({
                 common.t("field.name"): [f["name"] for f in former],
                 common.t("profile.merge_type"): [common.t("profile.full") if f["type"] == "full"
                                                  else common.t("profile.partial") for f in former],
                 common.t("field.former_districts"): [f.get("district", "") for f in former],
-                common.t("field.code"): [f["code"] for f in former],
-            }), hide_index=True, width="stretch")
+                common.t("field.code"): [str(f["code"]) for f in former],
+            }), key="tq_prof_former", lang=lang, label=common.t("profile.tab_former"))
         with tabs[3]:
             near = views.neighbours(frame, code)
             nb = frame[frame["code"].isin(near)]
-            st.dataframe(pd.DataFrame({
+            layout.table(pd.DataFrame({
                 common.t("field.name"): nb["name"],
                 common.t("field.category"): [mapview.category_label(c, lang) for c in nb["category"]],
-            }), hide_index=True, width="stretch")
+            }), key="tq_prof_neighbours", lang=lang, label=common.t("profile.tab_neighbours"))
             for n in nb.itertuples():
                 st.page_link(nav.page("ho_so_xa"), label=n.name, query_params={"xa": n.code})
     with right:

@@ -38,7 +38,7 @@ def render() -> None:
         st.markdown(common.t("progress.needed_text", have=k["drug_free"], goal=k["goal_2030_units"],
                              need=k["needed_for_2030"], year=last))
         if len(need):
-            st.dataframe(need, hide_index=True)
+            layout.table(need, key="tq_need", lang=lang, label=common.t("progress.needed_title", year=last))
 
     if len(years) < 2:
         with left:

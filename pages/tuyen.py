@@ -64,10 +64,10 @@ def render() -> None:
             cat: [mapview.category_label(c, lang) for c in on["category"]],
         })  # two columns that fit beside the map; the population is in the strip above
         with st.container(key="tq_grow"):
-            st.dataframe(table, hide_index=True, width="stretch", height="stretch")
+            layout.table(table, key="tq_route_table", lang=lang, label=route.name or rid)
         with st.popover(common.t("routes.all"), width="stretch"):
-            st.dataframe(summary.rename(columns={"id": "ID", "name": common.t("field.name")}), hide_index=True,
-                         width="stretch")
+            layout.table(summary.rename(columns={"id": "ID", "name": common.t("field.name")}), key="tq_routes_all",
+                         lang=lang, label=common.t("routes.all"))
         layout.side_legend(m, lang)
         mapview.download_row(f"route:{rid}", year, lang)
         layout.fit_map_page(m, fold_legend=True)

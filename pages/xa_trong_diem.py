@@ -4,7 +4,7 @@ table (every indicator) as an Excel download. One screen, no page scroll."""
 import pandas as pd
 import streamlit as st
 
-from geo.i18n import fmt_int, fmt_pop
+from geo.i18n import fmt_int, fmt_num, fmt_pop
 from geo.model import CLASSES, INDICATORS
 from geo.maps import live
 from ui import common, layout, mapview
@@ -50,15 +50,12 @@ def render() -> None:
         # written as everywhere else (fmt_pop); the Excel keeps numbers.
         pop, name, cls_, per = (common.t("field.population"), common.t("field.name"), common.t("field.class"),
                                 common.t("field.users_per_1000"))
-        shown_table = table[[name, cls_, per, pop]].rename(columns={per: common.t("field.users_per_1000_short")})
-        per = common.t("field.users_per_1000_short")
-        shown_table[pop] = [fmt_pop(None if pd.isna(v) else v, lang) for v in table[pop]]
+        short = common.t("field.users_per_1000_short")
+        shown_table = table[[name, cls_, per, pop]].rename(columns={per: short})
         with st.container(key="tq_grow"):
-            st.dataframe(shown_table, hide_index=True, width="stretch", height="stretch",
-                         column_config={cls_: st.column_config.TextColumn(width=45),
-                                        per: st.column_config.NumberColumn(width=85, format="%.2f",
-                                                                     help=common.t("field.users_per_1000")),
-                                        pop: st.column_config.TextColumn(width=70)})
+            layout.table(shown_table, key="tq_key_table", lang=lang, label=common.t("key.title"),
+                         formats={short: lambda v: fmt_num(v, 2, lang), pop: lambda v: fmt_pop(v, lang)},
+                         titles={short: per})
         st.download_button(common.t("dl.excel"), data=lambda: mapview.excel_bytes(table, "Xa trong diem", yv.demo),
                            file_name=f"xa-trong-diem_{year}{common.demo_suffix(yv.demo)}.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")

@@ -243,6 +243,28 @@ function decode(d) {
   return typeof d === "string" ? JSON.parse(d) : d;
 }
 
+// The tables of ui/layout.table: a click (or Enter / space) on a column's head sorts the rows by it,
+// numbers (data-v) as numbers, text in Vietnamese order; again: the other way.
+window.tqSortTable = function (ev) {
+  const th = ev.target.closest("th");
+  if (!th) return;
+  if (ev.type === "keydown") ev.preventDefault();
+  const row = th.parentNode, i = Array.prototype.indexOf.call(row.children, th);
+  const body = th.closest("table").tBodies[0];
+  const asc = th.getAttribute("aria-sort") !== "ascending";
+  const key = r => { const c = r.cells[i]; return !c ? "" : c.hasAttribute("data-v") ? parseFloat(c.getAttribute("data-v")) : c.textContent; };
+  const rows = Array.from(body.rows).map((r, k) => [key(r), k, r]);
+  rows.sort((a, b) => {
+    const x = a[0], y = b[0];
+    const d = (typeof x === "number" && typeof y === "number") ? x - y
+      : (x === "") - (y === "") || String(x).localeCompare(String(y), "vi");
+    return (asc ? d : -d) || a[1] - b[1];
+  });
+  row.querySelectorAll("th").forEach(h => h.setAttribute("aria-sort", "none"));
+  th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+  rows.forEach(r => body.appendChild(r[2]));
+};
+
 // HTML sent once per session and content (livemap.cached_html: the legend beside the map and its
 // stylesheet): each part travels once, then only its hash; the tab keeps the parts.
 export function cachedHtml(c) {

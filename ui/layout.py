@@ -212,6 +212,82 @@ def fit_map_page(res=None, *, fold_legend: bool = False, minimum: int = 260) -> 
                          key="tq_fit")
 
 
+# --- tables beside the map ----------------------------------------------------------------------
+# An HTML table (through livemap.cached_html), not st.dataframe: Streamlit's data grid brings
+# ~1.6 MB of script to a page's first visit (measured: it held the key communes page's map back
+# by ~0.5 s), draws on a canvas (a printed page showed only the visible rows) and a screen reader
+# reads no table. Every cell is escaped; a click on a column's head sorts by it (static/tq-live.js,
+# tqSortTable); numbers sort as numbers. The Excel downloads keep every column and number.
+TABLE_CSS = """
+.tq-table-wrap {overflow-x:auto; max-width:100%}
+.st-key-tq_grow:has(.tq-table), .st-key-tq_growscroll .tq-table-wrap {overflow-y:auto !important}
+table.tq-table {border-collapse:collapse; width:100%; font-size:.84rem; line-height:1.25; font-variant-numeric:tabular-nums}
+table.tq-table th, table.tq-table td {border-bottom:1px solid #e2e6e3; padding:.2rem .4rem; text-align:left; vertical-align:top}
+table.tq-table th {position:sticky; top:0; z-index:1; background:#f1f4f2; font-weight:700; color:#102a43; cursor:pointer;
+  white-space:nowrap; user-select:none}
+table.tq-table th[aria-sort=ascending]::after {content:" \\25B2"; font-size:.7em}
+table.tq-table th[aria-sort=descending]::after {content:" \\25BC"; font-size:.7em}
+table.tq-table td.n, table.tq-table th.n {text-align:right; white-space:nowrap}
+table.tq-table tbody tr:nth-child(even) {background:#fafbfa}
+@media print {table.tq-table th {position:static} .st-key-tq_grow:has(.tq-table) {overflow:visible !important; height:auto !important}}
+"""
+
+
+def table_html(df, *, formats=None, lang: str = "vi", label: str | None = None, titles=None) -> str:
+    """``df`` as an HTML table (every text escaped). Numbers are right-aligned and sort as numbers;
+    ``formats``: per column, a function giving a value's text (else numbers as geo.i18n.fmt_num
+    with no decimals for integers, two otherwise). ``label``: the table's accessible name;
+    ``titles``: per column, what a short column head stands for (shown on hover)."""
+    import math
+    import numbers
+
+    from geo.i18n import fmt_num
+
+    formats, titles = formats or {}, titles or {}
+    cols = list(df.columns)
+
+    def numeric(v) -> bool:
+        return isinstance(v, numbers.Number) and not isinstance(v, bool) and not (isinstance(v, float) and math.isnan(v))
+
+    def cell(col, v) -> str:
+        if missing(v):
+            return "<td></td>"
+        if col in formats:
+            text = formats[col](v)
+        elif numeric(v):
+            text = fmt_num(float(v), 0 if float(v).is_integer() else 2, lang)
+        else:
+            text = str(v)
+        if numeric(v):
+            return f'<td class="n" data-v="{float(v)!r}">{html_text(text)}</td>'
+        return f"<td>{html_text(text)}</td>"
+
+    def missing(v) -> bool:
+        return v is None or (isinstance(v, float) and math.isnan(v)) or type(v).__name__ == "NAType"
+
+    kinds = {c: len(df) > 0 and all(numeric(v) or missing(v) for v in df[c].tolist()) for c in cols}
+    hint = t("ui.sort_hint", lang)
+    head = "".join('<th scope="col"' + (' class="n"' if kinds[c] else "") + ' tabindex="0" aria-sort="none" '
+                   f'title="{html_attr(titles[c] + " — " + hint if c in titles else hint)}">{html_text(str(c))}</th>'
+                   for c in cols)
+    rows = "".join("<tr>" + "".join(cell(c, v) for c, v in zip(cols, r)) + "</tr>"
+                   for r in df.itertuples(index=False, name=None))
+    # one handler for the head (a click, or Enter / space on a focused column head)
+    sort = ('onclick="window.tqSortTable&&tqSortTable(event)" '
+            'onkeydown="(event.key===\'Enter\'||event.key===\' \')&&window.tqSortTable&&tqSortTable(event)"')
+    aria = f' aria-label="{html_attr(label)}"' if label else ""
+    return (f'<div class="tq-table-wrap" role="region"{aria} tabindex="0"><table class="tq-table">'
+            f"<thead {sort}><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>")
+
+
+def table(df, *, key: str, formats=None, lang: str = "vi", label: str | None = None, titles=None) -> None:
+    """Show :func:`table_html` in the page (its stylesheet and each table sent once per session)."""
+    from livemap import cached_html
+
+    cached_html([f"<style>{TABLE_CSS}</style>",
+                 table_html(df, formats=formats, lang=lang, label=label, titles=titles)], key=key)
+
+
 def compact_kpi_strip(items) -> None:
     """The KPI strip in a Streamlit page."""
     from livemap import cached_html
