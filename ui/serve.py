@@ -32,6 +32,9 @@ def _warm() -> None:
 
         for mod in ("ui.router", *(f"pages.{p.name}" for p in nav.PAGES)):
             importlib.import_module(mod)
+        # Streamlit's emoji table (a large regular expression, ~180 ms to compile), which the first
+        # st.set_page_config with an emoji icon imports: in the first visitor's run otherwise
+        importlib.import_module("streamlit.emojis")
         from geo.config import db_url
         from geo.maps import warm
         from geo.store import open_store
