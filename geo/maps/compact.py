@@ -434,11 +434,17 @@ def layer_features(page: str, key: str) -> list[list]:
 
 
 @functools.lru_cache(maxsize=1)
-def decoder_js() -> str:
-    """``static/tq-topo.js`` without its comments and indentation (it travels in every export)."""
-    text = re.sub(r"/\*.*?\*/", "", DECODER_PATH.read_text(encoding="utf-8"), flags=re.S)
-    lines = (ln.strip() for ln in text.splitlines())
+def strip_js(text: str) -> str:
+    """Our own scripts without their comments and indentation (they travel in every export):
+    ``/* … */`` blocks, ``//`` lines and trailing comments written as two spaces then ``//``."""
+    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+    lines = (re.sub(r"  // .*$", "", ln).strip() for ln in text.splitlines())
     return "\n".join(ln for ln in lines if ln and not ln.startswith("//"))
+
+
+def decoder_js() -> str:
+    """``static/tq-topo.js`` as it travels (:func:`strip_js`)."""
+    return strip_js(DECODER_PATH.read_text(encoding="utf-8"))
 
 
 # --- the folium layer ------------------------------------------------------------------------------

@@ -18,12 +18,17 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from ..escape import html_text, json_script
-from . import style, symbols
+from . import compact, style, symbols
 
 MIN_ZOOM = 10  # the province fits at 8–9 on a 1920×1080 screen; names fit from 10 on
 PANE = "tq-marks"
 PANE_Z = 450  # above the border (445), below Leaflet's tooltips (650)
 
+# The integers of pack_rows are read with the decoder's own reader (static/tq-topo.js, declared
+# before any layer in every document and loaded before the marks in the app). Placed rectangles
+# are kept in a grid of 48 px cells: a new mark is tested against those in the cells it touches
+# (3,321 communes: ~1.5 s of tests against every placed mark before). The marks are made in the
+# task after the shapes' and placed once per burst of map events (each placing lays out every mark).
 # place(): the route labels (permanent tooltips) come first (a later one overlapping an earlier one
 # is hidden; no commune mark may cover them), then the marks in priority order: named where the
 # zoom allows and there is room, else the symbol alone, else hidden. Reads and writes of the page's
@@ -53,17 +58,8 @@ if (!window.tqMarks) { window.tqMarks = (function () {
     this.each(r, function (c) { (cells[c] || (cells[c] = [])).push(r); });
   };
   var SYM = %(sym)s;
-  function ints(s) {  // geo.maps.compact.encode_ints (zig-zag, 5 bits per character)
-    var A = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", out = [], i = 0;
-    while (i < s.length) {
-      var r = 0, sh = 1, b;
-      do { b = A.indexOf(s.charAt(i++)); r += (b & 31) * sh; sh *= 32; } while (b & 32);
-      out.push((r %% 2) ? -((r - 1) / 2) - 1 : r / 2);
-    }
-    return out;
-  }
   function unpack(p) {  // geo.maps.labels.pack_rows: columns -> rows [lat, lon, sym, cat, name, always, code]
-    var ll = ints(p.ll), f = ints(p.f), rows = [], y = 0, x = 0;
+    var ints = window.tqGeo.ints, ll = ints(p.ll), f = ints(p.f), rows = [], y = 0, x = 0;  // static/tq-topo.js
     for (var i = 0; i < f.length; i++) {
       y += ll[2 * i]; x += ll[2 * i + 1];
       rows.push([y / 1e5, x / 1e5, f[i] & 1, p.cats[f[i] >> 2], p.n[i], (f[i] >> 1) & 1, p.k[i]]);
@@ -141,6 +137,7 @@ if (!window.tqMarks) { window.tqMarks = (function () {
   return {make: make};
 })(); }
 """ % {"pane": '"' + PANE + '"', "z": PANE_Z, "sym": json_script(symbols.SYMBOL_HTML)}
+MARKS_JS = compact.strip_js(MARKS_JS)  # the comments stay here, not in every export
 
 CSS = style.MARKS_CSS  # one definition, in geo.maps.style (it adds it to every map)
 
