@@ -44,6 +44,7 @@ def _warm() -> None:
             report = warm.warm(store, background=False) or {}
         finally:
             getattr(store, "close", lambda: None)()
+        _streamlit_once()
         for err in report.get("errors", []):
             print(f"tqmap: warm start failed for {err}", file=sys.stderr, flush=True)
         years = sorted(k for k in report if isinstance(k, int))
@@ -51,6 +52,18 @@ def _warm() -> None:
               flush=True)
     except Exception as e:  # noqa: BLE001 - a warm-up never stops the server
         print(f"tqmap: warm start failed (the pages build what they need): {e!r}", file=sys.stderr, flush=True)
+
+
+def _streamlit_once() -> None:
+    """What Streamlit does once per process on the first element a session draws: it checks whether
+    it runs in a REPL by walking the whole call stack with ``inspect.stack()`` (~150 ms, measured in
+    the first visitor's run). Done here instead, once the runtime exists (so it prints nothing).
+    A private function of Streamlit: if it is gone, nothing is done."""
+    from streamlit import delta_generator, runtime
+
+    once = getattr(delta_generator, "_maybe_print_use_warning", None)
+    if once is not None and runtime.exists():
+        once()
 
 
 def main(argv: list[str] | None = None) -> None:
