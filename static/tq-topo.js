@@ -109,12 +109,12 @@ if (!window.tqGeo) { window.tqGeo = (function () {
       pane: opts.pane, renderer: renderer, interactive: !!opts.interactive, style: style, coordsToLatLng: toLatLng,
       onEachFeature: function (f, l) {
         if (f.properties.tip) l.bindTooltip(f.properties.tip, {sticky: true, className: "tq-tip", direction: "top", opacity: 1});
-        if (hover) {
-          l.on("mouseover", function () { l.setStyle(hover); });
-          l.on("mouseout", function () { l.setStyle(style(f)); });
-        }
       }
     });
+    if (hover) {  // on the layer, for all its shapes (a shape's events reach its layer as e.layer)
+      layer.on("mouseover", function (e) { if (e.layer.feature) e.layer.setStyle(hover); });
+      layer.on("mouseout", function (e) { if (e.layer.feature) e.layer.setStyle(style(e.layer.feature)); });
+    }
     (opts.labels || []).forEach(function (a) {
       layer.addLayer(L.tooltip({permanent: true, direction: "center", className: "tq-label", interactive: false})
         .setLatLng([a[0], a[1]]).setContent(a[2]));

@@ -70,7 +70,14 @@ def test_overview_opens_offline_in_chromium(frame, routes, tmp_path, browser, ar
         pg.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         pg.wait_for_selector(".tq-tip", timeout=5000)
         assert "Mã:" in pg.locator(".tq-tip").inner_text()
+        # ... and outlines the commune under the mouse (the layer's hover style), then lets it go
+        hovered = "() => [...document.querySelectorAll('path.tq-commune')].findIndex(p => p.getAttribute('stroke-width') === '2.6')"
+        pg.wait_for_function(f"({hovered})() >= 0", timeout=5000)
+        i = pg.evaluate(hovered)
+        assert pg.evaluate("document.querySelectorAll('path.tq-commune[stroke-width=\"2.6\"]').length") == 1
         pg.mouse.move(5, 500)
+        pg.wait_for_function(f"document.querySelectorAll('path.tq-commune')[{i}].getAttribute('stroke-width') !== '2.6'",
+                             timeout=5000)
         pg.screenshot(path=str(artifacts_dir / "export_overview.png"))
         assert attempts == [], f"requests attempted: {attempts}"
         assert errors == []
