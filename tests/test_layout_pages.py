@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.layout_checks import SIZES, check_map_page, stable_screenshot, wait_app_map_painted
+from tests.layout_checks import MAP_JS, SIZES, check_map_page, stable_screenshot, wait_app_map_painted
 
 PAGES = {"overview": "/?nam=2025", "key": "/xa_trong_diem?nam=2025", "route": "/tuyen?nam=2025&tuyen=QL2",
          "profile": "/ho_so_xa?xa=00694&nam=2025", "progress": "/tien_do"}
@@ -25,8 +25,20 @@ def test_map_page_fits_one_screen(browser, streamlit_server, artifacts_dir, name
     try:
         url = PAGES[name] + ("&" if "?" in PAGES[name] else "?") + f"lang={lang}"
         pg.goto(streamlit_server.url + url)
-        wait_app_map_painted(pg)
         where = f"{name} ({lang}) @ {size[0]}×{size[1]}"
+        try:
+            wait_app_map_painted(pg)
+        except Exception:  # keep what the page showed and the map's state, then fail as before
+            shot = artifacts_dir / "layout" / f"FAILED_{name}_{lang}_{size[0]}x{size[1]}.png"
+            shot.parent.mkdir(parents=True, exist_ok=True)
+            pg.screenshot(path=str(shot))
+            state = pg.evaluate(f"() => ({{map: ({MAP_JS})(), fit: document.documentElement.getAttribute('data-tq-fit'),"
+                                " error: (document.querySelector('.tq-live') || {getAttribute: () => null})"
+                                ".getAttribute('data-tq-error'), script: (document.querySelector("
+                                "'[data-test-script-state]') || {getAttribute: () => null})"
+                                ".getAttribute('data-test-script-state')})")
+            print(f"{where}: map not painted and fitted; state {state}; screenshot {shot}")
+            raise
         stable_screenshot(pg, artifacts_dir / "layout" / f"page_{name}_{lang}_{size[0]}x{size[1]}.png")
         b = check_map_page(pg, where, downloads=(name != "progress"))
         text = b["text"]
