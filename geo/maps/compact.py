@@ -433,7 +433,6 @@ def layer_features(page: str, key: str) -> list[list]:
     return data
 
 
-@functools.lru_cache(maxsize=1)
 def strip_js(text: str) -> str:
     """Our own scripts without their comments and indentation (they travel in every export):
     ``/* … */`` blocks, ``//`` lines and trailing comments written as two spaces then ``//``."""
@@ -442,8 +441,9 @@ def strip_js(text: str) -> str:
     return "\n".join(ln for ln in lines if ln and not ln.startswith("//"))
 
 
+@functools.lru_cache(maxsize=1)
 def decoder_js() -> str:
-    """``static/tq-topo.js`` as it travels (:func:`strip_js`)."""
+    """``static/tq-topo.js`` as it travels (:func:`strip_js`), read once per process."""
     return strip_js(DECODER_PATH.read_text(encoding="utf-8"))
 
 
