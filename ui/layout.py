@@ -214,9 +214,9 @@ def fit_map_page(res=None, *, fold_legend: bool = False, minimum: int = 260) -> 
 
 # --- tables beside the map ----------------------------------------------------------------------
 # An HTML table (through livemap.cached_html), not st.dataframe: Streamlit's data grid brings
-# ~1.6 MB of script to a page's first visit (measured: it held the key communes page's map back
-# by ~0.5 s), draws on a canvas (a printed page showed only the visible rows) and a screen reader
-# reads no table. Every cell is escaped; a click on a column's head sorts by it (static/tq-live.js,
+# ~1.6 MB of script to a page's first visit (on this machine's loopback the open time did not
+# change; on a slow line it is seconds), draws on a canvas (a printed page showed only the visible
+# rows) and a screen reader reads no table. Every cell is escaped; a click on a column's head sorts by it (static/tq-live.js,
 # tqSortTable); numbers sort as numbers. The Excel downloads keep every column and number.
 TABLE_CSS = """
 .tq-table-wrap {overflow-x:auto; max-width:100%}
@@ -246,8 +246,11 @@ def table_html(df, *, formats=None, lang: str = "vi", label: str | None = None, 
     formats, titles = formats or {}, titles or {}
     cols = list(df.columns)
 
+    def missing(v) -> bool:
+        return v is None or (isinstance(v, float) and math.isnan(v)) or type(v).__name__ == "NAType"
+
     def numeric(v) -> bool:
-        return isinstance(v, numbers.Number) and not isinstance(v, bool) and not (isinstance(v, float) and math.isnan(v))
+        return isinstance(v, numbers.Number) and not isinstance(v, bool) and not missing(v)
 
     def cell(col, v) -> str:
         if missing(v):
@@ -261,9 +264,6 @@ def table_html(df, *, formats=None, lang: str = "vi", label: str | None = None, 
         if numeric(v):
             return f'<td class="n" data-v="{float(v)!r}">{html_text(text)}</td>'
         return f"<td>{html_text(text)}</td>"
-
-    def missing(v) -> bool:
-        return v is None or (isinstance(v, float) and math.isnan(v)) or type(v).__name__ == "NAType"
 
     kinds = {c: len(df) > 0 and all(numeric(v) or missing(v) for v in df[c].tolist()) for c in cols}
     hint = t("ui.sort_hint", lang)
