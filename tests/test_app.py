@@ -157,3 +157,22 @@ def test_key_page_counts_with_the_year_view(demo_env, demo_db):
     table = next(p for p in _cached_html(at) if '<table class="tq-table">' in p)
     assert table.count("<tr>") - 1 == k["key_count"]  # every class selected by default (one head row)
     assert [strip[f"Loại {c}"] for c in ("I", "II", "III")] == [fmt_int(k["by_class"][c]) for c in ("I", "II", "III")]
+
+
+def test_side_table_escapes_formats_and_marks_numbers():
+    """ui/layout.table_html: every text escaped, numbers in the page's language with their value
+    kept for sorting, an empty cell for a missing value, a column head's long name on hover."""
+    import pandas as pd
+
+    from ui import layout
+
+    df = pd.DataFrame({"Tên": ["<img src=x onerror=alert(1)>", "Xã B"], "SD/1.000": [10.5123, None],
+                       "Dân số": [33100, 9824]})
+    html = layout.table_html(df, lang="vi", titles={"SD/1.000": "Người nghiện và sử dụng / 1.000 dân"},
+                             formats={"Dân số": lambda v: fmt_int(v, "vi")})
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert '<td class="n" data-v="10.5123">10,51</td>' in html and "<td></td>" in html
+    assert '<td class="n" data-v="33100.0">33.100</td>' in html
+    assert html.count('<th scope="col" class="n"') == 2  # both number columns right-aligned, sorted as numbers
+    assert 'title="Người nghiện và sử dụng / 1.000 dân — ' in html
+    assert ">10.51</td>" in layout.table_html(df, lang="en")  # English decimals
