@@ -39,12 +39,14 @@ def _component():
 
 
 def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
-             fit_below: int | None = None) -> str | None:
+             fit_below: int | None = None, fade: dict | None = None) -> str | None:
     """Show ``view``; return the code of a commune clicked since the last run (or None).
 
     ``badge``: the demo badge's text (default: the map's own, geo.maps.demo_mark; "" for none).
     ``fit_below``: the map takes the window's height left above that many pixels (the page's
-    downloads row), at least 320 px; else ``height``."""
+    downloads row), at least 320 px; else ``height``. ``fade``: the faded styles of the communes
+    (geo.maps.live.app_fade) that the page's filter panel (:func:`filter_panel` with this ``key``
+    as ``map_key``) gives the communes it does not keep."""
     lm = view if isinstance(view, live.LiveMap) else live.split(view)
     # Tooltips are sent once per content in a session (a filter change keeps them); the browser
     # asks again ("missing") if it does not hold them, and the next run sends them.
@@ -61,6 +63,9 @@ def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
     data = lm.data(height=height, badge=badge, send_tips=send, tips=tips, send_fixed=send_fixed)
     if fit_below is not None:
         data["fit"] = int(fit_below)
+    data["name"] = key
+    if fade is not None:
+        data["fade"] = fade
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     if send:
         sent.add(lm.tips_key)
@@ -117,3 +122,42 @@ def cached_html(parts: list[str], *, key: str) -> None:
     # as UTF-8 bytes: Streamlit's own JSON would write every Vietnamese letter as \\uXXXX
     payload = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
     _html_component()(data=payload.encode("utf-8"), key=key, height="content", on_missing_change=_missing)
+
+
+# --- the map's filters, applied in the browser ----------------------------------------------------
+# A tick fades the map at once (static/tq-live.js ``filterPanel``: no round trip); the choice then
+# reaches the server as this component's state (a rerun of the map's fragment, which the map does not
+# wait for) and is kept in the session for the next visit of the page.
+_FILTER_LOADER = """export default function (c) {
+  const done = import(new URL("/app/static/tq-live.js", window.location.href).href).then(m => m.filterPanel(c));
+  return () => done.then(f => f && f());
+}"""
+
+
+@functools.lru_cache(maxsize=1)
+def _filter_component():
+    return st.components.v2.component("tq_filters", js=_FILTER_LOADER, isolate_styles=False)
+
+
+def filter_panel(spec: dict, *, key: str, map_key: str, chosen: dict | None = None) -> dict | None:
+    """Show the filter panel ``spec`` (geo.filters.panel, shared: never changed here) for the map
+    shown with ``key=map_key``, starting from ``chosen`` when the panel is new in the page; return
+    the choice the browser holds (``{filter: [values]}``, as it sent it: clean it with
+    geo.filters.clean), or None before the first tick. The spec (~4 KB) reaches the browser once per
+    session and content, then only its hash (as :func:`cached_html` does)."""
+    text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    h = hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+    sent = st.session_state.setdefault("_tq_filter_sent", set())
+    if st.session_state.pop(f"_tq_filter_missing_{key}", False):
+        sent.clear()
+
+    def _missing():
+        st.session_state[f"_tq_filter_missing_{key}"] = True
+
+    out = {"h": h, "spec": None if h in sent else spec, "map": map_key, "chosen": chosen or {}}
+    sent.add(h)
+    payload = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+    result = _filter_component()(data=payload.encode("utf-8"), key=key, height="content",
+                                 on_chosen_change=lambda: None, on_missing_change=_missing)
+    got = getattr(result, "chosen", None) if result is not None else None
+    return got if isinstance(got, dict) else None

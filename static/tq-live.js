@@ -3,7 +3,8 @@
 // geometry files come from the app's static folder, each loaded once per browser tab; a rerun only
 // restyles the existing layers. No request to any other host.
 const STATIC = "/app/static";
-const G = window.tqLive || (window.tqLive = {scripts: {}, geo: {}, tips: {}, books: {}, fix: {}, maps: new WeakMap()});
+const G = window.tqLive || (window.tqLive = {scripts: {}, geo: {}, tips: {}, books: {}, fix: {}, maps: new WeakMap(),
+  filters: {}, named: {}, panels: new WeakMap()});
 
 function script(src) {
   if (!G.scripts[src]) {
@@ -67,6 +68,15 @@ function styleOf(spec, sids, i) {
   return Object.assign({}, spec.style || {}, spec.styles[sids[i]] || {});
 }
 
+// A commune the page's filter panel does not keep gets its faded style (data.fade: the server's
+// geo.maps.live.app_fade), every other feature its own.
+function styleAt(state, spec, sids, i) {
+  const f = state.fade, flt = state.name ? G.filters[state.name] : null;
+  if (f && flt && spec.id === f.layer && !flt.has(i))
+    return Object.assign({}, spec.style || {}, f.styles[state.fadeSids[i]] || {});
+  return styleOf(spec, sids, i);
+}
+
 function build(state, spec, geo, setTriggerValue) {
   const g = geo.layers[spec.id];
   const sids = ints(spec.sid);
@@ -89,7 +99,7 @@ function build(state, spec, geo, setTriggerValue) {
     path.tqIndex = i;
     if (spec.interactive) {
       path.on("mouseover", () => { if (path.tqSpec.hover) path.setStyle(path.tqSpec.hover); });
-      path.on("mouseout", () => path.setStyle(styleOf(path.tqSpec, path.tqSids, i)));
+      path.on("mouseout", () => path.setStyle(path.tqStyle));
       path.on("click", () => { if (g.ids[i]) setTriggerValue("clicked", {layer: spec.id, id: g.ids[i], at: Date.now()}); });
     }
     group.addLayer(path);
@@ -101,11 +111,13 @@ function build(state, spec, geo, setTriggerValue) {
   return {spec: spec, geo: spec.geo, group: group, items: items, labels: labels};
 }
 
-function restyle(entry, spec, tips) {
+function restyle(state, entry, spec, tips) {
   const sids = ints(spec.sid);
+  entry.sids = sids;
   entry.items.forEach((path, i) => {
     path.tqSpec = spec; path.tqSids = sids;
-    path.setStyle(styleOf(spec, sids, i));
+    path.tqStyle = styleAt(state, spec, sids, i);
+    path.setStyle(path.tqStyle);
     const tip = tipOf(spec, tips, i);
     if (tip) {
       if (path.getTooltip()) { if (path.tqTip !== tip) path.setTooltipContent(tip); }
@@ -192,6 +204,10 @@ function render(state, data, setTriggerValue) {
   const tips = G.tips[data.tips.key];
   if (!tips) { setTriggerValue("missing", data.tips.key); return Promise.resolve(); }
   const wanted = {};
+  state.name = data.name || null;
+  state.fade = data.fade || null;
+  state.fadeSids = data.fade ? ints(data.fade.sid) : null;
+  if (state.name) G.named[state.name] = state;
   const keys = [...new Set(data.layers.map(l => l.geo))];
   return Promise.all(keys.map(k => geometry(k, data.layers.find(l => l.geo === k).url))).then(geos => {
     if (state.version !== data.__v) return;  // a newer render started meanwhile
@@ -216,7 +232,7 @@ function render(state, data, setTriggerValue) {
       } else if (spec.control && entry.spec.name !== spec.name) {
         state.control.removeLayer(entry.group); state.control.addOverlay(entry.group, spec.name);
       }
-      restyle(entry, spec, tips);
+      restyle(state, entry, spec, tips);
     });
     for (const id in state.layers) {
       if (!wanted[id]) {
@@ -319,6 +335,188 @@ export default function (component) {
     state.dead = true;  // renders still waiting for files stop at their next step
     if (state.map) { state.map.remove(); state.map = null; }
     if (state.onResize) window.removeEventListener("resize", state.onResize);
+    if (state.name && G.named[state.name] === state) delete G.named[state.name];
     G.maps.delete(parentElement);
+  };
+}
+
+// --- the map's filters, in the browser (livemap.filter_panel, geo/filters.py) ---------------------
+// A tick restyles the map named ``data.map`` at once; the choice then goes to the server as this
+// component's state (kept in the session). Which communes a choice keeps: per filter with ticks,
+// the union of the ticked values' members (the server's geo.filters.members), intersected across
+// filters: geo.filters' rule, not re-implemented here.
+
+function refilter(name) {
+  const state = G.named[name];
+  if (!state || !state.map) return;
+  for (const id in state.layers) {
+    const entry = state.layers[id];
+    if (!entry.sids) continue;
+    entry.items.forEach((path, i) => {
+      const s = styleAt(state, entry.spec, entry.sids, i);
+      path.tqStyle = s; path.setStyle(s);
+    });
+  }
+}
+
+const FILTER_CSS = `
+.tq-filter {font-size:.88rem; margin:.1rem 0 .4rem}
+.tq-filter details > summary {cursor:pointer; font-weight:600; padding:.3rem .1rem; list-style-position:inside}
+.tq-filter details > summary:focus-visible, .tq-filter input:focus-visible, .tq-filter button:focus-visible {outline:2px solid #1f4e79; outline-offset:2px}
+.tq-filter .tq-fcount {font-weight:400; margin-left:.4rem; padding:0 .4rem; border-radius:.6rem; background:#1f4e79; color:#fff}
+.tq-filter details.tq-fg {border:1px solid #d5dbd7; border-radius:.3rem; margin:.2rem 0; padding:0 .45rem}
+.tq-filter details.tq-fg > summary {font-weight:600; padding:.2rem 0}
+.tq-filter fieldset {border:0; margin:0; padding:0 0 .3rem; min-width:0}
+.tq-filter .tq-sr {position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap}
+.tq-filter .tq-fopts {display:grid; grid-template-columns:1fr; gap:0 .6rem}
+.tq-filter .tq-fopts-class, .tq-filter .tq-fopts-prov {grid-template-columns:repeat(auto-fill, minmax(6.5rem, 1fr))}
+.tq-filter .tq-fopts-dist {grid-template-columns:repeat(auto-fill, minmax(10rem, 1fr))}
+.tq-filter label {display:flex; align-items:center; gap:.35rem; padding:.12rem 0; cursor:pointer; line-height:1.2}
+.tq-filter input[type=checkbox] {width:1.05rem; height:1.05rem; flex:none; margin:0; accent-color:#1f4e79}
+.tq-filter .tq-fsw {width:1.1rem; height:.8rem; flex:none; border:1px solid #555}
+.tq-filter .tq-fnote {margin:.1rem 0 .2rem; color:#31333f; font-size:.84rem}
+.tq-filter button {margin:.3rem 0 .1rem; padding:.2rem .7rem; border:1px solid #8a9590; border-radius:.3rem; background:#fff; cursor:pointer; font:inherit}
+.tq-filter button:disabled {opacity:.45; cursor:default}
+`;
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function chosenOf(p) {
+  const out = {};
+  p.data.groups.forEach(g => {
+    const got = p.chosen[g.k] || new Set();
+    out[g.k] = g.opts.map(o => o[0]).filter(v => got.has(v));
+  });
+  return out;
+}
+
+// the communes the choice keeps (indices into the map's communes layer), or null: no tick
+function keptOf(p) {
+  let kept = null;
+  p.data.groups.forEach(g => {
+    const got = p.chosen[g.k];
+    if (!got || !got.size) return;
+    const union = new Set();
+    g.opts.forEach(o => { if (got.has(o[0])) ints(o[2]).forEach(i => union.add(i)); });
+    kept = kept === null ? union : new Set([...kept].filter(i => union.has(i)));
+  });
+  return kept;
+}
+
+function applyPanel(p) {
+  const kept = keptOf(p), d = p.data;
+  G.filters[d.map] = kept;
+  refilter(d.map);
+  const n = kept === null ? d.total : kept.size;
+  p.note.textContent = kept === null ? "" : d.showing.replace("{n}", String(n)).replace("{total}", String(d.total));
+  p.note.style.display = kept === null ? "none" : "";
+  const ticks = Object.values(p.chosen).reduce((a, s) => a + s.size, 0);
+  const badge = (e, k) => { e.textContent = k ? String(k) : ""; e.style.display = k ? "" : "none"; };
+  badge(p.count, ticks);
+  Object.entries(p.counts || {}).forEach(([k, e]) => badge(e, p.chosen[k] ? p.chosen[k].size : 0));
+  p.clear.disabled = !ticks;
+  p.root.setAttribute("data-tq-kept", String(n));
+}
+
+// Each filter folds on its own (the first, the status, starts unfolded): the panel stays short
+// enough for the side column; a folded filter's heading says how many of its values are ticked.
+function drawPanel(p) {
+  const d = p.data;
+  p.title.textContent = d.title;
+  p.clear.textContent = d.clear;
+  p.body.textContent = "";
+  p.counts = {};
+  d.groups.forEach((g, gi) => {
+    const det = el("details", "tq-fg"), sum = el("summary"), box = el("div", "tq-fopts tq-fopts-" + g.k);
+    if (p.open[g.k] === undefined ? gi === 0 : p.open[g.k]) det.open = true;
+    det.addEventListener("toggle", () => { p.open[g.k] = det.open; });
+    sum.appendChild(el("span", null, g.label));
+    p.counts[g.k] = el("span", "tq-fcount");
+    sum.appendChild(p.counts[g.k]);
+    det.appendChild(sum);
+    const fs = el("fieldset");
+    const lg = el("legend", "tq-sr", g.label);
+    fs.appendChild(lg);
+    const got = p.chosen[g.k] || new Set();
+    g.opts.forEach(o => {
+      const lab = el("label"), inp = el("input");
+      inp.type = "checkbox"; inp.value = o[0]; inp.setAttribute("data-g", g.k); inp.checked = got.has(o[0]);
+      lab.appendChild(inp);
+      if (o[3]) { const sw = el("span", "tq-fsw"); sw.style.cssText = o[3]; sw.setAttribute("aria-hidden", "true"); lab.appendChild(sw); }
+      lab.appendChild(el("span", null, o[1]));
+      box.appendChild(lab);
+    });
+    fs.appendChild(box);
+    det.appendChild(fs);
+    p.body.appendChild(det);
+  });
+  p.body.appendChild(p.clear);
+}
+
+export function filterPanel(c) {
+  const msg = decode(c.data), host = c.parentElement;
+  // the panel's lists travel once per session and content, then only their hash
+  const S = G.filterSpecs || (G.filterSpecs = {});
+  if (msg.spec) S[msg.h] = msg.spec;
+  if (!S[msg.h]) { c.setTriggerValue("missing", Date.now()); return; }
+  const d = Object.assign({}, S[msg.h], {map: msg.map, chosen: msg.chosen});
+  if (!document.getElementById("tq-filter-css")) {
+    const s = document.createElement("style"); s.id = "tq-filter-css"; s.textContent = FILTER_CSS; document.head.appendChild(s);
+  }
+  let p = G.panels.get(host);
+  if (!p) {
+    p = {root: el("div", "tq-filter"), chosen: {}, open: {}};
+    // a page opened again starts from the choice the server kept in the session
+    Object.entries(d.chosen || {}).forEach(([k, vs]) => { p.chosen[k] = new Set(vs); });
+    p.note = el("p", "tq-fnote"); p.note.setAttribute("role", "status");
+    const det = el("details"), sum = el("summary");
+    p.title = el("span"); p.count = el("span", "tq-fcount");
+    sum.appendChild(p.title); sum.appendChild(p.count); det.appendChild(sum);
+    p.body = el("div"); det.appendChild(p.body);
+    p.clear = el("button"); p.clear.type = "button";
+    p.root.appendChild(p.note); p.root.appendChild(det);
+    host.appendChild(p.root);
+    G.panels.set(host, p);
+    const send = () => c.setStateValue("chosen", chosenOf(p));
+    p.root.addEventListener("change", ev => {
+      const inp = ev.target;
+      if (!inp || inp.type !== "checkbox") return;
+      const k = inp.getAttribute("data-g");
+      const set = p.chosen[k] || (p.chosen[k] = new Set());
+      if (inp.checked) set.add(inp.value); else set.delete(inp.value);
+      applyPanel(p);
+      send();
+    });
+    p.clear.addEventListener("click", () => {
+      p.chosen = {};
+      p.body.querySelectorAll("input[type=checkbox]").forEach(i => { i.checked = false; });
+      applyPanel(p);
+      send();
+    });
+    p.send = send;
+  }
+  const shape = JSON.stringify([d.title, d.clear, d.groups.map(g => [g.k, g.label, g.opts.map(o => [o[0], o[1], o[3] || ""])])]);
+  p.data = d;
+  // a value this year no longer offers (a route of another year) is not kept
+  const offered = {};
+  d.groups.forEach(g => { offered[g.k] = new Set(g.opts.map(o => o[0])); });
+  let dropped = false;
+  Object.keys(p.chosen).forEach(k => {
+    const keep = new Set([...p.chosen[k]].filter(v => offered[k] && offered[k].has(v)));
+    if (keep.size !== p.chosen[k].size) dropped = true;
+    p.chosen[k] = keep;
+  });
+  if (shape !== p.shape) { drawPanel(p); p.shape = shape; }
+  applyPanel(p);
+  if (dropped) p.send();
+  return () => {
+    if (G.filters[d.map] !== undefined) { delete G.filters[d.map]; refilter(d.map); }
+    G.panels.delete(host);
+    p.root.remove();
   };
 }

@@ -17,7 +17,8 @@ from geo.paths import REPO_ROOT
 EXPECTED_ROWS = {
     "html_kb", "html_gzip_kb", "py_build_cold_s", "py_build_warm_s", "data_build_s", "data_build_skip_s",
     "draw_file_ms", "ext_requests_file", "baseline_empty_ms", "baseline_rerun_s", "app_first_ms", "app_draw_ms",
-    "app_year_s", "app_filter_s", "app_change_kb", "app_year_kb", "app_peak_rss_mb", "ext_requests_app",
+    "app_year_s", "app_filter_s", "app_filter_settled_s", "app_change_kb", "app_year_kb", "app_peak_rss_mb",
+    "ext_requests_app",
     "live_first_ms", "live_draw_ms", "live_year_s", "live_filter_s", "live_change_kb", "live_year_kb",
 }
 PAGE_ROWS = {"app_page_tuyen_ms", "app_page_xa_trong_diem_ms", "app_page_ho_so_xa_ms", "app_page_tien_do_ms"}

@@ -64,37 +64,70 @@ IDLE = ("() => { const e = document.querySelector('[data-test-script-state]');"
         " return !!e && e.getAttribute('data-test-script-state') === 'notRunning'; }")
 FADED = ("() => [...document.querySelectorAll('.tq-live path.tq-commune')]"
          ".filter(p => parseFloat(p.getAttribute('fill-opacity')) < 0.3).length")
+# counts the script runs from now on (Streamlit's own script-state attribute)
+# counts the script runs from now on (Streamlit's own script-state attribute) and notes how many
+# communes were faded when the first one started
+RUN_COUNTER = """() => {
+  window.__tqRuns = 0; window.__tqFadedAtRun = null;
+  const e = document.querySelector('[data-test-script-state]');
+  new MutationObserver(() => {
+    if (e.getAttribute('data-test-script-state') !== 'running') return;
+    if (window.__tqRuns++ === 0) window.__tqFadedAtRun = (%s)();
+  }).observe(e, {attributes: true, attributeFilter: ['data-test-script-state']});
+}""" % FADED
 
 
-def test_filter_beside_the_map_kept_when_folded(streamlit_server, page):
-    """The filters unfold in the map's side panel (drawn only then); a choice fades the other
-    communes, says how many are kept, and stays applied when the filters are folded again."""
+def test_filter_beside_the_map_in_the_browser_and_kept(streamlit_server, page):
+    """The filters fold beside the map; a tick fades the other communes at once in the browser
+    (before any run: the server sees the choice afterwards), the note says how many are kept, and
+    the choice stays applied when folded, after a year change, and on the page's next visit."""
     page.goto(streamlit_server.url + "/")
     _communes_drawn(page)
     panel = page.locator(".st-key-tq_side")
-    assert panel.locator("[data-testid='stMultiSelect']").count() == 0  # folded: not drawn
-    assert page.locator("[data-testid='stSidebar']").get_by_text("Bộ lọc", exact=True).count() == 0
-    page.wait_for_function(IDLE, timeout=60000)
-    panel.get_by_text("Bộ lọc", exact=True).first.click()
-    box = panel.locator("[data-testid='stMultiSelect'] input").first
-    box.wait_for(timeout=60000)
+    assert page.locator("[data-testid='stSidebar'] .tq-filter").count() == 0
+    summary = panel.locator(".tq-filter > details > summary")
+    summary.wait_for(timeout=60000)
+    box = panel.get_by_label("Đã công nhận không ma túy", exact=True)
+    assert not box.is_visible()  # folded
     page.wait_for_function(IDLE, timeout=60000)
     assert page.evaluate(FADED) == 0
+    summary.click()  # unfolding is the browser's own: no run
+    box.wait_for(state="visible", timeout=60000)
+    page.evaluate(RUN_COUNTER)
     box.click()
-    box.press_sequentially("Đã công nhận", delay=0)
-    page.get_by_role("option", name="Đã công nhận không ma túy").wait_for(timeout=60000)
-    box.press("Enter")
     page.wait_for_function(f"() => ({FADED})() === 124 - 35", timeout=60000)
     assert "35/124" in panel.inner_text()
-    page.keyboard.press("Escape")
+    page.wait_for_function("() => window.__tqRuns >= 1", timeout=60000)  # the choice goes to the server
     page.wait_for_function(IDLE, timeout=60000)
-    panel.get_by_text("Bộ lọc", exact=True).first.click()  # fold
-    page.wait_for_function("() => !document.querySelector('.st-key-tq_side [data-testid=stMultiSelect]')",
+    assert page.evaluate("window.__tqFadedAtRun") == 124 - 35  # faded before the run began
+    # a second value of the same filter adds its communes (OR); another filter narrows (AND)
+    panel.get_by_label("Chưa đạt", exact=True).click()
+    page.wait_for_function(f"() => ({FADED})() === 124 - 35 - 18", timeout=60000)
+    panel.locator("details.tq-fg > summary").filter(has_text="Tỉnh cũ").click()
+    panel.get_by_label("Hà Giang", exact=True).click()
+    page.wait_for_function("() => document.querySelector('.tq-filter').getAttribute('data-tq-kept') !== '53'",
                            timeout=60000)
+    kept = int(panel.locator(".tq-filter").get_attribute("data-tq-kept"))
+    assert 0 < kept < 53 and page.evaluate(FADED) == 124 - kept
+    summary.click()  # fold: the choice stays
     page.wait_for_function(IDLE, timeout=60000)
-    assert page.evaluate(FADED) == 124 - 35 and "35/124" in panel.inner_text()
+    assert page.evaluate(FADED) == 124 - kept and f"{kept}/124" in panel.inner_text()
     # the KPI strip above the map is the whole province's (a filter only fades the map)
     assert "35/124" in _kpi_text(page)
+    # the page's next visit (another page, then back) starts from the kept choice
+    page.get_by_role("link", name="Tuyến trọng điểm").first.click()
+    page.wait_for_url("**/tuyen**", timeout=60000)
+    page.wait_for_function(IDLE, timeout=60000)
+    page.get_by_role("link", name="Tổng quan").first.click()
+    page.wait_for_function(f"() => ({FADED})() === 124 - {kept}", timeout=60000)
+    assert f"{kept}/124" in page.locator(".st-key-tq_side").inner_text()
+    # "Bỏ lọc" clears every tick
+    side = page.locator(".st-key-tq_side")
+    side.locator(".tq-filter > details > summary").click()
+    side.get_by_role("button", name="Bỏ lọc").click()
+    page.wait_for_function(f"() => ({FADED})() === 0", timeout=60000)
+    assert "/124 xã theo bộ lọc" not in side.inner_text()
+    page.wait_for_function(IDLE, timeout=60000)
     assert real_console_errors(page) == []
 
 

@@ -23,39 +23,23 @@ def category_label(cat: str, lang: str) -> str:
     return _category_label(cat, lang)
 
 
-def apply_filters(frame, cats, classes, route_ids, provinces, districts):
-    """The rows matching every chosen filter (an empty filter lets everything through)."""
-    sel = frame
-    if cats:
-        sel = sel[sel["category"].isin(cats)]
-    if classes:
-        sel = sel[sel["complexity_class"].isin(classes)]
-    if route_ids:
-        sel = sel[[bool(set(rs or []) & set(route_ids)) for rs in sel["routes"]]]
-    if provinces:
-        sel = sel[sel["old_province"].isin(provinces)]
-    if districts:
-        want = set(districts)
-        sel = sel[[bool({x.strip() for x in str(v).split(";")} & want) for v in sel["former_districts"]]]
-    return sel
-
-
 def hit_label(code: str, hits, lang: str) -> str:
     h = next(h for h in hits if h.code == code)
     via = f" ({common.t('search.formerly')} {h.via})" if h.via else ""
     return f"{h.name} · {h.code}{via}"
 
 
-def show(res, key: str, height: int = MAP_HEIGHT) -> None:
+def show(res, key: str, height: int = MAP_HEIGHT, fade: dict | None = None) -> None:
     """Render the MapResult's map as the persistent map (livemap, geo.maps.live): the geometry
     reaches the browser once per session, a year, filter or language change sends only the
     per-commune styles, tooltips and marks. ``key`` names the map on the page: it must NOT hold
     the year or the language (a new key mounts a new map). A click on a commune opens its profile;
     pan and zoom do not rerun the page. The demo badge is the map's own (geo.maps.demo_mark).
-    The page sizes the map to the window (ui/layout.fit_map_page); ``height`` is its first height."""
+    The page sizes the map to the window (ui/layout.fit_map_page); ``height`` is its first height.
+    ``fade``: the communes' faded styles for the page's filter panel (geo.maps.live.app_fade)."""
     from livemap import live_map
 
-    clicked = live_map(res, key=key, height=height)
+    clicked = live_map(res, key=key, height=height, fade=fade)
     if clicked:
         st.switch_page(nav.page("ho_so_xa"), query_params={"xa": clicked})
 

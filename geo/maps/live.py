@@ -187,7 +187,7 @@ _GEOMETRY_CACHE: dict[tuple, Geometry] = {}
 _SHARED_LOCK = threading.Lock()
 _VIEWS: "weakref.WeakKeyDictionary[object, OrderedDict]" = weakref.WeakKeyDictionary()
 _SPLITS: "weakref.WeakKeyDictionary[object, LiveMap]" = weakref.WeakKeyDictionary()
-VIEWS_PER_YEAR = 32  # per year view: the pages' views, languages and the filters users chose lately
+VIEWS_PER_YEAR = 32  # per year view: the pages' views, languages, searched communes
 
 
 def _shared(owner, key, build):
@@ -232,6 +232,30 @@ def app_filtered(yv, view, keep, *, lang: str = "vi", focus_code: str | None = N
 
     return _shared(yv, ("filtered", str(view), lang, focus_code, tuple(sorted(kept))),
                    lambda: split(base).restyled("communes", fade))
+
+
+def app_fade(yv, view, *, lang: str = "vi", focus_code: str | None = None) -> dict:
+    """The faded styles of the communes layer of :func:`app_view`'s map (every commune as
+    :func:`app_filtered` shows one a filter does not keep): the browser's filter panel
+    (geo.filters, static/tq-live.js) gives a commune it does not keep this style and every other
+    commune its own, which is what :func:`app_filtered` would send for that choice."""
+    lm = app_filtered(yv, view, (), lang=lang, focus_code=focus_code)
+    layer = next(layer for layer in lm.layers if layer["id"] == "communes")
+    return {"layer": "communes", "styles": layer["styles"], "sid": layer["sid"]}
+
+
+def app_filter_panel(yv, view, *, lang: str = "vi") -> dict:
+    """The filter panel (geo.filters.panel) of :func:`app_view`'s map, nothing ticked: per value,
+    its communes as indices into the map's communes layer. Built once per year view and language."""
+    from .. import boundaries, filters
+    from . import style
+
+    def build():
+        lm = split(app_view(yv, view, lang=lang))
+        return filters.panel(yv.frame, list(yv.routes), boundaries.former_district_names(),
+                             lm.ids.get("communes", []), lang, swatch=style.category_swatch_css)
+
+    return _shared(yv, ("filter-panel", str(view), lang), build)
 
 
 def app_change_view(yv_from, yv_to, *, lang: str = "vi"):
