@@ -1,6 +1,5 @@
 """Tiến độ: drug-free share by year against the targets, the change map, what each year needs."""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -67,32 +66,15 @@ def render() -> None:
 
 
 def _chart(lang: str) -> None:
-    """Drug-free share by year against the targets (Altair)."""
-    prog = status.progress(common.store())
-    series = []
-    for r in prog.itertuples():
-        if r.has_data:
-            series.append({"year": r.year, "pct": r.share_pct, "what": common.t("progress.actual")})
-        for scope, col in (("ministry", r.target_ministry_pct), ("national", r.target_national_pct),
-                           ("province", r.target_province_pct)):
-            if pd.notna(col):
-                series.append({"year": r.year, "pct": col, "what": common.t(f"progress.target_{scope}")})
-    df = pd.DataFrame(series)
-    df["label"] = [fmt_pct(p, lang) for p in df["pct"]]
-    names = [common.t("progress.actual"), common.t("progress.target_ministry"), common.t("progress.target_province"),
-             common.t("progress.target_national")]
-    colour = alt.Color("what:N", title=None, scale=alt.Scale(domain=names, range=["#2e7d32", "#0d47a1", "#ef6c00", "#b71c1c"]),
-                       legend=alt.Legend(orient="bottom", columns=2, labelFontSize=12, symbolStrokeWidth=4,
-                                         labelLimit=240))
-    dash = alt.StrokeDash("what:N", scale=alt.Scale(domain=names, range=[[1, 0], [2, 0], [8, 4], [3, 3]]), legend=None)
-    chart = (alt.Chart(df).mark_line(point=alt.OverlayMarkDef(size=70, filled=True), strokeWidth=3)
-             .encode(x=alt.X("year:O", title=None, axis=alt.Axis(labelAngle=0, labelFontSize=12)),
-                     y=alt.Y("pct:Q", title=common.t("progress.share_axis"), scale=alt.Scale(domain=[0, 105])),
-                     color=colour, strokeDash=dash,
-                     tooltip=[alt.Tooltip("what:N", title=" "), alt.Tooltip("year:O"), alt.Tooltip("label:N", title="%")]))
-    text = (alt.Chart(df[df["what"] == names[0]]).mark_text(dy=-12, fontSize=13, fontWeight="bold", color="#2e7d32")
-            .encode(x="year:O", y="pct:Q", text="label:N"))
-    st.altair_chart((chart + text).properties(height=190), width="stretch", height=300)
+    """Drug-free share by year against the targets: the presentation's chart (geo.present.chart,
+    inline SVG: one chart for both, no charting script for the browser to load), sent once per
+    session and content (livemap.cached_html)."""
+    from geo.present.chart import CHART_CSS, progress_svg
+    from livemap import cached_html
+
+    svg = progress_svg(status.progress(common.store()), lang, width=640, height=460)
+    cached_html([f"<style>{CHART_CSS}.tq-progress-chart {{width:100%; max-width:640px}}</style>",
+                 f"<div class='tq-progress-chart'>{svg}</div>"], key="tq_progress_chart")
 
 
 if __name__ == "__main__":  # run as a script: only Streamlit's legacy pages/ mode does that (ui/router.py)

@@ -267,6 +267,25 @@ def page(browser):
 KNOWN_STREAMLIT_NOISE = re.compile(r"Failed to load resource: the server responded with a status of 404")
 
 
+def runs_js(first_js: str = "") -> str:
+    """JS (for ``page.evaluate``) that counts, in ``window.__tqRuns``, the script runs that start
+    from now on (Streamlit's own ``data-test-script-state``), and runs ``first_js`` (a statement)
+    when the first one starts. Every change of the attribute is a record, and a quick run can start
+    and end before the observer's callback runs: a record's new value is the next record's old
+    value, the last one's is the attribute's value now."""
+    return """() => {
+  window.__tqRuns = 0;
+  const e = document.querySelector('[data-test-script-state]');
+  if (!e) return false;
+  new MutationObserver(recs => recs.forEach((r, i) => {
+    const now = i + 1 < recs.length ? recs[i + 1].oldValue : e.getAttribute('data-test-script-state');
+    if (now !== 'running' || r.oldValue === 'running') return;
+    if (window.__tqRuns++ === 0) { %s }
+  })).observe(e, {attributes: true, attributeOldValue: true, attributeFilter: ['data-test-script-state']});
+  return true;
+}""" % first_js
+
+
 def real_console_errors(pg) -> list[str]:
     """Console errors of ``pg`` (the ``page`` fixture) other than Streamlit's known 404 probes."""
     return [e for e in pg.console_errors if not KNOWN_STREAMLIT_NOISE.search(e)]

@@ -22,6 +22,7 @@ from dataclasses import replace
 import pytest
 
 from geo.model import CLASSES
+from tests.conftest import runs_js
 
 N_SESSIONS = 20
 SESSION_TIMEOUT_S = 300  # one browser session, from open to its Overview
@@ -93,12 +94,7 @@ async def _idle(page, timeout_s: float = SESSION_TIMEOUT_S) -> None:
     await page.wait_for_function(IDLE_JS, polling=200, timeout=timeout_s * 1000)
 
 
-RUNS_JS = """() => {
-  window.__tqRuns = 0;
-  const e = document.querySelector('[data-test-script-state]');
-  new MutationObserver(() => { if (e.getAttribute('data-test-script-state') === 'running') window.__tqRuns++; })
-    .observe(e, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
+RUNS_JS = runs_js()
 
 
 async def _is_idle(page) -> bool:

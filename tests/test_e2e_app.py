@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.conftest import map_frame_paths, real_console_errors
+from tests.conftest import map_frame_paths, real_console_errors, runs_js
 
 COMMUNES = "path.tq-commune"
 
@@ -64,17 +64,8 @@ IDLE = ("() => { const e = document.querySelector('[data-test-script-state]');"
         " return !!e && e.getAttribute('data-test-script-state') === 'notRunning'; }")
 FADED = ("() => [...document.querySelectorAll('.tq-live path.tq-commune')]"
          ".filter(p => parseFloat(p.getAttribute('fill-opacity')) < 0.3).length")
-# counts the script runs from now on (Streamlit's own script-state attribute)
-# counts the script runs from now on (Streamlit's own script-state attribute) and notes how many
-# communes were faded when the first one started
-RUN_COUNTER = """() => {
-  window.__tqRuns = 0; window.__tqFadedAtRun = null;
-  const e = document.querySelector('[data-test-script-state]');
-  new MutationObserver(() => {
-    if (e.getAttribute('data-test-script-state') !== 'running') return;
-    if (window.__tqRuns++ === 0) window.__tqFadedAtRun = (%s)();
-  }).observe(e, {attributes: true, attributeFilter: ['data-test-script-state']});
-}""" % FADED
+# counts the script runs from now on and notes how many communes were faded when the first began
+RUN_COUNTER = runs_js("window.__tqFadedAtRun = (%s)();" % FADED)
 
 
 def test_filter_beside_the_map_in_the_browser_and_kept(streamlit_server, page):
@@ -206,4 +197,21 @@ def test_every_page_in_the_browser(streamlit_server, page, artifacts_dir, path, 
     time.sleep(0.5)
     page.screenshot(path=str(artifacts_dir / f"app_{path.split('?')[0]}.png"))
     assert page.external_requests == []
+    assert real_console_errors(page) == []
+
+
+def test_progress_chart_is_the_presentations_svg(streamlit_server, page):
+    """The progress page's chart is the presentation's (geo.present.chart: one chart): inline SVG
+    with a bar per year with data, values in the page's language, a tooltip on each bar, and no
+    charting script fetched (Altair/Vega-Embed was ~0.8 MB)."""
+    scripts = []
+    page.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else None)
+    page.goto(f"{streamlit_server.url}/tien_do")
+    bars = page.locator(".tq-progress-chart svg.tq-chart rect.tq-c-bar")
+    bars.first.wait_for(timeout=60000)
+    assert bars.count() == 2  # the demo's two years with data
+    text = page.locator(".tq-progress-chart svg").text_content()
+    assert "28,2%" in text and "35,5%" in text
+    assert bars.first.locator("title").text_content() == "2025 · Tỷ lệ xã không ma túy: 28,2%"
+    assert not [u for u in scripts if "vega" in u.lower() or "arrow" in u.rsplit("/", 1)[-1].lower()]
     assert real_console_errors(page) == []

@@ -615,7 +615,7 @@ def test_progress_chart_formats_and_escapes():
     assert svg.startswith("<svg") and svg.count('class="tq-c-bar"') == 2
     assert "28,2%" in svg and "35,5%" in svg and ">20%<" in svg and ">50%<" in svg
     assert "<polyline" in svg  # the province series has two points; the ministry's one is a marker only
-    assert progress_svg(prog, "en").count("28.2%") == 1
+    assert progress_svg(prog, "en").count(">28.2%<") == 1
 
 
 def test_long_title_shrinks_to_two_lines(demo_db, tmp_path, browser):
@@ -639,3 +639,24 @@ def test_long_title_shrinks_to_two_lines(demo_db, tmp_path, browser):
         assert attempts == [] and errors == []
     finally:
         ctx.close()
+
+
+def test_progress_chart_legend_wraps_and_every_value_has_a_tooltip():
+    """Drawn narrow (the progress page's side panel), the legend takes more lines and the plot
+    starts below them; each bar and target point names its year, series and value."""
+    import pandas as pd
+
+    from geo.present.chart import progress_svg
+
+    prog = pd.DataFrame({"year": [2025, 2026], "has_data": [True, False], "share_pct": [28.2258, float("nan")],
+                         "target_ministry_pct": [20.0, 30.0], "target_national_pct": [float("nan"), 50.0],
+                         "target_province_pct": [35.0, 50.0]})
+    wide, narrow = progress_svg(prog, "vi"), progress_svg(prog, "vi", width=640, height=460)
+
+    def legend_lines(svg):
+        return len(set(re.findall(r'<text x="[\d.]+" y="(\d+)" class="tq-c-lg"', svg)))
+
+    assert legend_lines(wide) == 1 and legend_lines(narrow) >= 2
+    assert "<title>2025 · Tỷ lệ xã không ma túy: 28,2%</title>" in narrow
+    assert narrow.count("<title>") == 1 + 2 + 1 + 2  # one bar, then the targets' points
+    assert "<title>2026 · " in narrow and "50%</title>" in narrow

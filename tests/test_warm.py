@@ -45,6 +45,8 @@ def _a_pages_map_is_built_once_and_shared(store, yv, monkeypatch):
     arguments or a new data version a new one; the warm start filled it for the Overview."""
     m = live.app_view(yv, "overview", lang="vi")
     assert live._VIEWS[yv][("view", "overview", "vi", None, None)] is m  # the warm start built it
+    assert ("filter-panel", "overview", "vi") in live._VIEWS[yv]  # and the filter panel's lists
+    assert ("filtered", "overview", "vi", None, ()) in live._VIEWS[yv]  # and the faded styles
     assert live.app_view(yv, "overview", lang="vi") is m
     assert live.split(m) is live.split(m.map)  # split once per map
     codes = sorted(yv.frame["code"].astype(str))[:5]

@@ -398,14 +398,7 @@ def wait_idle(pg, timeout_s: float = 120.0) -> None:
         " return e && e.getAttribute('data-test-script-state') === 'notRunning'; }", timeout=timeout_s * 1000)
 
 
-RUN_WATCH_JS = """() => {
-  window.__tqRuns = 0;
-  const e = document.querySelector('[data-test-script-state]');
-  if (!e) return false;
-  new MutationObserver(() => { if (e.getAttribute('data-test-script-state') === 'running') window.__tqRuns++; })
-    .observe(e, {attributes: true, attributeFilter: ['data-test-script-state']});
-  return true;
-}"""
+
 
 
 @contextmanager
@@ -460,7 +453,7 @@ def change_category(pg, naive: bool, expander: bool | None = None) -> tuple[floa
         box.wait_for(timeout=60_000)
         wait_idle(pg)
         _f, before_sig = _map_state(pg, UNITS)
-        pg.evaluate(RUN_WATCH_JS)
+        pg.evaluate(_conftest().runs_js())
         runs = 0  # no option list: nothing runs while picking
         b0 = pg.bytes_in.total
         t0 = time.perf_counter()
@@ -471,7 +464,7 @@ def change_category(pg, naive: bool, expander: bool | None = None) -> tuple[floa
         ms.wait_for(timeout=60_000)
         wait_idle(pg)
         _f, before_sig = _map_state(pg, UNITS)
-        pg.evaluate(RUN_WATCH_JS)
+        pg.evaluate(_conftest().runs_js())
         inp = ms.locator("input").first
         inp.click()
         inp.press_sequentially(label, delay=0)

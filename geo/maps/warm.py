@@ -7,7 +7,8 @@ first year change) after a server start does not pay for it.
 What it builds, per year (the default year first): the year view (:func:`geo.yearview.year_view`,
 cached per store, data version and year), the overview and key-commune maps, their shared-edge
 topology (kept in memory and on disk, so a restart reads it back instead of recomputing it) and
-the persistent map's geometry files (``static/vendor/tq-geo``). Leaflet's files are copied to
+the persistent map's geometry files (``static/vendor/tq-geo``), the Overview's filter panel and
+faded styles. Leaflet's files are copied to
 ``static/vendor/leaflet`` first. Errors are kept in :data:`LAST` (never raised into a page).
 
 Streamlit runs no code before the first browser session, so the app calls this at the top of its
@@ -52,6 +53,9 @@ def warm_now(store, years=None, *, lang: str = "vi") -> dict:
                 # shared one below is never rendered (a render changes a folium tree while a page reads it)
                 views.view_map(yv, view, lang=lang).map.get_root().render()
                 live.split(live.app_view(yv, view, lang=lang)).data()  # the page's map and its files
+            # the Overview's filter panel (its lists per value) and the faded styles it applies
+            live.app_filter_panel(yv, "overview", lang=lang)
+            live.app_fade(yv, "overview", lang=lang)
         except Exception as e:  # noqa: BLE001 - a warm-up never breaks a page
             report["errors"].append(f"{year}: {e!r}")
         report[year] = round(time.perf_counter() - t0, 3)

@@ -24,7 +24,7 @@ from folium.template import Template
 from ..escape import html_attr, html_text, json_script, title_text
 from ..i18n import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_points, t
 from ..paths import REPO_ROOT
-from .chart import pct_text, progress_svg
+from .chart import CHART_CSS, pct_text, progress_svg
 from .slides import PresentError, resolve_slides, validate_slides
 
 STATIC = REPO_ROOT / "static"
@@ -127,7 +127,7 @@ class Deck(Figure):
         for child in self._children.values():
             child.render(**kwargs)
         # the deck's stylesheet last: it adapts the maps' panels to the slide
-        self.header.add_child(Element(f"<style>{static_text('present.css')}</style>"), name="tq_present_css")
+        self.header.add_child(Element(f"<style>{static_text('present.css')}{CHART_CSS}</style>"), name="tq_present_css")
         return self._template.render(this=self, kwargs=kwargs)
 
 
