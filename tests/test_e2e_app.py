@@ -91,6 +91,15 @@ def test_filter_beside_the_map_in_the_browser_and_kept(streamlit_server, page):
     page.wait_for_function("() => window.__tqRuns >= 1", timeout=60000)  # the choice goes to the server
     page.wait_for_function(IDLE, timeout=60000)
     assert page.evaluate("window.__tqFadedAtRun") == 124 - 35  # faded before the run began
+    # another language: the panel speaks it, the tick and the fading stay
+    page.locator("[data-testid='stSidebar']").get_by_text("English", exact=True).click()
+    panel.get_by_label("Recognised drug-free", exact=True).wait_for(timeout=60000)
+    assert panel.get_by_label("Recognised drug-free", exact=True).is_checked()
+    page.wait_for_function(IDLE, timeout=60000)
+    assert "Highlighting 35 of 124" in panel.inner_text() and page.evaluate(FADED) == 124 - 35
+    page.locator("[data-testid='stSidebar']").get_by_text("Tiếng Việt", exact=True).click()
+    box.wait_for(timeout=60000)
+    page.wait_for_function(IDLE, timeout=60000)
     # a second value of the same filter adds its communes (OR); another filter narrows (AND)
     panel.get_by_label("Chưa đạt", exact=True).click()
     page.wait_for_function(f"() => ({FADED})() === 124 - 35 - 18", timeout=60000)
