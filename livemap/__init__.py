@@ -25,17 +25,20 @@ import streamlit as st
 
 from geo.maps import compact, live
 
-# Streamlit sends a component's inline JS with every run: keep it a one-line loader of the real
-# module, which the browser fetches once from the app's static folder (static/tq-live.js).
-_LOADER = """export default function (c) {
-  const done = import(new URL("/app/static/tq-live.js", window.location.href).href).then(m => m.default(c));
-  return () => done.then(f => f && f());
-}"""
+
+# Streamlit sends a component's inline JS with every run: each of ours is a one-line loader of
+# one export of the real module, which the browser fetches once from the app's static folder
+# (static/tq-live.js).
+def _loader(export: str) -> str:
+    return ("export default function (c) {\n"
+            '  const done = import(new URL("/app/static/tq-live.js", window.location.href).href)'
+            f".then(m => m.{export}(c));\n"
+            "  return () => done.then(f => f && f());\n}")
 
 
-@functools.lru_cache(maxsize=1)
-def _component():
-    return st.components.v2.component("tq_livemap", js=_LOADER, isolate_styles=False)
+@functools.lru_cache(maxsize=None)
+def _component(name: str = "tq_livemap", export: str = "default"):
+    return st.components.v2.component(name, js=_loader(export), isolate_styles=False)
 
 
 def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
@@ -94,16 +97,6 @@ def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
 # per session and content (the browser keeps it under its hash), then only the hash: a filter
 # change, which leaves the legend as it was, costs a few bytes instead of ~8 KB. Its code is
 # static/tq-live.js's ``cachedHtml`` (the inline JS, re-sent each run, is a one-line loader).
-_HTML_LOADER = """export default function (c) {
-  import(new URL("/app/static/tq-live.js", window.location.href).href).then(m => m.cachedHtml(c));
-}"""
-
-
-@functools.lru_cache(maxsize=1)
-def _html_component():
-    return st.components.v2.component("tq_cached_html", js=_HTML_LOADER, isolate_styles=False)
-
-
 def cached_html(parts: list[str], *, key: str) -> None:
     """Show the concatenation of ``parts`` (safe HTML: escaped where it is built) in the page,
     sending each part to the browser only when this session has not sent that content yet."""
@@ -121,24 +114,14 @@ def cached_html(parts: list[str], *, key: str) -> None:
         sent.add(h)
     # as UTF-8 bytes: Streamlit's own JSON would write every Vietnamese letter as \\uXXXX
     payload = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
-    _html_component()(data=payload.encode("utf-8"), key=key, height="content", on_missing_change=_missing)
+    _component("tq_cached_html", "cachedHtml")(data=payload.encode("utf-8"), key=key, height="content",
+                                               on_missing_change=_missing)
 
 
 # --- the map's filters, applied in the browser ----------------------------------------------------
 # A tick fades the map at once (static/tq-live.js ``filterPanel``: no round trip); the choice then
 # reaches the server as this component's state (a rerun of the map's fragment, which the map does not
 # wait for) and is kept in the session for the next visit of the page.
-_FILTER_LOADER = """export default function (c) {
-  const done = import(new URL("/app/static/tq-live.js", window.location.href).href).then(m => m.filterPanel(c));
-  return () => done.then(f => f && f());
-}"""
-
-
-@functools.lru_cache(maxsize=1)
-def _filter_component():
-    return st.components.v2.component("tq_filters", js=_FILTER_LOADER, isolate_styles=False)
-
-
 def filter_panel(spec: dict, *, key: str, map_key: str, chosen: dict | None = None) -> dict | None:
     """Show the filter panel ``spec`` (geo.filters.panel, shared: never changed here) for the map
     shown with ``key=map_key``, starting from ``chosen`` when the panel is new in the page; return
@@ -157,7 +140,7 @@ def filter_panel(spec: dict, *, key: str, map_key: str, chosen: dict | None = No
     out = {"h": h, "spec": None if h in sent else spec, "map": map_key, "chosen": chosen or {}}
     sent.add(h)
     payload = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
-    result = _filter_component()(data=payload.encode("utf-8"), key=key, height="content",
+    result = _component("tq_filters", "filterPanel")(data=payload.encode("utf-8"), key=key, height="content",
                                  on_chosen_change=lambda: None, on_missing_change=_missing)
     got = getattr(result, "chosen", None) if result is not None else None
     return got if isinstance(got, dict) else None

@@ -61,8 +61,8 @@ def progress_svg(prog, lang: str = "vi", *, width: int = 1240, height: int = 720
         pts = [(i, float(v)) for i, v in enumerate(col) if v is not None and v == v]
         if pts:
             series.append((scope, colour, dash, marker, pts))
-    legend = [("bar", BAR, "", t("progress.actual", lang))] + \
-             [(marker, colour, dash, t(f"progress.target_{scope}", lang)) for scope, colour, dash, marker, _ in series]
+    legend = [("bar", BAR, "", t("progress.actual", lang))]
+    legend += [(marker, colour, dash, t(f"progress.target_{scope}", lang)) for scope, colour, dash, marker, _ in series]
     ml, mb = 96, 78
     mr = 40 if width >= 900 else 70  # narrow: room for the last year's target value on the right
     rows = _legend_rows(legend, ml, width - 8)
