@@ -69,8 +69,13 @@ def former_district_names(path: Path | None = None) -> list[str]:
 def _former_districts(path: str, mtime: int) -> tuple[str, ...]:
     names = set()
     for v in _read(path, mtime, "communes_web")["former_districts"]:
-        names.update(x.strip() for x in str(v).split(";") if x.strip())
+        names.update(split_districts(v))
     return tuple(sorted(names))
+
+
+def split_districts(value) -> set[str]:
+    """The former districts a unit's ``former_districts`` value names ("Huyện A; Huyện B")."""
+    return {x.strip() for x in str(value).split(";") if x.strip()}
 
 
 def former_units(code: str, path: Path | None = None) -> list[dict]:

@@ -14,8 +14,9 @@ that gives exactly :func:`apply_filters`' answer for any choice (tests/test_filt
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Sequence
+from typing import Mapping, Sequence
 
+from .boundaries import split_districts
 from .i18n import t
 from .maps.compact import encode_ints
 from .model import CATEGORIES, CLASSES
@@ -25,10 +26,6 @@ GROUPS = (("cat", "filter.category"), ("class", "filter.class"), ("route", "filt
           ("prov", "field.old_province"), ("dist", "field.former_districts"))
 KEYS = tuple(k for k, _ in GROUPS)
 PROVINCES = ("Hà Giang", "Tuyên Quang")
-
-
-def _districts(value) -> set[str]:
-    return {x.strip() for x in str(value).split(";") if x.strip()}
 
 
 def _route_ids(value) -> set[str]:
@@ -63,7 +60,7 @@ def apply_filters(frame, cats=(), classes=(), route_ids=(), provinces=(), distri
         sel = sel[sel["old_province"].isin(list(provinces))]
     if districts:
         want = set(districts)
-        sel = sel[_mask(sel, [bool(_districts(v) & want) for v in sel["former_districts"]])]
+        sel = sel[_mask(sel, [bool(split_districts(v) & want) for v in sel["former_districts"]])]
     return sel
 
 
@@ -127,14 +124,3 @@ def panel(frame, routes, district_names: Sequence[str], ids: Sequence[str], lang
     return {"title": t("filter.title", lang), "clear": t("filter.clear", lang),
             "showing": t("filter.showing", lang, n="{n}", total="{total}"),
             "total": len(ids), "groups": groups}
-
-
-def combine(ids: Sequence[str], groups: Iterable[Iterable[Sequence[int]]]) -> set[int]:
-    """What the browser computes: per filter with something ticked, the union of the ticked
-    values' members; then the intersection of those (every commune when nothing is ticked)."""
-    out = set(range(len(ids)))
-    for lists in groups:
-        lists = list(lists)
-        if lists:
-            out &= set().union(*map(set, lists))
-    return out

@@ -126,7 +126,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "filter.route": ("Tuyến", "Route"),
     "filter.class_value": ("Loại {c}", "Class {c}"),
     "filter.clear": ("Bỏ lọc", "Clear filters"),
-    "filter.chosen": ("đã chọn {n}", "{n} chosen"),
     "filter.showing": ("Đang làm nổi {n}/{total} xã theo bộ lọc; các xã khác được làm mờ.",
                        "Highlighting {n} of {total} communes; the others are faded."),
     "key.title": ("Xã trọng điểm phức tạp về ma túy", "Key communes with a complex drug situation"),

@@ -97,25 +97,37 @@ def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
 # per session and content (the browser keeps it under its hash), then only the hash: a filter
 # change, which leaves the legend as it was, costs a few bytes instead of ~8 KB. Its code is
 # static/tq-live.js's ``cachedHtml`` (the inline JS, re-sent each run, is a one-line loader).
-def cached_html(parts: list[str], *, key: str) -> None:
-    """Show the concatenation of ``parts`` (safe HTML: escaped where it is built) in the page,
-    sending each part to the browser only when this session has not sent that content yet."""
-    sent = st.session_state.setdefault("_tq_html_sent", set())
-    if st.session_state.pop(f"_tq_html_missing_{key}", False):
+def _sent_once(store: str, key: str):
+    """(the hashes of what this session has sent under ``store``, the ``missing`` callback): the
+    browser asks again (``missing``) when it lacks a part, and the next run sends everything."""
+    sent = st.session_state.setdefault(store, set())
+    flag = f"{store}_missing_{key}"
+    if st.session_state.pop(flag, False):
         sent.clear()
 
     def _missing():
-        st.session_state[f"_tq_html_missing_{key}"] = True
+        st.session_state[flag] = True
 
+    return sent, _missing
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+
+
+def cached_html(parts: list[str], *, key: str) -> None:
+    """Show the concatenation of ``parts`` (safe HTML: escaped where it is built) in the page,
+    sending each part to the browser only when this session has not sent that content yet."""
+    sent, missing = _sent_once("_tq_html_sent", key)
     out = []
     for html in parts:
-        h = hashlib.sha1(html.encode("utf-8")).hexdigest()[:16]
+        h = _hash(html)
         out.append({"h": h, "html": None if h in sent else html})
         sent.add(h)
     # as UTF-8 bytes: Streamlit's own JSON would write every Vietnamese letter as \\uXXXX
     payload = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
     _component("tq_cached_html", "cachedHtml")(data=payload.encode("utf-8"), key=key, height="content",
-                                               on_missing_change=_missing)
+                                               on_missing_change=missing)
 
 
 # --- the map's filters, applied in the browser ----------------------------------------------------
@@ -128,19 +140,12 @@ def filter_panel(spec: dict, *, key: str, map_key: str, chosen: dict | None = No
     the choice the browser holds (``{filter: [values]}``, as it sent it: clean it with
     geo.filters.clean), or None before the first tick. The spec (~4 KB) reaches the browser once per
     session and content, then only its hash (as :func:`cached_html` does)."""
-    text = json.dumps(spec, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    h = hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
-    sent = st.session_state.setdefault("_tq_filter_sent", set())
-    if st.session_state.pop(f"_tq_filter_missing_{key}", False):
-        sent.clear()
-
-    def _missing():
-        st.session_state[f"_tq_filter_missing_{key}"] = True
-
+    sent, missing = _sent_once("_tq_filter_sent", key)
+    h = _hash(json.dumps(spec, ensure_ascii=False, separators=(",", ":"), sort_keys=True))
     out = {"h": h, "spec": None if h in sent else spec, "map": map_key, "chosen": chosen or {}}
     sent.add(h)
     payload = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
     result = _component("tq_filters", "filterPanel")(data=payload.encode("utf-8"), key=key, height="content",
-                                 on_chosen_change=lambda: None, on_missing_change=_missing)
+                                                     on_chosen_change=lambda: None, on_missing_change=missing)
     got = getattr(result, "chosen", None) if result is not None else None
     return got if isinstance(got, dict) else None

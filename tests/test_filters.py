@@ -38,7 +38,10 @@ def _browser_kept(panel: dict, chosen: dict) -> set[int]:
         ticked = set(chosen.get(g["k"], []))
         if ticked:
             lists.append([compact.decode_ints(o[2]) for o in g["opts"] if o[0] in ticked])
-    return filters.combine(range(panel["total"]), lists)
+    kept = set(range(panel["total"]))
+    for per_value in lists:  # per filter with ticks: the union of its values' communes, intersected
+        kept &= set().union(*map(set, per_value))
+    return kept
 
 
 def test_or_within_a_filter_and_across_filters():
