@@ -25,6 +25,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "The status data shown is machine-generated illustrative data, not real figures."),
     "lang.label": ("Ngôn ngữ", "Language"),
     "map.communes": ("Xã, phường", "Communes and wards"),
+    "map.load_failed": ("Không tải được dữ liệu bản đồ từ máy chủ (mất kết nối, hoặc máy chủ vừa khởi động lại).",
+                        "The map's data could not be loaded from the server (connection lost, or the server "
+                        "restarted)."),
+    "map.retry": ("Tải lại bản đồ", "Load the map again"),
     "map.province": ("Ranh giới tỉnh", "Province boundary"),
     "map.border": ("Biên giới Việt – Trung (suy ra từ bản đồ hành chính)",
                    "Vietnam–China border (derived from the administrative map)"),

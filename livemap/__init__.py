@@ -42,14 +42,16 @@ def _component(name: str = "tq_livemap", export: str = "default"):
 
 
 def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
-             fit_below: int | None = None, fade: dict | None = None) -> str | None:
+             fit_below: int | None = None, fade: dict | None = None, texts: dict | None = None) -> str | None:
     """Show ``view``; return the code of a commune clicked since the last run (or None).
 
     ``badge``: the demo badge's text (default: the map's own, geo.maps.demo_mark; "" for none).
     ``fit_below``: the map takes the window's height left above that many pixels (the page's
     downloads row), at least 320 px; else ``height``. ``fade``: the faded styles of the communes
     (geo.maps.live.app_fade) that the page's filter panel (:func:`filter_panel` with this ``key``
-    as ``map_key``) gives the communes it does not keep."""
+    as ``map_key``) gives the communes it does not keep. ``texts``: ``{"failed", "retry"}``, the
+    notice shown over the map when a file it needs could not be loaded, in the page's language
+    (default: Vietnamese, in static/tq-live.js)."""
     lm = view if isinstance(view, live.LiveMap) else live.split(view)
     # Tooltips are sent once per content in a session (a filter change keeps them); the browser
     # asks again ("missing") if it does not hold them, and the next run sends them.
@@ -69,6 +71,8 @@ def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
     data["name"] = key
     if fade is not None:
         data["fade"] = fade
+    if texts:
+        data["msg"] = texts
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     if send:
         sent.add(lm.tips_key)

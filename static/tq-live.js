@@ -11,7 +11,9 @@ function script(src) {
     G.scripts[src] = new Promise((resolve, reject) => {
       const s = document.createElement("script");
       s.src = src; s.async = false;
-      s.onload = resolve; s.onerror = () => reject(new Error("cannot load " + src));
+      s.onload = resolve;
+      // not kept: the next render asks again
+      s.onerror = () => { delete G.scripts[src]; s.remove(); reject(new Error("cannot load " + src)); };
       document.head.appendChild(s);
     });
   }
@@ -32,7 +34,8 @@ function libs() {
   return Promise.all([script(STATIC + "/vendor/leaflet/leaflet.js"), script(STATIC + "/tq-topo.js")]);
 }
 
-// A geometry file, fetched once per tab and decoded once (arcs shared by its layers).
+// A geometry file, fetched once per tab and decoded once (arcs shared by its layers). A failure
+// (the server restarting, a dropped connection) is not kept: the map's next render asks again.
 function geometry(key, url) {
   if (!G.geo[key]) {
     G.geo[key] = fetch(url).then(r => { if (!r.ok) throw new Error(url + ": " + r.status); return r.json(); })
@@ -51,7 +54,7 @@ function geometry(key, url) {
           layers[id] = {ids: l.ids, geoms: l.f.map(f => window.tqGeo.geometry(f, arcsOf))};
         }
         return {layers: layers, panes: body.panes || [], places: body.places || null};
-      });
+      }).catch(e => { delete G.geo[key]; throw e; });
   }
   return G.geo[key];
 }
@@ -302,6 +305,42 @@ export function cachedHtml(c) {
   el.setAttribute("data-h", key);
 }
 
+// The map could not load a file it needs from this server (a dropped connection, a server
+// restarting): a notice over the map says so, with a button that tries again (a failed file is not
+// kept, see script() and geometry()); the page's next run tries again too. ``msg``: its texts in the
+// page's language (livemap.live_map).
+function failed(state, e, msg, retry) {
+  let box = state.root.querySelector(":scope > .tq-live-failed");
+  if (!e) {
+    if (box) box.remove();
+    state.root.removeAttribute("data-tq-error");
+    return;
+  }
+  state.root.setAttribute("data-tq-error", String(e));
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "tq-live-failed";
+    box.setAttribute("role", "alert");
+    // inline: Leaflet's stylesheet may be what failed
+    box.style.cssText = "position:absolute;inset:0;z-index:1000;display:flex;flex-direction:column;" +
+      "align-items:center;justify-content:center;gap:.75rem;padding:1rem;text-align:center;" +
+      "background:rgba(244,241,234,.94);color:#1a1a1a;font:inherit;font-size:1.05rem";
+    if (!state.map) state.root.style.position = "relative";
+    state.root.appendChild(box);
+  }
+  box.textContent = "";
+  const p = document.createElement("p");
+  p.style.margin = "0";
+  p.textContent = (msg && msg.failed) || "Không tải được dữ liệu bản đồ từ máy chủ.";
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "tq-live-retry";
+  b.style.cssText = "font:inherit;padding:.4rem 1rem;border:1px solid #555;border-radius:4px;background:#fff;cursor:pointer";
+  b.textContent = (msg && msg.retry) || "Tải lại bản đồ";
+  b.addEventListener("click", () => { b.disabled = true; retry(); });
+  box.append(p, b);
+}
+
 export default function (component) {
   const {parentElement, setTriggerValue} = component;
   const data = decode(component.data);
@@ -325,7 +364,7 @@ export default function (component) {
   if (state.fit === null && !state.root.hasAttribute("data-tq-fit")) state.root.style.height = (data.height || 720) + "px";
   state.version += 1;
   data.__v = state.version;
-  libs().then(() => {
+  const draw = () => libs().then(() => {
     if (state.dead) return;  // unmounted while the libraries loaded
     if (!state.map) {
       state.map = L.map(state.root, {zoomSnap: 0.25, keyboard: false, attributionControl: false, preferCanvas: false});
@@ -339,7 +378,8 @@ export default function (component) {
       window.tqLiveMap = state.map;
     }
     return render(state, data, setTriggerValue);
-  }).catch(e => { state.root.setAttribute("data-tq-error", String(e)); console.error(e); });
+  }).then(() => failed(state, null), e => { if (!state.dead) failed(state, e, data.msg, draw); console.error(e); });
+  draw();
   return () => {
     state.dead = true;  // renders still waiting for files stop at their next step
     if (state.map) { state.map.remove(); state.map = null; }

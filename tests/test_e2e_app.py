@@ -46,6 +46,36 @@ def test_overview_draws_124_communes_offline(streamlit_server, page, artifacts_d
     assert real_console_errors(page) == []
 
 
+def test_a_geometry_file_that_fails_to_load_is_said_and_loaded_again(streamlit_server, page):
+    """The connection drops while the map fetches its geometry (the first request for each file
+    is aborted): the map says so over itself, in the page's language, with a button; the button
+    loads it again (a failed file is not kept) and the map draws, the notice gone."""
+    failed = []
+
+    def drop_first(route):
+        url = route.request.url
+        if url not in failed:
+            failed.append(url)
+            route.abort("connectionreset")
+        else:
+            route.fallback()
+
+    page.route("**/tq-geo/*.json", drop_first)
+    page.goto(streamlit_server.url + "/")
+    notice = page.locator(".tq-live .tq-live-failed")
+    notice.wait_for(timeout=120_000)
+    assert notice.get_attribute("role") == "alert"
+    assert "Không tải được dữ liệu bản đồ từ máy chủ" in notice.inner_text()
+    assert page.evaluate("document.querySelectorAll('path.tq-commune').length") == 0
+    assert failed
+    notice.get_by_role("button", name="Tải lại bản đồ").click()
+    _, n = _communes_drawn(page)
+    assert n == 124
+    page.wait_for_function("() => !document.querySelector('.tq-live .tq-live-failed')"
+                           " && !document.querySelector('.tq-live[data-tq-error]')", timeout=30000)
+    assert page.external_requests == []
+
+
 def test_year_change_updates_kpis_and_map(streamlit_server, page):
     page.goto(streamlit_server.url + "/")
     _communes_drawn(page)

@@ -39,7 +39,8 @@ def show(res, key: str, height: int = MAP_HEIGHT, fade: dict | None = None) -> N
     ``fade``: the communes' faded styles for the page's filter panel (geo.maps.live.app_fade)."""
     from livemap import live_map
 
-    clicked = live_map(res, key=key, height=height, fade=fade)
+    clicked = live_map(res, key=key, height=height, fade=fade,
+                       texts={"failed": common.t("map.load_failed"), "retry": common.t("map.retry")})
     if clicked:
         st.switch_page(nav.page("ho_so_xa"), query_params={"xa": clicked})
 
