@@ -16,7 +16,8 @@ from geo.paths import REPO_ROOT
 
 EXPECTED_ROWS = {
     "html_kb", "html_gzip_kb", "py_build_cold_s", "py_build_warm_s", "data_build_s", "data_build_skip_s",
-    "draw_file_ms", "ext_requests_file", "baseline_empty_ms", "baseline_rerun_s", "app_first_ms", "app_draw_ms",
+    "draw_file_ms", "ext_requests_file", "baseline_empty_ms", "baseline_rerun_s", "baseline_subpage_ms",
+    "app_first_ms", "app_draw_ms",
     "app_year_s", "app_filter_s", "app_filter_settled_s", "app_change_kb", "app_year_kb", "app_peak_rss_mb",
     "ext_requests_app",
     "live_first_ms", "live_draw_ms", "live_year_s", "live_filter_s", "live_change_kb", "live_year_kb",
@@ -24,7 +25,7 @@ EXPECTED_ROWS = {
 PAGE_ROWS = {"app_page_tuyen_ms", "app_page_xa_trong_diem_ms", "app_page_ho_so_xa_ms", "app_page_tien_do_ms"}
 EXPECTED_ROWS |= PAGE_ROWS  # the app's other map pages (ours only)
 EXPECTED_ROWS |= {"app_warm_start_s"}  # the app server's warm start (python -m ui.serve)
-NO_NAIVE = {"data_build_s", "data_build_skip_s", "baseline_empty_ms", "baseline_rerun_s",
+NO_NAIVE = {"data_build_s", "data_build_skip_s", "baseline_empty_ms", "baseline_rerun_s", "baseline_subpage_ms",
             "app_warm_start_s"} | PAGE_ROWS
 
 
@@ -48,6 +49,8 @@ def test_bench_quick_writes_json(tmp_path, boundaries_gpkg):
             assert row["ratio"] is not None, rid
     for rid in ("app_first_ms", "app_draw_ms", "app_year_s", "app_filter_s", *sorted(PAGE_ROWS)):
         assert rows[rid]["ratio_baseline"] is not None, rid
+    for rid in sorted(PAGE_ROWS):  # opened at their paths: compared with the empty page opened at one too
+        assert rows[rid]["ratio_baseline_path"] is not None, rid
     # facts, not timings: ours makes no external request; the naive page tries its CDNs
     assert rows["ext_requests_file"]["ours"]["median"] == 0
     assert rows["ext_requests_app"]["ours"]["median"] == 0
