@@ -23,7 +23,7 @@ import uuid
 
 import streamlit as st
 
-from geo.maps import compact, live
+from geo.maps import live
 
 
 # Streamlit sends a component's inline JS with every run: each of ours is a one-line loader of

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import status
-from geo.i18n import fmt_int, fmt_pct
+from geo.i18n import fmt_int
 from geo.maps import changes, live
 from ui import common, layout, mapview
 

@@ -398,9 +398,6 @@ def wait_idle(pg, timeout_s: float = 120.0) -> None:
         " return e && e.getAttribute('data-test-script-state') === 'notRunning'; }", timeout=timeout_s * 1000)
 
 
-
-
-
 @contextmanager
 def app_page(br: Browser, url: str, *, naive: bool):
     with br.page(naive=naive) as pg:
@@ -440,7 +437,6 @@ def change_category(pg, naive: bool, expander: bool | None = None) -> tuple[floa
     filtering or the toggle had replaced (Playwright: "element was detached from the DOM, retrying"
     for 30 s). A user clicks once and waits; see notes/speed.md. The bytes are counted until the
     page is idle again (the rerun that keeps the choice in the session included)."""
-    from ..i18n import t
     from ..maps.tooltip import category_label
 
     panel = (not naive) if expander is None else expander

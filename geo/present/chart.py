@@ -118,7 +118,6 @@ def progress_svg(prog, lang: str = "vi", *, width: int = 1240, height: int = 720
     return "".join(out)
 
 
-
 def _marker(kind: str, cx: float, cy: float, colour: str, scope: str, year: int, tip: str = "") -> str:
     attrs = (f'fill="{colour}" stroke="#fff" stroke-width="2" class="tq-c-pt" data-scope="{html_attr(scope)}" '
              f'data-year="{year}"')
