@@ -42,7 +42,8 @@ def _component(name: str = "tq_livemap", export: str = "default"):
 
 
 def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
-             fit_below: int | None = None, fade: dict | None = None, texts: dict | None = None) -> str | None:
+             fit_below: int | None = None, fade: dict | None = None, texts: dict | None = None,
+             previews: dict | None = None) -> str | None:
     """Show ``view``; return the code of a commune clicked since the last run (or None).
 
     ``badge``: the demo badge's text (default: the map's own, geo.maps.demo_mark; "" for none).
@@ -51,7 +52,10 @@ def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
     (geo.maps.live.app_fade) that the page's filter panel (:func:`filter_panel` with this ``key``
     as ``map_key``) gives the communes it does not keep. ``texts``: ``{"failed", "retry"}``, the
     notice shown over the map when a file it needs could not be loaded, in the page's language
-    (default: Vietnamese, in static/tq-live.js)."""
+    (default: Vietnamese, in static/tq-live.js). ``previews``: ``{year: view}``, the same page's
+    map for its other years, made as this run makes ``view``: the year control (:func:`year_select`)
+    restyles the map from them at once when a year is picked, before that year's run arrives
+    (without tooltips until then). Each travels once per session and content, then its hash."""
     lm = view if isinstance(view, live.LiveMap) else live.split(view)
     # Tooltips are sent once per content in a session (a filter change keeps them); the browser
     # asks again ("missing") if it does not hold them, and the next run sends them.
@@ -73,6 +77,12 @@ def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
         data["fade"] = fade
     if texts:
         data["msg"] = texts
+    pre_key = f"_tq_live_pre_{key}"
+    pre_sent = st.session_state.setdefault(pre_key, set())
+    if missing:
+        pre_sent.clear()
+    if previews:
+        data["pre"] = _previews(previews, pre_sent, height=height, badge=badge)
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     if send:
         sent.add(lm.tips_key)
@@ -82,6 +92,7 @@ def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
     def _missing():
         st.session_state[f"_tq_live_missing_{key}"] = True
         sent.clear()
+        pre_sent.clear()
 
     result = _component()(data=payload.encode("utf-8"), key=key, height="content", on_clicked_change=lambda: None,
                           on_missing_change=_missing)
@@ -94,6 +105,24 @@ def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
         return None
     st.session_state[seen] = stamp
     return str(clicked.get("id"))
+
+
+def _previews(previews: dict, sent: set, *, height: int, badge: str | None) -> dict:
+    """The map's data for other years (:meth:`geo.maps.live.LiveMap.data` as a run sends it, with
+    the tooltips' key only: the browser shows none until the run), by content hash; a payload
+    travels when this session has not sent it yet."""
+    years, add = {}, {}
+    for year, view in previews.items():
+        lm = view if isinstance(view, live.LiveMap) else live.split(view)
+        d = lm.data(height=height, badge=badge, send_tips=False, send_fixed=False)
+        d.pop("tips", None)
+        text = json.dumps(d, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        h = _hash(text)
+        years[str(int(year))] = h
+        if h not in sent:
+            add[h] = d
+            sent.add(h)
+    return {"years": years, "add": add}
 
 
 # --- HTML that rarely changes (the legend beside the map and its stylesheet) ---------------------
@@ -119,15 +148,24 @@ def _hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
 
 
-def cached_html(parts: list[str], *, key: str) -> None:
+def cached_html(parts: list[str], *, key: str, variants: dict | None = None) -> None:
     """Show the concatenation of ``parts`` (safe HTML: escaped where it is built) in the page,
-    sending each part to the browser only when this session has not sent that content yet."""
+    sending each part to the browser only when this session has not sent that content yet.
+    ``variants``: ``{year: parts}``, what the page's run for another year shows here (made by the
+    same code): the year control (:func:`year_select`) shows it at once when that year is picked."""
     sent, missing = _sent_once("_tq_html_sent", key)
-    out = []
-    for html in parts:
-        h = _hash(html)
-        out.append({"h": h, "html": None if h in sent else html})
-        sent.add(h)
+
+    def pack(items):
+        out = []
+        for html in items:
+            h = _hash(html)
+            out.append({"h": h, "html": None if h in sent else html})
+            sent.add(h)
+        return out
+
+    out = pack(parts)
+    if variants:
+        out = {"parts": out, "var": {str(int(y)): pack(v) for y, v in variants.items()}}
     # as UTF-8 bytes: Streamlit's own JSON would write every Vietnamese letter as \\uXXXX
     payload = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
     _component("tq_cached_html", "cachedHtml")(data=payload.encode("utf-8"), key=key, height="content",
@@ -153,3 +191,38 @@ def filter_panel(spec: dict, *, key: str, map_key: str, chosen: dict | None = No
                                                      on_chosen_change=lambda: None, on_missing_change=missing)
     got = getattr(result, "chosen", None) if result is not None else None
     return got if isinstance(got, dict) else None
+
+
+# --- the year, picked in the browser ---------------------------------------------------------------
+# A pick shows the year at once in the page's parts that hold it ahead (live_map ``previews``,
+# cached_html ``variants``), then reaches the server as this component's state: a run of the page.
+def picked_year(got, seen, years) -> tuple[object, int | None]:
+    """(the stamp now seen, the year picked or None) from the year control's state ``got`` (the
+    browser's ``{"y": year, "at": stamp}``) and the stamp seen before: a pick counts once, and only
+    a year among ``years`` (anything else the browser sends is dropped, not guessed at)."""
+    if not isinstance(got, dict) or got.get("at") is None or got.get("at") == seen:
+        return seen, None
+    y = got.get("y")
+    ok = isinstance(y, int) and not isinstance(y, bool) and y in years
+    return got.get("at"), (y if ok else None)
+
+
+def year_select(years: list[int], year: int, *, key: str, label: str, on_pick) -> None:
+    """The year control (a native <select>, static/tq-live.js ``yearSelect``) showing ``year``
+    among ``years``. A pick calls ``on_pick(year)`` before the run it starts (once per pick; a year
+    not in ``years`` is not passed on). The browser shows its pick, not the year of a run that began
+    before the server saw it (the pick's stamp comes back as ``ack``)."""
+    seen = f"_tq_year_seen_{key}"
+
+    def _picked():
+        state = st.session_state.get(key)
+        got = state.get("year") if hasattr(state, "get") else getattr(state, "year", None)
+        stamp, year_ = picked_year(got, st.session_state.get(seen), years)
+        st.session_state[seen] = stamp
+        if year_ is not None:
+            on_pick(year_)
+
+    out = {"years": [int(y) for y in years], "year": int(year), "label": label, "ack": st.session_state.get(seen)}
+    payload = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+    _component("tq_year", "yearSelect")(data=payload.encode("utf-8"), key=key, height="content",
+                                        on_year_change=_picked)

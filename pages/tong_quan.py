@@ -19,10 +19,12 @@ def render() -> None:
     st.title(common.t("app.title"))
     common.demo_banner(year)
 
-    k = common.year_view(year).kpis
+    def kpis(y: int):
+        return layout.kpi_items(common.year_view(y).kpis, y, lang)
 
     # --- KPI strip (look: one compact line, so the map fills the screen) ---------------------------
-    layout.compact_kpi_strip(layout.kpi_items(k, year, lang))
+    # the other years' figures too: a pick of the year control shows them at once
+    layout.compact_kpi_strip(kpis(year), variants={y: kpis(y) for y in common.other_years(year)})
     _map_panel(year, lang)
 
 
@@ -63,11 +65,16 @@ def _map_panel(year: int, lang: str) -> None:
                 st.page_link(nav.page("ho_so_xa"), label=common.t("search.open_profile"), icon=":material/description:",
                              query_params={"xa": focus})
     m = live.app_view(yv, "overview", lang=lang, focus_code=focus)
+    # the same map for the other years, made as this one (a year pick shows it at once); not with a
+    # searched commune: those maps are made per commune, and the pick's run follows anyway
+    other = {} if focus else {y: live.app_view(common.year_view(y), "overview", lang=lang)
+                              for y in common.other_years(year)}
     with right:
         _filters(yv, lang)
-        layout.side_legend(m, lang)
+        layout.side_legend(m, lang, variants=other)
     with left:  # a filter fades the communes it does not keep (in the browser, with these styles)
-        mapview.show(m, key="overview", fade=live.app_fade(yv, "overview", lang=lang, focus_code=focus))
+        mapview.show(m, key="overview", fade=live.app_fade(yv, "overview", lang=lang, focus_code=focus),
+                     previews=other)
     with right:
         mapview.download_row("overview", year, lang)
         layout.fit_map_page(m)  # look: the map takes the window's height left, the side panel the same

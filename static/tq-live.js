@@ -5,6 +5,9 @@
 const STATIC = "/app/static";
 const G = window.tqLive || (window.tqLive = {scripts: {}, geo: {}, tips: {}, books: {}, fix: {}, maps: new WeakMap(),
   filters: {}, named: {}, panels: new WeakMap()});
+// the year-bound parts of the page (the persistent map, the KPI strip, the legend) that can show
+// another year at once from what the server sent ahead (see yearSelect); and those previews
+if (!G.yearHooks) { G.yearHooks = new Map(); G.pv = {}; G.selects = new WeakMap(); }
 
 function script(src) {
   if (!G.scripts[src]) {
@@ -186,8 +189,38 @@ function fit(state) {
   });
 }
 
+// The map's data for the page's other years (livemap.live_map ``previews``: what the server's run
+// for that year sends, without the tooltips), each travelling once per session and content; the
+// tab keeps them. A year picked in yearSelect restyles the map from them at once.
+function keepPreviews(state, data, setTriggerValue) {
+  const pre = data.pre;
+  state.pre = pre ? pre.years : null;
+  if (!pre) return;
+  Object.entries(pre.add || {}).forEach(([h, p]) => { G.pv[h] = p; });
+  if (Object.values(pre.years).some(h => !G.pv[h])) setTriggerValue("missing", "pre");
+}
+
+const NO_TIPS = "__none";
+
+function previewYear(state, y, setTriggerValue) {
+  const p = state.pre && G.pv[state.pre[y]];
+  if (!p || !state.map) return;
+  // a filter is on: which communes it keeps in that year is the server's to say (its run follows)
+  if (state.name && G.filters[state.name]) return;
+  if (p.fix && !G.fix[p.fix.key]) return;
+  const data = structuredClone(p);
+  // no tooltip until the run brings that year's (never the year before's on the new colours)
+  G.tips[NO_TIPS] = {key: NO_TIPS, parts: [], per: {}};
+  data.tips = {key: NO_TIPS};
+  data.name = state.name; data.fade = null; data.pre = {years: state.pre};
+  state.version += 1;
+  data.__v = state.version;
+  render(state, data, setTriggerValue).then(() => state.root.setAttribute("data-tq-preview", String(y)));
+}
+
 function render(state, data, setTriggerValue) {
   const map = state.map;
+  keepPreviews(state, data, setTriggerValue);
   // The layers' fixed part (geometry file, pane, styles, patterns) travels once; then its key.
   if (data.fix) {
     if (data.fix.layers) G.fix[data.fix.key] = data.fix.layers;
@@ -252,6 +285,7 @@ function render(state, data, setTriggerValue) {
     state.badge.textContent = data.badge || "";
     state.badge.style.display = data.badge ? "" : "none";
     state.root.setAttribute("data-tq-ready", String(data.__v));
+    state.root.setAttribute("data-tq-tips", data.tips.key);  // "__none": a year's preview, its run to come
     window.tqLiveLayers = Object.fromEntries(Object.entries(state.layers).map(([k, e]) => [k, e.group]));
   });
 }
@@ -285,14 +319,11 @@ window.tqSortTable = function (ev) {
 };
 
 // HTML sent once per session and content (livemap.cached_html: the legend beside the map and its
-// stylesheet): each part travels once, then only its hash; the tab keeps the parts.
-export function cachedHtml(c) {
-  const parts = decode(c.data) || [], H = G.html || (G.html = {});
-  parts.forEach(p => { if (typeof p.html === "string") H[p.h] = p.html; });
-  if (parts.some(p => H[p.h] === undefined)) { c.setTriggerValue("missing", Date.now()); return; }
+// stylesheet): each part travels once, then only its hash; the tab keeps the parts. ``var``: the
+// same parts for the page's other years (made by the same code as the server's run for that year),
+// shown at once when the year is picked (yearSelect), before that run arrives.
+function showParts(el, parts, H) {
   const key = parts.map(p => p.h).join(".");
-  let el = c.parentElement.querySelector(":scope > .tq-cached");
-  if (!el) { el = document.createElement("div"); el.className = "tq-cached"; c.parentElement.appendChild(el); }
   if (el.getAttribute("data-h") === key) return;
   // part by part (a box-less wrapper each): a year change replaces the figures, not the stylesheet
   // beside them (a <style> put in again restyles the whole page: ~30-45 ms of a year change)
@@ -303,6 +334,25 @@ export function cachedHtml(c) {
   });
   while (el.children.length > parts.length) el.removeChild(el.lastChild);
   el.setAttribute("data-h", key);
+}
+
+export function cachedHtml(c) {
+  const got = decode(c.data) || [], H = G.html || (G.html = {});
+  const msg = Array.isArray(got) ? {parts: got} : got, parts = msg.parts || [], vars = msg["var"] || null;
+  const store = p => { if (typeof p.html === "string") H[p.h] = p.html; };
+  parts.forEach(store);
+  if (vars) Object.values(vars).forEach(v => v.forEach(store));
+  if (parts.some(p => H[p.h] === undefined)) { c.setTriggerValue("missing", Date.now()); return; }
+  let el = c.parentElement.querySelector(":scope > .tq-cached");
+  if (!el) { el = document.createElement("div"); el.className = "tq-cached"; c.parentElement.appendChild(el); }
+  showParts(el, parts, H);
+  if (vars) {
+    G.yearHooks.set(el, y => {
+      const v = vars[y];
+      if (v && v.every(p => H[p.h] !== undefined)) { showParts(el, v, H); el.setAttribute("data-tq-preview", String(y)); }
+    });
+  } else G.yearHooks.delete(el);
+  return () => G.yearHooks.delete(el);
 }
 
 // The map could not load a file it needs from this server (a dropped connection, a server
@@ -358,6 +408,7 @@ export default function (component) {
       root.addEventListener(ev, () => { state.user = true; }, {passive: true}));
     state.onResize = () => fit(state);
     window.addEventListener("resize", state.onResize);
+    G.yearHooks.set(root, y => previewYear(state, y, setTriggerValue));
   }
   state.fit = (data.fit === undefined) ? null : data.fit;
   // a page that sizes the map itself (ui/layout.fit_map_page marks it data-tq-fit) keeps its height on reruns
@@ -385,6 +436,7 @@ export default function (component) {
     if (state.map) { state.map.remove(); state.map = null; }
     if (state.onResize) window.removeEventListener("resize", state.onResize);
     if (state.name && G.named[state.name] === state) delete G.named[state.name];
+    G.yearHooks.delete(state.root);
     G.maps.delete(parentElement);
   };
 }
@@ -568,4 +620,55 @@ export function filterPanel(c) {
     G.panels.delete(host);
     p.root.remove();
   };
+}
+
+// --- the year, picked in the browser (livemap.year_select) ------------------------------------------
+// A native <select> (keyboard, screen readers, the system's own list). A pick shows that year at
+// once in every part of the page that holds it ahead (the map, the KPI strip, the legend: see
+// previewYear and cachedHtml), then goes to the server as this component's state: the page's run
+// for that year follows and replaces the previews with its own, which are the same but for the
+// tooltips. ``ack``: the server has seen the pick stamped so; until then the pick is shown, not the
+// year of a run that started before it.
+const YEAR_CSS = `
+.tq-year {margin:0 0 1rem}
+.tq-year label {display:block; font-size:.875rem; margin:0 0 .25rem; color:inherit}
+.tq-year select {width:100%; min-height:2.5rem; padding:.4rem 2rem .4rem .75rem; font:inherit; color:inherit;
+  border:1px solid #c9ced6; border-radius:.5rem; background:#f0f2f6; cursor:pointer}
+.tq-year select:focus-visible {outline:2px solid #1f4e79; outline-offset:2px}
+`;
+
+export function yearSelect(c) {
+  const d = decode(c.data), host = c.parentElement;
+  if (!document.getElementById("tq-year-css")) {
+    const st = document.createElement("style"); st.id = "tq-year-css"; st.textContent = YEAR_CSS; document.head.appendChild(st);
+  }
+  let s = G.selects.get(host);
+  if (!s) {
+    s = {root: el("div", "tq-year"), pending: null};
+    const id = "tq-year-" + Math.random().toString(36).slice(2, 10);
+    s.label = el("label"); s.label.htmlFor = id;
+    s.sel = el("select"); s.sel.id = id;
+    s.root.append(s.label, s.sel);
+    host.appendChild(s.root);
+    s.sel.addEventListener("change", () => {
+      const y = parseInt(s.sel.value, 10);
+      s.pending = {y: y, at: Date.now()};
+      s.root.setAttribute("data-tq-pending", String(y));
+      G.yearHooks.forEach(fn => { try { fn(y); } catch (e) { console.error(e); } });
+      c.setStateValue("year", s.pending);
+    });
+    G.selects.set(host, s);
+  }
+  s.label.textContent = d.label;
+  const shape = JSON.stringify(d.years);
+  if (shape !== s.shape) {
+    s.sel.textContent = "";
+    d.years.forEach(y => { const o = el("option", null, String(y)); o.value = String(y); s.sel.appendChild(o); });
+    s.shape = shape;
+  }
+  if (s.pending && d.ack !== s.pending.at) s.sel.value = String(s.pending.y);
+  else { s.pending = null; s.sel.value = String(d.year); }
+  s.root.setAttribute("data-tq-year", s.sel.value);
+  if (s.pending) s.root.setAttribute("data-tq-pending", String(s.pending.y)); else s.root.removeAttribute("data-tq-pending");
+  return () => { G.selects.delete(host); s.root.remove(); };
 }

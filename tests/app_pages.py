@@ -28,15 +28,26 @@ def open_page(page: str | None = None, timeout: float = 120) -> AppTest:
     return AppTest.from_function(_start, args=(page,), default_timeout=timeout)
 
 
+# every part seen by content hash, as a browser tab keeps them (a part travels once per session)
+_PARTS: dict[str, str] = {}
+
+
 def cached_html_parts(at) -> list[str]:
-    """The HTML parts the page sent through livemap.cached_html (page CSS, KPI strip, legend): each
-    part travels once per session, so a later run holds only its hash."""
+    """The HTML parts the page shows through livemap.cached_html (page CSS, KPI strip, legend) for
+    its year. Each part travels once per session (a later run holds only its hash; the other years'
+    parts travel ahead as ``var``), so they are looked up by hash in what earlier runs sent, as the
+    browser does; the other years' parts are not returned."""
     out = []
 
     def walk(node):
         for c in (getattr(node, "children", None) or {}).values():
             if getattr(c, "type", "") == "bidi_component" and c.proto.component_name == "tq_cached_html":
-                out.extend(p["html"] for p in json.loads(c.proto.bytes.decode("utf-8")) if p["html"])
+                msg = json.loads(c.proto.bytes.decode("utf-8"))
+                parts = msg["parts"] if isinstance(msg, dict) else msg
+                for p in parts + [q for v in (msg.get("var", {}).values() if isinstance(msg, dict) else ()) for q in v]:
+                    if p["html"]:
+                        _PARTS[p["h"]] = p["html"]
+                out.extend(_PARTS[p["h"]] for p in parts if p["h"] in _PARTS)
             walk(c)
 
     walk(at._tree)

@@ -286,6 +286,42 @@ def runs_js(first_js: str = "") -> str:
 }""" % first_js
 
 
+# An init script (``page.add_init_script``, before the page opens): counts the messages the page's
+# WebSocket sends (a widget's change asks the server for a run) and receives (the run), and calls
+# ``window.__tqWs.onSend`` once at the next send. Unlike ``runs_js`` it sees a run that starts and
+# ends within one batch of the page's updates (a quick fragment run can, and then the script-state
+# attribute never reads "running").
+WS_WATCH_JS = """(() => {
+  const W = window.WebSocket;
+  if (!W || W.__tqWatched) return;
+  window.__tqWs = {sent: 0, recv: 0, onSend: null};
+  function Watched(...a) {
+    const ws = new W(...a), send = ws.send.bind(ws), s = window.__tqWs;
+    ws.send = d => {
+      s.sent++;
+      if (s.onSend) { const f = s.onSend; s.onSend = null; try { f(); } catch (e) { console.warn(e); } }
+      return send(d);
+    };
+    ws.addEventListener("message", () => { s.recv++; });
+    return ws;
+  }
+  Watched.prototype = W.prototype;
+  Object.assign(Watched, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3, __tqWatched: true});
+  window.WebSocket = Watched;
+})();"""
+
+
+def on_next_request_js(first_js: str = "") -> str:
+    """JS (for ``page.evaluate``, on a page opened with :data:`WS_WATCH_JS`): runs ``first_js`` (a
+    statement) when the page next sends the server a message, and notes how many it had received
+    then (``window.__tqWs.recvAt``); ``answered_js`` is true once the server has answered since."""
+    return """() => { const s = window.__tqWs; s.asked = false;
+  s.onSend = () => { s.asked = true; s.recvAt = s.recv; %s }; return true; }""" % first_js
+
+
+ANSWERED_JS = "() => !!window.__tqWs && window.__tqWs.asked && window.__tqWs.recv > window.__tqWs.recvAt"
+
+
 def real_console_errors(pg) -> list[str]:
     """Console errors of ``pg`` (the ``page`` fixture) other than Streamlit's known 404 probes."""
     return [e for e in pg.console_errors if not KNOWN_STREAMLIT_NOISE.search(e)]

@@ -66,10 +66,30 @@ def test_overview_kpis_equal_the_store(app, demo_db):
     assert {c: int(legend[c]) for c in k["by_category"]} == k["by_category"]
 
 
+def _year_control(at) -> dict:
+    """The sidebar's year control (livemap.year_select) as the page sent it."""
+    def walk(node):
+        for c in (getattr(node, "children", None) or {}).values():
+            if getattr(c, "type", "") == "bidi_component" and c.proto.component_name == "tq_year":
+                return json.loads(c.proto.bytes.decode("utf-8"))
+            got = walk(c)
+            if got:
+                return got
+        return None
+
+    return walk(at._tree)
+
+
 def test_year_change_changes_kpis(app, demo_db):
+    """The year the session holds is the one the page shows (a pick of the sidebar's control sets
+    it: tests/test_e2e_app.py picks it in a browser, AppTest cannot)."""
     at = app.run()
-    at.sidebar.selectbox[0].set_value(2026).run()
+    ctl = _year_control(at)
+    assert ctl["years"] == [2025, 2026] and ctl["year"] == 2025 and ctl["label"] == "Năm"
+    at.session_state["year"] = 2026
+    at.run()
     assert not at.exception
+    assert _year_control(at)["year"] == 2026
     k = status.kpis(open_store(demo_db), 2026)
     assert _kpis(at)["Xã không ma túy"] == f"{k['drug_free']}/124 · {fmt_pct(k['share_pct'])}"
     assert k["drug_free"] != 35

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from tests.conftest import map_frame_paths, real_console_errors, runs_js
+from tests.conftest import ANSWERED_JS, WS_WATCH_JS, map_frame_paths, on_next_request_js, real_console_errors
 
 COMMUNES = "path.tq-commune"
 
@@ -19,12 +19,6 @@ def _communes_drawn(pg, minimum=124, timeout_s=30.0):
 def _kpi_text(pg) -> str:
     pg.wait_for_selector(".tq-strip", timeout=30000)
     return pg.inner_text(".tq-strip")
-
-
-def _choose(pg, label: str, option: str):
-    box = pg.locator("[data-testid='stSelectbox']").filter(has_text=label).first
-    box.click()
-    pg.get_by_role("option", name=option, exact=True).click()
 
 
 def test_overview_draws_124_communes_offline(streamlit_server, page, artifacts_dir):
@@ -76,17 +70,92 @@ def test_a_geometry_file_that_fails_to_load_is_said_and_loaded_again(streamlit_s
     assert page.external_requests == []
 
 
+FILLS = ("() => { const o = []; window.tqLiveLayers.communes.eachLayer(l => o.push([l.options.fillColor,"
+         " l.options.fillOpacity, l.getTooltip() ? l.getTooltip().getContent() : null])); return o; }")
+
+
+def _pick_year(pg, year: int) -> None:
+    """The sidebar's year control (livemap.year_select), picked as a user does."""
+    pg.locator('[data-testid="stSidebar"]').get_by_label("Năm", exact=True).select_option(str(year))
+
+
+# the page's state when the map first shows a year's preview (an observer: nothing can run between)
+WATCH_PREVIEW = """() => {
+  window.__tqPreview = null;
+  const m = document.querySelector('.tq-live');
+  new MutationObserver(() => {
+    if (!window.__tqPreview) window.__tqPreview = {fills: (%s)(), kpi: document.querySelector('.tq-strip').innerText,
+      legend: document.querySelector('.tq-legend-side').innerText, year: m.getAttribute('data-tq-preview')};
+  }).observe(m, {attributes: true, attributeFilter: ['data-tq-preview']});
+}""" % FILLS
+YEAR_RUN_DONE = ("() => { const y = document.querySelector('.tq-year'), m = document.querySelector('.tq-live');"
+                 " return !!y && !y.hasAttribute('data-tq-pending') && !!m && m.getAttribute('data-tq-tips') !== '__none'; }")
+
+
+def _colours(fills):
+    return [f[:2] for f in fills]
+
+
 def test_year_change_updates_kpis_and_map(streamlit_server, page):
+    """A pick shows the year's figures, legend and map at once, from what the page sent ahead (the
+    map without tooltips), and the pick's run then shows the same, with the year's tooltips; the
+    geometry is not fetched again."""
     page.goto(streamlit_server.url + "/")
     _communes_drawn(page)
+    page.wait_for_function(IDLE, timeout=60000)
     before = _kpi_text(page)
-    _choose(page, "Năm", "2026")
-    page.wait_for_function("() => !document.querySelector('.tq-strip').innerText.includes('35/124')",
-                           timeout=30000)
-    after = _kpi_text(page)
-    assert after != before and "44/124" in after and "35,5%" in after
-    _, n = _communes_drawn(page)
-    assert n == 124
+    legend = page.inner_text(".tq-legend-side")
+    fills = page.evaluate(FILLS)
+    geo = page.evaluate("performance.getEntriesByType('resource').filter(e => e.name.includes('tq-geo')).length")
+    for year, kpi in ((2026, ("44/124", "35,5%")), (2025, ("35/124", "28,2%"))):
+        page.evaluate(WATCH_PREVIEW)
+        _pick_year(page, year)
+        page.wait_for_function("() => !!window.__tqPreview", timeout=60000)
+        page.wait_for_function(YEAR_RUN_DONE, timeout=60000)
+        page.wait_for_function(IDLE, timeout=60000)
+        shown = page.evaluate("window.__tqPreview")
+        assert shown["year"] == str(year)
+        assert all(k in shown["kpi"] for k in kpi), shown["kpi"]
+        assert all(f[2] is None for f in shown["fills"]), "a preview shows no tooltip (not the other year's)"
+        # the run shows what the preview showed, and brings the year's tooltips
+        now = page.evaluate(FILLS)
+        assert _colours(now) == _colours(shown["fills"])
+        assert all(f[2] for f in now)
+        assert _kpi_text(page) == shown["kpi"] and page.inner_text(".tq-legend-side") == shown["legend"]
+        assert page.get_by_label("Năm", exact=True).input_value() == str(year)
+        _, n = _communes_drawn(page)
+        assert n == 124
+        if year == 2026:
+            assert shown["kpi"] != before and shown["legend"] != legend
+            assert _colours(now) != _colours(fills)
+    # back at 2025: the same figures, legend, colours and tooltips as when the page was opened
+    assert _kpi_text(page) == before and page.inner_text(".tq-legend-side") == legend
+    assert page.evaluate(FILLS) == fills
+    assert page.evaluate("performance.getEntriesByType('resource').filter(e => e.name.includes('tq-geo')).length") == geo
+    assert real_console_errors(page) == []
+
+
+def test_year_picked_with_a_filter_on_waits_for_its_run(streamlit_server, page):
+    """With a filter ticked, which communes it keeps in the picked year is the server's to say:
+    the map shows no preview, and after the run it shows the new year, still filtered."""
+    page.goto(streamlit_server.url + "/")
+    _communes_drawn(page)
+    page.wait_for_function(IDLE, timeout=60000)
+    main = page.locator('[data-testid="stMain"]')
+    main.locator(".tq-filter > details > summary").first.click()
+    main.get_by_label("Đã công nhận không ma túy", exact=True).click()
+    page.wait_for_function("() => document.querySelector('.tq-filter').getAttribute('data-tq-kept') === '35'",
+                           timeout=60000)
+    page.wait_for_function(IDLE, timeout=60000)
+    assert page.evaluate(FADED) == 124 - 35
+    _pick_year(page, 2026)
+    page.wait_for_function("() => document.querySelector('.tq-filter').getAttribute('data-tq-kept') === '44'",
+                           timeout=60000)
+    page.wait_for_function(YEAR_RUN_DONE, timeout=60000)
+    page.wait_for_function(IDLE, timeout=60000)
+    page.wait_for_function("(n) => (%s)() === n" % FADED, arg=124 - 44, timeout=60000)
+    assert not page.evaluate("document.querySelector('.tq-live').hasAttribute('data-tq-preview')")
+    assert "44/124" in _kpi_text(page)
     assert real_console_errors(page) == []
 
 
@@ -94,14 +163,15 @@ IDLE = ("() => { const e = document.querySelector('[data-test-script-state]');"
         " return !!e && e.getAttribute('data-test-script-state') === 'notRunning'; }")
 FADED = ("() => [...document.querySelectorAll('.tq-live path.tq-commune')]"
          ".filter(p => parseFloat(p.getAttribute('fill-opacity')) < 0.3).length")
-# counts the script runs from now on and notes how many communes were faded when the first began
-RUN_COUNTER = runs_js("window.__tqFadedAtRun = (%s)();" % FADED)
+# notes how many communes were faded when the page next asks the server for a run
+FADED_AT_REQUEST = on_next_request_js("window.__tqFadedAtRun = (%s)();" % FADED)
 
 
 def test_filter_beside_the_map_in_the_browser_and_kept(streamlit_server, page):
     """The filters fold beside the map; a tick fades the other communes at once in the browser
     (before any run: the server sees the choice afterwards), the note says how many are kept, and
     the choice stays applied when folded, after a year change, and on the page's next visit."""
+    page.add_init_script(WS_WATCH_JS)
     page.goto(streamlit_server.url + "/")
     _communes_drawn(page)
     panel = page.locator(".st-key-tq_side")
@@ -114,13 +184,13 @@ def test_filter_beside_the_map_in_the_browser_and_kept(streamlit_server, page):
     assert page.evaluate(FADED) == 0
     summary.click()  # unfolding is the browser's own: no run
     box.wait_for(state="visible", timeout=60000)
-    page.evaluate(RUN_COUNTER)
+    page.evaluate(FADED_AT_REQUEST)
     box.click()
     page.wait_for_function(f"() => ({FADED})() === 124 - 35", timeout=60000)
     assert "35/124" in panel.inner_text()
-    page.wait_for_function("() => window.__tqRuns >= 1", timeout=60000)  # the choice goes to the server
+    page.wait_for_function(ANSWERED_JS, timeout=60000)  # the choice went to the server, which ran
     page.wait_for_function(IDLE, timeout=60000)
-    assert page.evaluate("window.__tqFadedAtRun") == 124 - 35  # faded before the run began
+    assert page.evaluate("window.__tqFadedAtRun") == 124 - 35  # faded before the run was asked for
     # another language: the panel speaks it, the tick and the fading stay
     page.locator("[data-testid='stSidebar']").get_by_text("English", exact=True).click()
     panel.get_by_label("Recognised drug-free", exact=True).wait_for(timeout=60000)

@@ -51,8 +51,10 @@ def test_deep_link_survives_login(login_server, page, path, heading):
     _login(page)
     page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=90000)
     assert "Đăng nhập: xem" in page.inner_text("body")
-    if "nam=2026" in path:
-        _input_value(page, "Năm", "2026")
+    if "nam=2026" in path:  # the sidebar's year control (livemap.year_select: a native select)
+        page.wait_for_function("() => (document.querySelector('.tq-year select') || {}).value === '2026'",
+                               timeout=60000)
+        assert page.get_by_label("Năm", exact=True).input_value() == "2026"
     if not path.startswith("?"):
         assert page.url.split("?")[0].endswith("/" + path.split("?")[0])
     if path.startswith("tuyen"):

@@ -248,3 +248,45 @@ def test_tooltip_pieces_travel_once_per_session(frame, routes):
                 assert "".join(seen[j] for j in compact.decode_ints(enc)) == want if enc else not want
         if f is other:
             assert 0 < len(t["add"]) < 0.2 * len(lm.parts)  # a few new pieces, not all
+
+
+def test_a_year_pick_counts_once_and_only_for_an_offered_year():
+    """livemap.picked_year: the year control's state from the browser is believed only for a year
+    it offers, and a pick (its stamp) only once; anything else is dropped, the stamp kept."""
+    from livemap import picked_year
+
+    years = [2025, 2026]
+    assert picked_year({"y": 2026, "at": 5}, None, years) == (5, 2026)
+    assert picked_year({"y": 2026, "at": 5}, 5, years) == (5, None)  # the same pick, seen: no change
+    assert picked_year({"y": 2025, "at": 6}, 5, years) == (6, 2025)
+    for bad in ({"y": 1999, "at": 7}, {"y": "2026", "at": 7}, {"y": True, "at": 7}, {"y": 2026.0, "at": 7}):
+        assert picked_year(bad, 5, years) == (7, None), bad
+    for junk in (None, 2026, "2026", [], {}, {"y": 2026}, {"y": 2026, "at": None}):
+        assert picked_year(junk, 5, years) == (5, None), junk
+
+
+def test_a_years_preview_is_what_its_run_sends(demo_db):
+    """The Overview sends each other year's map ahead (livemap.live_map ``previews``); the browser
+    shows it when that year is picked. It must be what the run for that year sends then: the same
+    layers, styles, marks, bounds and badge (the tooltips follow with the run)."""
+    from geo import yearview
+    from geo.store import open_store
+    from livemap import _previews
+
+    store = open_store(demo_db)
+    try:
+        maps = {y: live.app_view(yearview.year_view(store, y), "overview") for y in (2025, 2026)}
+        sent: set = set()
+        pre = _previews({2026: maps[2026]}, sent, height=720, badge=None)
+        h = pre["years"]["2026"]
+        assert set(pre["add"]) == {h} and sent == {h}
+        run = live.split(maps[2026]).data(height=720, send_tips=False, send_fixed=False)
+        got = pre["add"][h]
+        assert "tips" not in got
+        assert {k: v for k, v in run.items() if k != "tips"} == got
+        assert got["layers"] != live.split(maps[2025]).data(send_tips=False, send_fixed=False)["layers"]
+        # sent once per session: the next run names it by its hash only
+        again = _previews({2026: maps[2026]}, sent, height=720, badge=None)
+        assert again == {"years": {"2026": h}, "add": {}}
+    finally:
+        store.close()

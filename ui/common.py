@@ -95,12 +95,21 @@ def year_selector(key: str = "year") -> int:
     if bad is not None:
         st.sidebar.error(t("err.bad_year", value=esc(bad)[:20], years=", ".join(map(str, years))))
 
-    def _changed():
-        st.session_state[key] = st.session_state[f"_{key}_widget"]
+    from livemap import year_select
 
-    st.sidebar.selectbox(t("ui.year"), years, index=years.index(st.session_state[key]), key=f"_{key}_widget",
-                         on_change=_changed)
+    def _picked(y: int) -> None:
+        st.session_state[key] = y
+
+    # our own control: a pick shows the year at once where the page sent it ahead (other_years)
+    with st.sidebar:
+        year_select(years, st.session_state[key], key=f"_{key}_widget", label=t("ui.year"), on_pick=_picked)
     return st.session_state[key]
+
+
+def other_years(year: int) -> list[int]:
+    """The years the year control offers besides ``year``: a page sends what it shows for them
+    ahead (livemap ``previews``/``variants``), so that a pick shows at once."""
+    return [y for y in years_available() if y != year]
 
 
 def demo_flags(year: int | None = None) -> DemoFlags:

@@ -182,20 +182,30 @@ def map_row(wide: bool = False):
     return left, side
 
 
-def side_legend(res, lang: str = "vi") -> None:
-    """The map's legend in the side panel, foldable (a <details>; folded when there is no room).
-    Its stylesheet and its text each reach the browser once per session and content
-    (livemap.cached_html): a filter change that leaves the counts as they were sends neither."""
+def _legend_parts(res, lang: str) -> list[str] | None:
     from geo.maps import style
-    from livemap import cached_html
 
     html_ = getattr(res, "legend_html", None)
     if not html_:
+        return None
+    return [f"<style>{style.CSS}</style>",
+            f"<details class='tq-legend-fold' open><summary>{html_text(t('ui.legend', lang))}</summary>"
+            f"<div class='tq-panel tq-legend tq-legend-side' role='region' "
+            f"aria-label='{html_attr(t('ui.legend', lang))}'>{html_}</div></details>"]
+
+
+def side_legend(res, lang: str = "vi", variants: dict | None = None) -> None:
+    """The map's legend in the side panel, foldable (a <details>; folded when there is no room).
+    Its stylesheet and its text each reach the browser once per session and content
+    (livemap.cached_html): a filter change that leaves the counts as they were sends neither.
+    ``variants``: ``{year: map}`` of the page's other years (shown at once when one is picked)."""
+    from livemap import cached_html
+
+    parts = _legend_parts(res, lang)
+    if not parts:
         return
-    cached_html([f"<style>{style.CSS}</style>",
-                 f"<details class='tq-legend-fold' open><summary>{html_text(t('ui.legend', lang))}</summary>"
-                 f"<div class='tq-panel tq-legend tq-legend-side' role='region' "
-                 f"aria-label='{html_attr(t('ui.legend', lang))}'>{html_}</div></details>"], key="tq_legend")
+    other = {y: p for y, p in ((y, _legend_parts(m, lang)) for y, m in (variants or {}).items()) if p}
+    cached_html(parts, key="tq_legend", variants=other or None)
 
 
 def fit_map_page(res=None, *, fold_legend: bool = False, minimum: int = 260) -> None:
@@ -288,12 +298,15 @@ def table(df, *, key: str, formats=None, lang: str = "vi", label: str | None = N
                  table_html(df, formats=formats, lang=lang, label=label, titles=titles)], key=key)
 
 
-def compact_kpi_strip(items) -> None:
-    """The KPI strip in a Streamlit page."""
+def compact_kpi_strip(items, variants: dict | None = None) -> None:
+    """The KPI strip in a Streamlit page. ``variants``: ``{year: items}`` of the page's other years
+    (shown at once when the year control picks one; livemap.cached_html)."""
     from livemap import cached_html
 
+    css = f"<style>{STRIP_CSS}{COMPACT_CSS}</style>"
     # the stylesheet once per session, the figures again only when they change
-    cached_html([f"<style>{STRIP_CSS}{COMPACT_CSS}</style>", strip_html(items)], key="tq_strip")
+    cached_html([css, strip_html(items)], key="tq_strip",
+                variants={y: [css, strip_html(v)] for y, v in (variants or {}).items()} or None)
 
 
 def print_button(lang: str = "vi") -> None:
