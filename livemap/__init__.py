@@ -226,3 +226,53 @@ def year_select(years: list[int], year: int, *, key: str, label: str, on_pick) -
     payload = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
     _component("tq_year", "yearSelect")(data=payload.encode("utf-8"), key=key, height="content",
                                         on_year_change=_picked)
+
+
+# --- a text box -------------------------------------------------------------------------------------
+SEARCH_MAX = 200  # characters kept of what the browser sends (a search text, not a document)
+
+
+def search_box(label: str, *, key: str, placeholder: str = "") -> str:
+    """A text box (static/tq-live.js ``searchBox``, a native input) whose text reaches the server
+    when committed (Enter, leaving the box), as ``st.text_input`` does; returns the text (stripped of
+    nothing, cut to :data:`SEARCH_MAX` characters; "" before anything is typed or for anything that is
+    not text). Used instead of st.text_input on the Overview: Streamlit's text input brings ~13
+    scripts of its own to a page's first open."""
+    def text(state) -> str:
+        got = state.get("q") if hasattr(state, "get") else getattr(state, "q", None)
+        return got[:SEARCH_MAX] if isinstance(got, str) else ""
+
+    value = text(st.session_state.get(key))
+    out = {"label": label, "placeholder": placeholder, "value": value, "max": SEARCH_MAX}
+    payload = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+    result = _component("tq_search", "searchBox")(data=payload.encode("utf-8"), key=key, height="content",
+                                                  on_q_change=lambda: None)
+    return text(result) if result is not None else value
+
+
+# --- a choice among a few values --------------------------------------------------------------------
+def choice(label: str, options: list[tuple[str, str]], default: str, *, key: str, on_pick=None,
+           value: str | None = None, horizontal: bool = True, collapsed: bool = False) -> str:
+    """Radio buttons (static/tq-live.js ``choiceGroup``, native inputs in a fieldset) among
+    ``options`` ``[(value, text)]``; returns the value chosen: the browser's pick when it is one of
+    the values (anything else it sends is not believed), else ``value`` (what the caller holds) or
+    ``default``. ``on_pick(value)`` is called before the run a pick starts. Used instead of st.radio:
+    Streamlit's radio brings ~8 scripts of its own to a page's first open."""
+    values = [v for v, _ in options]
+
+    def picked(state):
+        got = state.get("v") if hasattr(state, "get") else getattr(state, "v", None)
+        return got if isinstance(got, str) and got in values else None
+
+    def _changed():
+        got = picked(st.session_state.get(key))
+        if got is not None and on_pick is not None:
+            on_pick(got)
+
+    shown = value if value in values else (picked(st.session_state.get(key)) or default)
+    out = {"label": label, "options": [[v, t] for v, t in options], "value": shown,
+           "horizontal": bool(horizontal), "collapsed": bool(collapsed)}
+    payload = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+    _component("tq_choice", "choiceGroup")(data=payload.encode("utf-8"), key=key, height="content",
+                                           on_v_change=_changed)
+    return shown

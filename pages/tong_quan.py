@@ -5,6 +5,7 @@ import streamlit as st
 from geo import boundaries
 from geo.search import search
 from geo.maps import live
+from livemap import search_box
 from ui import common, layout, mapview, nav
 
 
@@ -54,7 +55,7 @@ def _map_panel(year: int, lang: str) -> None:
     left, right = layout.map_row()
     focus = None
     with right:  # search first: a chosen commune is zoomed to in the same run
-        query = st.text_input(common.t("search.label"), key="q", placeholder=common.t("search.placeholder"))
+        query = search_box(common.t("search.label"), key="q", placeholder=common.t("search.placeholder")).strip()
         if query:
             hits = search(query, common.commune_table())
             if not hits:

@@ -487,6 +487,12 @@ function el(tag, cls, text) {
   return e;
 }
 
+// a component's stylesheet, put in the page once
+function styleOnce(id, css) {
+  if (document.getElementById(id)) return;
+  const st = document.createElement("style"); st.id = id; st.textContent = css; document.head.appendChild(st);
+}
+
 function chosenOf(p) {
   const out = {};
   p.data.groups.forEach(g => {
@@ -566,9 +572,7 @@ export function filterPanel(c) {
   if (msg.spec) S[msg.h] = msg.spec;
   if (!S[msg.h]) { c.setTriggerValue("missing", Date.now()); return; }
   const d = Object.assign({}, S[msg.h], {map: msg.map, chosen: msg.chosen});
-  if (!document.getElementById("tq-filter-css")) {
-    const s = document.createElement("style"); s.id = "tq-filter-css"; s.textContent = FILTER_CSS; document.head.appendChild(s);
-  }
+  styleOnce("tq-filter-css", FILTER_CSS);
   let p = G.panels.get(host);
   if (!p) {
     p = {root: el("div", "tq-filter"), chosen: {}, open: {}};
@@ -639,9 +643,7 @@ const YEAR_CSS = `
 
 export function yearSelect(c) {
   const d = decode(c.data), host = c.parentElement;
-  if (!document.getElementById("tq-year-css")) {
-    const st = document.createElement("style"); st.id = "tq-year-css"; st.textContent = YEAR_CSS; document.head.appendChild(st);
-  }
+  styleOnce("tq-year-css", YEAR_CSS);
   let s = G.selects.get(host);
   if (!s) {
     s = {root: el("div", "tq-year"), pending: null};
@@ -671,4 +673,104 @@ export function yearSelect(c) {
   s.root.setAttribute("data-tq-year", s.sel.value);
   if (s.pending) s.root.setAttribute("data-tq-pending", String(s.pending.y)); else s.root.removeAttribute("data-tq-pending");
   return () => { G.selects.delete(host); s.root.remove(); };
+}
+
+// --- a text box (livemap.search_box): the Overview's commune search --------------------------------
+// A native <input type="search"> (Streamlit's text input brings ~13 scripts of its own to a page's
+// first open: measured ~100 ms of the Overview's). The text goes to the server as this component's
+// state when it is committed (Enter, leaving the box, the box's clear button), as st.text_input does;
+// the server's value never overwrites what is being typed or a text it has not seen yet.
+const SEARCH_CSS = `
+.tq-search {margin:0 0 .6rem}
+.tq-search label {display:block; font-size:.875rem; margin:0 0 .25rem; color:inherit}
+.tq-search input {box-sizing:border-box; width:100%; min-height:2.5rem; padding:.4rem .75rem; font:inherit; color:inherit;
+  border:1px solid #c9ced6; border-radius:.5rem; background:#f0f2f6}
+.tq-search input:focus-visible {outline:2px solid #1f4e79; outline-offset:2px; background:#fff}
+`;
+
+export function searchBox(c) {
+  const d = decode(c.data), host = c.parentElement;
+  styleOnce("tq-search-css", SEARCH_CSS);
+  const W = G.boxes || (G.boxes = new WeakMap());
+  let s = W.get(host);
+  if (!s) {
+    s = {root: el("div", "tq-search"), pending: null};
+    const id = "tq-search-" + Math.random().toString(36).slice(2, 10);
+    s.label = el("label"); s.label.htmlFor = id;
+    s.input = el("input"); s.input.id = id; s.input.type = "search";
+    s.input.autocomplete = "off"; s.input.spellcheck = false;
+    s.root.append(s.label, s.input);
+    host.appendChild(s.root);
+    const send = () => {
+      const v = s.input.value;
+      if (v === s.sent) return;
+      s.sent = v; s.pending = v;
+      c.setStateValue("q", v);
+    };
+    s.input.addEventListener("keydown", ev => { if (ev.key === "Enter") send(); });
+    s.input.addEventListener("change", send);
+    s.input.addEventListener("search", send);  // Enter, or the box's own clear button
+    W.set(host, s);
+  }
+  s.label.textContent = d.label;
+  s.input.placeholder = d.placeholder || "";
+  s.input.maxLength = d.max || 200;
+  if (s.pending !== null && d.value === s.pending) s.pending = null;
+  if (s.sent === undefined) s.sent = d.value;
+  if (s.pending === null && document.activeElement !== s.input) { s.input.value = d.value; s.sent = d.value; }
+  return () => { W.delete(host); s.root.remove(); };
+}
+
+// --- a choice among a few values (livemap.choice): the language, the paper size ---------------------
+// Native radio buttons in a fieldset (Streamlit's radio brings ~8 scripts of its own to a page's
+// first open: measured ~160 ms of the Overview's with the text input's). A pick goes to the server as
+// this component's state; the server's value never undoes a pick it has not seen yet.
+const CHOICE_CSS = `
+.tq-choice {border:0; margin:0 0 .6rem; padding:0; min-width:0}
+.tq-choice legend {font-size:.875rem; margin:0 0 .25rem; padding:0; color:inherit}
+.tq-choice legend.tq-sr {position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap}
+.tq-choice .tq-opts {display:flex; flex-wrap:wrap; gap:.25rem 1rem}
+.tq-choice.tq-col .tq-opts {flex-direction:column}
+.tq-choice label {display:inline-flex; align-items:center; gap:.4rem; cursor:pointer; line-height:1.4; font-size:.9rem}
+.tq-choice input {width:1.05rem; height:1.05rem; margin:0; accent-color:var(--st-primary-color, #1b5e20); cursor:pointer}
+.tq-choice input:focus-visible {outline:2px solid #1f4e79; outline-offset:2px}
+`;
+
+export function choiceGroup(c) {
+  const d = decode(c.data), host = c.parentElement;
+  styleOnce("tq-choice-css", CHOICE_CSS);
+  const W = G.choices || (G.choices = new WeakMap());
+  let s = W.get(host);
+  if (!s) {
+    s = {root: el("fieldset", "tq-choice"), pending: null, name: "tq-choice-" + Math.random().toString(36).slice(2, 10)};
+    s.legend = el("legend"); s.opts = el("div", "tq-opts");
+    s.root.append(s.legend, s.opts);
+    host.appendChild(s.root);
+    s.root.addEventListener("change", ev => {
+      const inp = ev.target;
+      if (!inp || inp.type !== "radio" || !inp.checked) return;
+      s.pending = inp.value;
+      c.setStateValue("v", inp.value);
+    });
+    W.set(host, s);
+  }
+  s.legend.textContent = d.label;
+  s.legend.className = d.collapsed ? "tq-sr" : "";
+  s.root.classList.toggle("tq-col", !d.horizontal);
+  const shape = JSON.stringify(d.options);
+  if (shape !== s.shape) {
+    s.opts.textContent = "";
+    d.options.forEach(([v, text]) => {
+      const lab = el("label"), inp = el("input");
+      inp.type = "radio"; inp.name = s.name; inp.value = v;
+      lab.append(inp, el("span", null, text));
+      s.opts.appendChild(lab);
+    });
+    s.shape = shape;
+  }
+  if (s.pending !== null && d.value === s.pending) s.pending = null;
+  const shown = s.pending !== null ? s.pending : d.value;
+  s.opts.querySelectorAll("input").forEach(i => { i.checked = i.value === shown; });
+  s.root.setAttribute("data-tq-value", shown);
+  return () => { W.delete(host); s.root.remove(); };
 }

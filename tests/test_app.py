@@ -97,7 +97,9 @@ def test_year_change_changes_kpis(app, demo_db):
 
 def test_english_switch(app):
     at = app.run()
-    at.sidebar.radio[0].set_value("en").run()
+    # the sidebar's choice (livemap.choice) sets this; e2e tests pick it in a browser, AppTest cannot
+    at.session_state["lang"] = "en"
+    at.run()
     assert not at.exception
     assert at.title[0].value == "Tuyên Quang drug-free communes map"
     assert _kpis(at)["Drug-free"] == "35/124 · 28.2%"
@@ -110,10 +112,26 @@ def test_english_switch(app):
 
 def test_search_is_accent_insensitive(app):
     at = app.run()
-    at.text_input(key="q").set_value("ha giang 1").run()
+    at.session_state["q"] = {"q": "ha giang 1"}  # the search box's state, as the browser sends it
+    at.run()
     assert not at.exception
     radio = at.radio(key="q_choice")
     assert radio.value == "00694"
+
+
+def test_search_box_state_that_is_not_a_short_text_is_not_believed(app):
+    """The search box's state comes from the browser: anything but text is no search, and a long
+    text is cut (livemap.SEARCH_MAX) before it is searched or shown back."""
+    at = app.run()
+    at.session_state["q"] = {"q": 12345}
+    at.run()
+    assert not at.exception and not at.info and not [r for r in at.radio if r.key == "q_choice"]
+    at.session_state["q"] = {"q": "<b>zz</b>" * 2000}
+    at.run()
+    assert not at.exception
+    shown = " ".join(i.value for i in at.info)
+    assert "Không tìm thấy" in shown and len(shown) < 200, shown
+    assert "<b>zz" not in _html(at)
 
 
 def test_profile_deep_link(app):
@@ -196,3 +214,29 @@ def test_side_table_escapes_formats_and_marks_numbers():
     assert html.count('<th scope="col" class="n"') == 2  # both number columns right-aligned, sorted as numbers
     assert 'title="Người nghiện và sử dụng / 1.000 dân — ' in html
     assert ">10.51</td>" in layout.table_html(df, lang="en")  # English decimals
+
+
+def test_paper_choice_believes_only_its_own_values(app):
+    """The paper size beside the downloads (livemap.choice) comes from the browser: A3 is taken,
+    anything else leaves A4; the page runs either way."""
+    at = app.run()
+    assert not at.exception
+    for sent, want in (({"v": "a3"}, "a3"), ({"v": "a0"}, "a4"), ({"v": ["a3"]}, "a4"), ({"v": None}, "a4")):
+        at.session_state["paper_overview"] = sent
+        at.run()
+        assert not at.exception, sent
+        got = [c for c in _choices(at) if c["label"] == "Khổ giấy (ngang)"]
+        assert got and got[0]["value"] == want, (sent, got)
+
+
+def _choices(at) -> list[dict]:
+    out = []
+
+    def walk(node):
+        for c in (getattr(node, "children", None) or {}).values():
+            if getattr(c, "type", "") == "bidi_component" and c.proto.component_name == "tq_choice":
+                out.append(json.loads(c.proto.bytes.decode("utf-8")))
+            walk(c)
+
+    walk(at._tree)
+    return out

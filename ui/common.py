@@ -40,13 +40,14 @@ def language_switch() -> str:
         q = st.query_params.get("lang", DEFAULT_LANG)
         st.session_state["lang"] = q if q in LANGS else DEFAULT_LANG
 
-    def _changed():
-        st.session_state["lang"] = st.session_state["_lang_widget"]
+    from livemap import choice
 
-    st.sidebar.radio(
-        _t("lang.label", st.session_state["lang"]), LANGS, index=LANGS.index(st.session_state["lang"]),
-        key="_lang_widget", on_change=_changed,
-        format_func=lambda x: {"vi": "Tiếng Việt", "en": "English"}[x], horizontal=True)
+    def _picked(lang_: str) -> None:
+        st.session_state["lang"] = lang_
+
+    with st.sidebar:  # our own radio buttons (livemap.choice): fewer scripts on a page's first open
+        choice(_t("lang.label", st.session_state["lang"]), [(x, {"vi": "Tiếng Việt", "en": "English"}[x]) for x in LANGS],
+               DEFAULT_LANG, key="_lang_widget", on_pick=_picked, value=st.session_state["lang"])
     return st.session_state["lang"]
 
 

@@ -14,6 +14,7 @@ from geo.escape import excel_cell
 from geo.export import html as html_export
 from geo.export import sheet
 from geo.maps.tooltip import category_label as _category_label
+from livemap import choice
 from ui import common, layout, nav
 
 MAP_HEIGHT = 720
@@ -88,8 +89,9 @@ def download_row(view: str, year: int, lang: str) -> None:
         c1.download_button(common.t("dl.html"), data=_deferred(_html_bytes, f"HTML {view} {year}", year, view, lang, day),
                            file_name=f"ban-do_{slug}_{year}{demo}.html", mime="text/html", key=f"dl_html_{slug}",
                            on_click="ignore")
-        paper = c4.radio(common.t("dl.paper"), ["a4", "a3"], horizontal=True, key=f"paper_{slug}",
-                         format_func=str.upper, label_visibility="collapsed")
+        with c4:  # our own radio buttons (livemap.choice): fewer scripts on a page's first open
+            paper = choice(common.t("dl.paper"), [("a4", "A4"), ("a3", "A3")], "a4", key=f"paper_{slug}",
+                           collapsed=True)
         for col, fmt, mime in ((c2, "pdf", "application/pdf"), (c3, "png", "image/png")):
             col.download_button(common.t(f"dl.{fmt}"),
                                 data=_deferred(_sheet_bytes, f"{fmt.upper()} {view} {paper} {year}", year, fmt, view,
