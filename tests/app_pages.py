@@ -70,8 +70,8 @@ def html_bodies(at) -> list[str]:
 
 
 def demo_banner(at) -> str:
-    """The page's demo banner (common.demo_banner: an st.html block)."""
-    return next(b for b in html_bodies(at) if "<div class='tq-demo-banner'" in b)
+    """The page's demo banner (common.demo_banner, through livemap.cached_html)."""
+    return next(b for b in html_bodies(at) + cached_html_parts(at) if "<div class='tq-demo-banner'" in b)
 
 
 def gate_app(tmp_path, monkeypatch, script: str, password: str) -> tuple:

@@ -324,3 +324,15 @@ def test_progress_chart_is_the_presentations_svg(streamlit_server, page):
     assert bars.first.locator("title").text_content() == "2025 · Tỷ lệ xã không ma túy: 28,2%"
     assert not [u for u in scripts if "vega" in u.lower() or "arrow" in u.rsplit("/", 1)[-1].lower()]
     assert real_console_errors(page) == []
+
+
+def test_print_button_prints_the_page(streamlit_server, page):
+    """The print button beside the map (through our component, an inline handler) asks the browser
+    to print; the demo banner is above the map."""
+    page.add_init_script("window.print = () => { window.__printed = (window.__printed || 0) + 1; };")
+    page.goto(streamlit_server.url + "/")
+    _communes_drawn(page)
+    page.get_by_role("button", name="In trang này").click()
+    page.wait_for_function("() => window.__printed === 1", timeout=30000)
+    assert page.locator(".tq-demo-banner").first.inner_text().startswith("DỮ LIỆU MINH HỌA")
+    assert real_console_errors(page) == []

@@ -136,7 +136,11 @@ def demo_banner(year: int | None = None, flags: DemoFlags | None = None) -> None
     is illustrative (a real year with demo routes says exactly that)."""
     flags = demo_flags(year) if flags is None else flags
     if flags:
-        st.html(f"<div class='tq-demo-banner' role='alert'><b>{esc(t('demo.mark'))}</b> — {esc(demo_text(flags))}</div>")
+        from livemap import cached_html
+
+        # through our component, not st.html: one kind of Streamlit element fewer on a first open
+        cached_html([f"<div class='tq-demo-banner' role='alert'><b>{esc(t('demo.mark'))}</b> — "
+                     f"{esc(demo_text(flags))}</div>"], key="tq_demo_banner")
 
 
 CSS = """
@@ -178,8 +182,12 @@ def kpi_cards(cards: list[tuple[str, str, str, str]]) -> None:
 
 
 def page_setup() -> None:
-    """First call of every page: the app's stylesheet (the login gate ran before, in ui.router)."""
-    st.html(CSS)
+    """First call of every page: the app's stylesheet (the login gate ran before, in ui.router);
+    through our component (sent once per session), not st.html: Streamlit's HTML element brings
+    its own scripts (and a sanitizer) to a page's first open."""
+    from livemap import cached_html
+
+    cached_html([CSS.strip()], key="tq_app_css")
 
 
 def commune_table():

@@ -311,12 +311,13 @@ def compact_kpi_strip(items, variants: dict | None = None) -> None:
 
 def print_button(lang: str = "vi") -> None:
     """A visible print button (the browser prints the page as shown)."""
-    import streamlit as st
+    from livemap import cached_html
 
     label = html_text(t("ui.print", lang))
-    st.html(f'<button type="button" class="tq-print" onclick="(window.parent||window).print()" '
-            f'style="font:inherit;padding:.35rem .8rem;border:1px solid #888;border-radius:4px;background:#fff;'
-            f'cursor:pointer">{label}</button>', unsafe_allow_javascript=True)
+    # through our component (sent once per session), not st.html: fewer scripts on a first open
+    cached_html([f'<button type="button" class="tq-print" onclick="(window.parent||window).print()" '
+                 f'style="font:inherit;padding:.35rem .8rem;border:1px solid #888;border-radius:4px;background:#fff;'
+                 f'cursor:pointer">{label}</button>'], key="tq_print")
 
 
 CHROME_CSS = """
