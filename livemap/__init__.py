@@ -234,9 +234,9 @@ SEARCH_MAX = 200  # characters kept of what the browser sends (a search text, no
 
 def search_box(label: str, *, key: str, placeholder: str = "") -> str:
     """A text box (static/tq-live.js ``searchBox``, a native input) whose text reaches the server
-    when committed (Enter, leaving the box), as ``st.text_input`` does; returns the text (stripped of
-    nothing, cut to :data:`SEARCH_MAX` characters; "" before anything is typed or for anything that is
-    not text). Used instead of st.text_input on the Overview: Streamlit's text input brings ~13
+    when committed (Enter, leaving the box), as ``st.text_input`` does; returns the text as typed,
+    cut to :data:`SEARCH_MAX` characters ("" before anything is typed, and for anything the browser
+    sends that is not text). Used instead of st.text_input on the Overview: Streamlit's text input brings ~13
     scripts of its own to a page's first open."""
     def text(state) -> str:
         got = state.get("q") if hasattr(state, "get") else getattr(state, "q", None)
