@@ -193,6 +193,13 @@ def filter_panel(spec: dict, *, key: str, map_key: str, chosen: dict | None = No
     return got if isinstance(got, dict) else None
 
 
+def _state(key: str, name: str, state=None):
+    """The value ``name`` of the component ``key``'s state as the browser last sent it (from
+    ``state``, default the session's copy of it), or None."""
+    state = st.session_state.get(key) if state is None else state
+    return state.get(name) if hasattr(state, "get") else getattr(state, name, None)
+
+
 # --- the year, picked in the browser ---------------------------------------------------------------
 # A pick shows the year at once in the page's parts that hold it ahead (live_map ``previews``,
 # cached_html ``variants``), then reaches the server as this component's state: a run of the page.
@@ -215,9 +222,7 @@ def year_select(years: list[int], year: int, *, key: str, label: str, on_pick) -
     seen = f"_tq_year_seen_{key}"
 
     def _picked():
-        state = st.session_state.get(key)
-        got = state.get("year") if hasattr(state, "get") else getattr(state, "year", None)
-        stamp, year_ = picked_year(got, st.session_state.get(seen), years)
+        stamp, year_ = picked_year(_state(key, "year"), st.session_state.get(seen), years)
         st.session_state[seen] = stamp
         if year_ is not None:
             on_pick(year_)
@@ -238,11 +243,11 @@ def search_box(label: str, *, key: str, placeholder: str = "") -> str:
     cut to :data:`SEARCH_MAX` characters ("" before anything is typed, and for anything the browser
     sends that is not text). Used instead of st.text_input on the Overview: Streamlit's text input brings ~13
     scripts of its own to a page's first open."""
-    def text(state) -> str:
-        got = state.get("q") if hasattr(state, "get") else getattr(state, "q", None)
+    def text(state=None) -> str:
+        got = _state(key, "q", state)
         return got[:SEARCH_MAX] if isinstance(got, str) else ""
 
-    value = text(st.session_state.get(key))
+    value = text()
     out = {"label": label, "placeholder": placeholder, "value": value, "max": SEARCH_MAX}
     payload = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
     result = _component("tq_search", "searchBox")(data=payload.encode("utf-8"), key=key, height="content",
@@ -260,16 +265,16 @@ def choice(label: str, options: list[tuple[str, str]], default: str, *, key: str
     Streamlit's radio brings ~8 scripts of its own to a page's first open."""
     values = [v for v, _ in options]
 
-    def picked(state):
-        got = state.get("v") if hasattr(state, "get") else getattr(state, "v", None)
+    def picked():
+        got = _state(key, "v")
         return got if isinstance(got, str) and got in values else None
 
     def _changed():
-        got = picked(st.session_state.get(key))
+        got = picked()
         if got is not None and on_pick is not None:
             on_pick(got)
 
-    shown = value if value in values else (picked(st.session_state.get(key)) or default)
+    shown = value if value in values else (picked() or default)
     out = {"label": label, "options": [[v, t] for v, t in options], "value": shown,
            "horizontal": bool(horizontal), "collapsed": bool(collapsed)}
     payload = json.dumps(out, ensure_ascii=False, separators=(",", ":"))

@@ -7,7 +7,7 @@ const G = window.tqLive || (window.tqLive = {scripts: {}, geo: {}, tips: {}, boo
   filters: {}, named: {}, panels: new WeakMap()});
 // the year-bound parts of the page (the persistent map, the KPI strip, the legend) that can show
 // another year at once from what the server sent ahead (see yearSelect); and those previews
-if (!G.yearHooks) { G.yearHooks = new Map(); G.pv = {}; G.selects = new WeakMap(); }
+if (!G.yearHooks) { G.yearHooks = new Map(); G.pv = {}; }
 
 function script(src) {
   if (!G.scripts[src]) {
@@ -201,6 +201,7 @@ function keepPreviews(state, data, setTriggerValue) {
 }
 
 const NO_TIPS = "__none";
+G.tips[NO_TIPS] = {key: NO_TIPS, parts: [], per: {}};
 
 function previewYear(state, y, setTriggerValue) {
   const p = state.pre && G.pv[state.pre[y]];
@@ -210,7 +211,6 @@ function previewYear(state, y, setTriggerValue) {
   if (p.fix && !G.fix[p.fix.key]) return;
   const data = structuredClone(p);
   // no tooltip until the run brings that year's (never the year before's on the new colours)
-  G.tips[NO_TIPS] = {key: NO_TIPS, parts: [], per: {}};
   data.tips = {key: NO_TIPS};
   data.name = state.name; data.fade = null; data.pre = {years: state.pre};
   state.version += 1;
@@ -493,6 +493,22 @@ function styleOnce(id, css) {
   const st = document.createElement("style"); st.id = id; st.textContent = css; document.head.appendChild(st);
 }
 
+// One of our controls (yearSelect, searchBox, choiceGroup): its state for this mount, made once by
+// ``make(s)`` (which builds ``s.root``, appended here), kept per host element in ``G[store]``;
+// ``s.id`` is a fresh id for its label. Returns [state, cleanup].
+function control(c, store, css, make) {
+  styleOnce(store + "-css", css);
+  const W = G[store] || (G[store] = new WeakMap()), host = c.parentElement;
+  let s = W.get(host);
+  if (!s) {
+    s = {pending: null, id: store + "-" + Math.random().toString(36).slice(2, 10)};
+    make(s);
+    host.appendChild(s.root);
+    W.set(host, s);
+  }
+  return [s, () => { W.delete(host); s.root.remove(); }];
+}
+
 function chosenOf(p) {
   const out = {};
   p.data.groups.forEach(g => {
@@ -642,16 +658,12 @@ const YEAR_CSS = `
 `;
 
 export function yearSelect(c) {
-  const d = decode(c.data), host = c.parentElement;
-  styleOnce("tq-year-css", YEAR_CSS);
-  let s = G.selects.get(host);
-  if (!s) {
-    s = {root: el("div", "tq-year"), pending: null};
-    const id = "tq-year-" + Math.random().toString(36).slice(2, 10);
-    s.label = el("label"); s.label.htmlFor = id;
-    s.sel = el("select"); s.sel.id = id;
+  const d = decode(c.data);
+  const [s, done] = control(c, "tq-year", YEAR_CSS, s => {
+    s.root = el("div", "tq-year");
+    s.label = el("label"); s.label.htmlFor = s.id;
+    s.sel = el("select"); s.sel.id = s.id;
     s.root.append(s.label, s.sel);
-    host.appendChild(s.root);
     s.sel.addEventListener("change", () => {
       const y = parseInt(s.sel.value, 10);
       s.pending = {y: y, at: Date.now()};
@@ -659,8 +671,7 @@ export function yearSelect(c) {
       G.yearHooks.forEach(fn => { try { fn(y); } catch (e) { console.error(e); } });
       c.setStateValue("year", s.pending);
     });
-    G.selects.set(host, s);
-  }
+  });
   s.label.textContent = d.label;
   const shape = JSON.stringify(d.years);
   if (shape !== s.shape) {
@@ -672,7 +683,7 @@ export function yearSelect(c) {
   else { s.pending = null; s.sel.value = String(d.year); }
   s.root.setAttribute("data-tq-year", s.sel.value);
   if (s.pending) s.root.setAttribute("data-tq-pending", String(s.pending.y)); else s.root.removeAttribute("data-tq-pending");
-  return () => { G.selects.delete(host); s.root.remove(); };
+  return done;
 }
 
 // --- a text box (livemap.search_box): the Overview's commune search --------------------------------
@@ -689,18 +700,13 @@ const SEARCH_CSS = `
 `;
 
 export function searchBox(c) {
-  const d = decode(c.data), host = c.parentElement;
-  styleOnce("tq-search-css", SEARCH_CSS);
-  const W = G.boxes || (G.boxes = new WeakMap());
-  let s = W.get(host);
-  if (!s) {
-    s = {root: el("div", "tq-search"), pending: null};
-    const id = "tq-search-" + Math.random().toString(36).slice(2, 10);
-    s.label = el("label"); s.label.htmlFor = id;
-    s.input = el("input"); s.input.id = id; s.input.type = "search";
+  const d = decode(c.data);
+  const [s, done] = control(c, "tq-search", SEARCH_CSS, s => {
+    s.root = el("div", "tq-search");
+    s.label = el("label"); s.label.htmlFor = s.id;
+    s.input = el("input"); s.input.id = s.id; s.input.type = "search";
     s.input.autocomplete = "off"; s.input.spellcheck = false;
     s.root.append(s.label, s.input);
-    host.appendChild(s.root);
     const send = () => {
       const v = s.input.value;
       if (v === s.sent) return;
@@ -710,15 +716,14 @@ export function searchBox(c) {
     s.input.addEventListener("keydown", ev => { if (ev.key === "Enter") send(); });
     s.input.addEventListener("change", send);
     s.input.addEventListener("search", send);  // Enter, or the box's own clear button
-    W.set(host, s);
-  }
+  });
   s.label.textContent = d.label;
   s.input.placeholder = d.placeholder || "";
   s.input.maxLength = d.max || 200;
   if (s.pending !== null && d.value === s.pending) s.pending = null;
   if (s.sent === undefined) s.sent = d.value;
   if (s.pending === null && document.activeElement !== s.input) { s.input.value = d.value; s.sent = d.value; }
-  return () => { W.delete(host); s.root.remove(); };
+  return done;
 }
 
 // --- a choice among a few values (livemap.choice): the language, the paper size ---------------------
@@ -737,23 +742,18 @@ const CHOICE_CSS = `
 `;
 
 export function choiceGroup(c) {
-  const d = decode(c.data), host = c.parentElement;
-  styleOnce("tq-choice-css", CHOICE_CSS);
-  const W = G.choices || (G.choices = new WeakMap());
-  let s = W.get(host);
-  if (!s) {
-    s = {root: el("fieldset", "tq-choice"), pending: null, name: "tq-choice-" + Math.random().toString(36).slice(2, 10)};
+  const d = decode(c.data);
+  const [s, done] = control(c, "tq-choice", CHOICE_CSS, s => {
+    s.root = el("fieldset", "tq-choice");
     s.legend = el("legend"); s.opts = el("div", "tq-opts");
     s.root.append(s.legend, s.opts);
-    host.appendChild(s.root);
     s.root.addEventListener("change", ev => {
       const inp = ev.target;
       if (!inp || inp.type !== "radio" || !inp.checked) return;
       s.pending = inp.value;
       c.setStateValue("v", inp.value);
     });
-    W.set(host, s);
-  }
+  });
   s.legend.textContent = d.label;
   s.legend.className = d.collapsed ? "tq-sr" : "";
   s.root.classList.toggle("tq-col", !d.horizontal);
@@ -762,7 +762,7 @@ export function choiceGroup(c) {
     s.opts.textContent = "";
     d.options.forEach(([v, text]) => {
       const lab = el("label"), inp = el("input");
-      inp.type = "radio"; inp.name = s.name; inp.value = v;
+      inp.type = "radio"; inp.name = s.id; inp.value = v;
       lab.append(inp, el("span", null, text));
       s.opts.appendChild(lab);
     });
@@ -772,5 +772,5 @@ export function choiceGroup(c) {
   const shown = s.pending !== null ? s.pending : d.value;
   s.opts.querySelectorAll("input").forEach(i => { i.checked = i.value === shown; });
   s.root.setAttribute("data-tq-value", shown);
-  return () => { W.delete(host); s.root.remove(); };
+  return done;
 }

@@ -28,6 +28,21 @@ def open_page(page: str | None = None, timeout: float = 120) -> AppTest:
     return AppTest.from_function(_start, args=(page,), default_timeout=timeout)
 
 
+def component_payloads(at, name: str) -> list:
+    """The data (decoded JSON) each of our components named ``name`` (livemap: "tq_cached_html",
+    "tq_year", "tq_choice", ...) got in the page's last run, in page order."""
+    out = []
+
+    def walk(node):
+        for c in (getattr(node, "children", None) or {}).values():
+            if getattr(c, "type", "") == "bidi_component" and c.proto.component_name == name:
+                out.append(json.loads(c.proto.bytes.decode("utf-8")))
+            walk(c)
+
+    walk(at._tree)
+    return out
+
+
 # every part seen by content hash, as a browser tab keeps them (a part travels once per session)
 _PARTS: dict[str, str] = {}
 
@@ -38,19 +53,12 @@ def cached_html_parts(at) -> list[str]:
     parts travel ahead as ``var``), so they are looked up by hash in what earlier runs sent, as the
     browser does; the other years' parts are not returned."""
     out = []
-
-    def walk(node):
-        for c in (getattr(node, "children", None) or {}).values():
-            if getattr(c, "type", "") == "bidi_component" and c.proto.component_name == "tq_cached_html":
-                msg = json.loads(c.proto.bytes.decode("utf-8"))
-                parts = msg["parts"] if isinstance(msg, dict) else msg
-                for p in parts + [q for v in (msg.get("var", {}).values() if isinstance(msg, dict) else ()) for q in v]:
-                    if p["html"]:
-                        _PARTS[p["h"]] = p["html"]
-                out.extend(_PARTS[p["h"]] for p in parts if p["h"] in _PARTS)
-            walk(c)
-
-    walk(at._tree)
+    for msg in component_payloads(at, "tq_cached_html"):
+        parts = msg["parts"] if isinstance(msg, dict) else msg
+        for p in parts + [q for v in (msg.get("var", {}).values() if isinstance(msg, dict) else ()) for q in v]:
+            if p["html"]:
+                _PARTS[p["h"]] = p["html"]
+        out.extend(_PARTS[p["h"]] for p in parts if p["h"] in _PARTS)
     return out
 
 

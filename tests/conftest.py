@@ -322,6 +322,12 @@ def on_next_request_js(first_js: str = "") -> str:
 ANSWERED_JS = "() => !!window.__tqWs && window.__tqWs.asked && window.__tqWs.recv > window.__tqWs.recvAt"
 
 
+# The app's year pick has had its run: the year control holds no pick the server has not seen and
+# the map shows a run's tooltips, not a preview's none (static/tq-live.js yearSelect, previewYear).
+YEAR_RUN_DONE = ("() => { const y = document.querySelector('.tq-year'), m = document.querySelector('.tq-live');"
+                 " return !!y && !y.hasAttribute('data-tq-pending') && !!m && m.getAttribute('data-tq-tips') !== '__none'; }")
+
+
 def real_console_errors(pg) -> list[str]:
     """Console errors of ``pg`` (the ``page`` fixture) other than Streamlit's known 404 probes."""
     return [e for e in pg.console_errors if not KNOWN_STREAMLIT_NOISE.search(e)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
@@ -10,7 +9,7 @@ from geo import status
 from geo.i18n import fmt_int, fmt_pct, fmt_points
 from geo.store import open_store
 from tests.app_pages import cached_html_parts as _cached_html
-from tests.app_pages import html_bodies, open_page
+from tests.app_pages import component_payloads, html_bodies, open_page
 
 PAGES = ["tong_quan", "tuyen", "xa_trong_diem", "ho_so_xa", "tien_do", "nguon_du_lieu"]
 
@@ -68,16 +67,7 @@ def test_overview_kpis_equal_the_store(app, demo_db):
 
 def _year_control(at) -> dict:
     """The sidebar's year control (livemap.year_select) as the page sent it."""
-    def walk(node):
-        for c in (getattr(node, "children", None) or {}).values():
-            if getattr(c, "type", "") == "bidi_component" and c.proto.component_name == "tq_year":
-                return json.loads(c.proto.bytes.decode("utf-8"))
-            got = walk(c)
-            if got:
-                return got
-        return None
-
-    return walk(at._tree)
+    return component_payloads(at, "tq_year")[0]
 
 
 def test_year_change_changes_kpis(app, demo_db):
@@ -225,18 +215,6 @@ def test_paper_choice_believes_only_its_own_values(app):
         at.session_state["paper_overview"] = sent
         at.run()
         assert not at.exception, sent
-        got = [c for c in _choices(at) if c["label"] == "Khổ giấy (ngang)"]
+        got = [c for c in component_payloads(at, "tq_choice") if c["label"] == "Khổ giấy (ngang)"]
         assert got and got[0]["value"] == want, (sent, got)
 
-
-def _choices(at) -> list[dict]:
-    out = []
-
-    def walk(node):
-        for c in (getattr(node, "children", None) or {}).values():
-            if getattr(c, "type", "") == "bidi_component" and c.proto.component_name == "tq_choice":
-                out.append(json.loads(c.proto.bytes.decode("utf-8")))
-            walk(c)
-
-    walk(at._tree)
-    return out

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from tests.conftest import ANSWERED_JS, WS_WATCH_JS, map_frame_paths, on_next_request_js, real_console_errors
+from tests.conftest import (ANSWERED_JS, WS_WATCH_JS, YEAR_RUN_DONE, map_frame_paths, on_next_request_js,
+                            real_console_errors)
 
 COMMUNES = "path.tq-commune"
 
@@ -88,8 +89,6 @@ WATCH_PREVIEW = """() => {
       legend: document.querySelector('.tq-legend-side').innerText, year: m.getAttribute('data-tq-preview')};
   }).observe(m, {attributes: true, attributeFilter: ['data-tq-preview']});
 }""" % FILLS
-YEAR_RUN_DONE = ("() => { const y = document.querySelector('.tq-year'), m = document.querySelector('.tq-live');"
-                 " return !!y && !y.hasAttribute('data-tq-pending') && !!m && m.getAttribute('data-tq-tips') !== '__none'; }")
 
 
 def _colours(fills):

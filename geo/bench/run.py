@@ -429,15 +429,9 @@ def change_year(pg) -> tuple[float, int]:
     pick()
     dt_s = _wait_change(pg, before_sig, before_kpi, UNITS, t0)
     if ours.count():  # ours shows the year before its run: the run has come (the map's tooltips with it)
-        pg.wait_for_function(YEAR_RUN_DONE, timeout=60_000)
+        pg.wait_for_function(_conftest().YEAR_RUN_DONE, timeout=60_000)
     wait_idle(pg)
     return dt_s, pg.bytes_in.total - b0
-
-
-# the app's year pick has had its run: the year control holds no pick the server has not seen and
-# the map shows a run's tooltips, not a preview's none (static/tq-live.js)
-YEAR_RUN_DONE = ("() => { const y = document.querySelector('.tq-year'), m = document.querySelector('.tq-live');"
-                 " return !!y && !y.hasAttribute('data-tq-pending') && !!m && m.getAttribute('data-tq-tips') !== '__none'; }")
 
 
 def change_category(pg, naive: bool, expander: bool | None = None) -> tuple[float, int, int, float]:
