@@ -1,5 +1,7 @@
 """Deep links survive the login (issue 15 item 10): a bookmarked URL with its page and parameters
-opens, after the login screen, exactly that page with those parameters. Real server, Chromium."""
+opens, after the login screen, exactly that page with those parameters; and a page opened at its
+own path asks the server where it is once, at the root (ui/hints.py). Real server (started as
+`make run` does: python -m ui.serve), Chromium."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import pytest
 from geo import auth
 from geo.store import open_store
 from tests.conftest import StreamlitServer, real_console_errors
+from ui.hints import hint_script, page_paths
 
 PASSWORD = "mat-khau-dai-123"
 
@@ -22,7 +25,7 @@ def login_server(demo_db, tmp_path_factory):
     auth.add_user(s, "xem", PASSWORD, "viewer", by="test")
     s.close()
     srv = StreamlitServer({"TQMAP_DB": str(path), "TQMAP_PUBLIC_DEMO": "0"},
-                          tmp_path_factory.mktemp("deeplinks-log") / "st.log")
+                          tmp_path_factory.mktemp("deeplinks-log") / "st.log", serve=True)
     srv.db = path
     yield srv
     srv.stop()
@@ -113,3 +116,55 @@ def test_login_passes_the_client_address(login_server, browser):
     finally:
         ctx.close()
     assert _failed_clients(db)[0] == "203.0.113.9"
+
+
+HEALTH_JS = ("() => performance.getEntriesByType('resource').map(e => e.name)"
+             ".filter(n => n.includes('/_stcore/health')).map(n => new URL(n).pathname)")
+
+
+@pytest.mark.parametrize("path,heading", [
+    ("ho_so_xa?xa=02269", "Xã Thượng Lâm"),
+    ("tuyen", "Tuyến trọng điểm phức tạp về ma túy"),
+])
+def test_a_page_opened_at_its_path_asks_for_the_server_once_at_the_root(streamlit_server, page, path, heading):
+    """Without ui/hints.py Streamlit asks /<page>/_stcore/health first (404), waits 100 ms, then
+    the root's: this test then sees two requests."""
+    page.goto(f"{streamlit_server.url}/{path}")
+    page.get_by_role("heading", name=heading, exact=True).first.wait_for(timeout=90000)
+    assert page.evaluate(HEALTH_JS) == ["/_stcore/health"]
+    assert page.evaluate("() => window.__streamlit.BACKEND_BASE_URL") == streamlit_server.url + "/"
+    # the page works from there: the menu leads to the overview, whose map is drawn
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Tổng quan").first.click()
+    page.get_by_role("heading", name="Bản đồ xã không ma túy tỉnh Tuyên Quang", exact=True).first.wait_for(timeout=90000)
+    page.wait_for_function("() => document.querySelectorAll('.tq-live path.leaflet-interactive').length >= 124",
+                           timeout=90000)
+    assert page.evaluate(HEALTH_JS) == ["/_stcore/health"]
+    assert real_console_errors(page) == []
+
+
+def test_the_overview_at_the_root_is_left_to_streamlit(streamlit_server, page):
+    page.goto(streamlit_server.url + "/")
+    page.get_by_role("heading", name="Bản đồ xã không ma túy tỉnh Tuyên Quang", exact=True).first.wait_for(timeout=90000)
+    assert page.evaluate("() => window.__streamlit === undefined")
+    assert page.evaluate(HEALTH_JS) == ["/_stcore/health"]
+
+
+@pytest.mark.parametrize("pathname,base", [
+    ("/tuyen", "https://tq.example/"),
+    ("/tuyen/", "https://tq.example/"),
+    ("/ho_so_xa", "https://tq.example/"),
+    ("/tqmap/tuyen", "https://tq.example/tqmap/"),  # behind a proxy that adds a prefix
+    ("/a/b/tien_do", "https://tq.example/a/b/"),
+    ("/", None),  # the root: Streamlit finds it on its own
+    ("/tqmap/", None),  # not a page's path: left to Streamlit's own search
+    ("/tqmap/khong_co", None),
+    ("/tuyenx", None),
+])
+def test_the_hint_takes_only_a_page_path_off_the_url(page, pathname, base):
+    """The script itself (ui/hints.hint_script), run in Chromium on made-up addresses."""
+    js = hint_script(page_paths()).decode()[len("<script>"):-len("</script>")]
+    got = page.evaluate("""([js, pathname]) => {
+        const win = {}, loc = {pathname: pathname, origin: "https://tq.example"};
+        new Function("location", "window", js)(loc, win);
+        return win.__streamlit ? win.__streamlit.BACKEND_BASE_URL : null; }""", [js, pathname])
+    assert got == base

@@ -1,11 +1,12 @@
 """Start the app's Streamlit server with a warm start (``make run``, deploy/ units, the benchmark):
 
-    python -m ui.serve [streamlit run options …]      # = streamlit run app.py [options], warmed
+    python -m ui.serve [streamlit run options …]      # = streamlit run ui/asgi.py [options], warmed
 
 Streamlit runs no code of the app before the first browser session, so a plain ``streamlit run
 app.py`` makes the first visitor after a start pay for the imports of the page code, the year
-views, the maps' topology and the persistent map's geometry files. This starts the same server
-(Streamlit's own command line, same options) and, beside it in the same process, a thread that
+views, the maps' topology and the persistent map's geometry files. This starts the app's server
+(Streamlit's own command line, same options, on ui/asgi.py: Streamlit's ASGI app running app.py
+with the app's middleware, ui/hints.py) and, beside it in the same process, a thread that
 imports the app's modules and runs :func:`geo.maps.warm.warm_now` on the configured store: the
 caches it fills (year views, topology, geometry files) are the ones the pages read, keyed by the
 store's URL and data version, so the first visit finds them built (or waits on the build already
@@ -21,7 +22,7 @@ import sys
 import threading
 import time
 
-APP = "app.py"
+APP = "ui/asgi.py"  # Streamlit's ASGI app running app.py, with the app's middleware (ui/hints.py)
 
 
 def _warm() -> None:

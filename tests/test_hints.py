@@ -1,0 +1,97 @@
+"""ui/hints.py: the script that tells Streamlit's page where its server is, and the ASGI middleware
+that puts it at the top of every HTML page (and touches nothing else). The script's behaviour in a
+browser is tested in tests/test_e2e_deeplinks.py."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from ui.hints import BaseUrlHint, hint_script, page_paths, with_hint
+
+INDEX = b"<!doctype html><html lang=\"en\"><head><meta charset=\"UTF-8\" /><title>Streamlit</title></head><body></body></html>"
+
+
+def _serve(status: int, ctype: bytes, chunks: list[bytes], extra: list | None = None):
+    """A tiny ASGI app answering every request with ``chunks`` (a body sent in parts)."""
+    async def app(scope, receive, send):
+        headers = [(b"content-type", ctype), (b"content-length", str(sum(map(len, chunks))).encode()), *(extra or [])]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        for i, c in enumerate(chunks):
+            await send({"type": "http.response.body", "body": c, "more_body": i < len(chunks) - 1})
+    return app
+
+
+def _call(app, method: str = "GET", path: str = "/tuyen", kind: str = "http"):
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(msg):
+        sent.append(msg)
+
+    call = BaseUrlHint(app, paths=["tuyen", "ho_so_xa"])(
+        {"type": kind, "method": method, "path": path, "headers": []}, receive, send)
+    # in a thread of its own: the browser tests' Playwright keeps an event loop in this one
+    with ThreadPoolExecutor(1) as ex:
+        ex.submit(asyncio.run, call).result()
+    start = sent[0]
+    body = b"".join(m.get("body", b"") for m in sent[1:])
+    return start, dict(start["headers"]), body
+
+
+SCRIPT = hint_script(["tuyen", "ho_so_xa"])
+
+
+def test_the_app_pages_paths_are_all_known():
+    paths = page_paths()
+    # every page of ui/nav.py at its own path, the overview's own path and the old /tong_quan
+    assert {"tuyen", "xa_trong_diem", "ho_so_xa", "tien_do", "trinh_chieu", "tuong", "nguon_du_lieu",
+            "nhap_du_lieu", "lich_su", "quan_tri", "trang_chu", "tong_quan"} <= set(paths)
+    assert "" not in paths
+
+
+def test_an_html_page_gets_the_script_first_in_its_head():
+    start, headers, body = _call(_serve(200, b"text/html; charset=utf-8", [INDEX[:40], INDEX[40:]]))
+    assert body == INDEX.replace(b"<head>", b"<head>" + SCRIPT, 1)
+    assert body.index(SCRIPT) < body.index(b"<meta")
+    assert headers[b"content-length"] == str(len(body)).encode()
+    assert start["status"] == 200
+
+
+def test_a_compressed_page_is_sent_decompressed_with_the_script():
+    start, headers, body = _call(_serve(200, b"text/html", [gzip.compress(INDEX)],
+                                        extra=[(b"content-encoding", b"gzip"), (b"vary", b"Accept-Encoding")]))
+    assert body == INDEX.replace(b"<head>", b"<head>" + SCRIPT, 1)
+    assert b"content-encoding" not in headers
+    assert headers[b"content-length"] == str(len(body)).encode()
+
+
+@pytest.mark.parametrize("status,ctype,method", [
+    (200, b"application/javascript", "GET"),  # Streamlit's scripts
+    (200, b"application/json", "GET"),  # host-config
+    (404, b"text/html", "GET"),  # an error page is not Streamlit's page
+    (200, b"text/html", "POST"),
+    (200, b"text/html", "HEAD"),
+])
+def test_everything_else_passes_untouched(status, ctype, method):
+    start, headers, body = _call(_serve(status, ctype, [INDEX]), method=method)
+    assert body == INDEX
+    assert headers[b"content-length"] == str(len(INDEX)).encode()
+    assert start["status"] == status
+
+
+def test_a_page_without_a_head_is_left_as_it_is():
+    assert with_hint(b"<html><body>x</body></html>", SCRIPT) == b"<html><body>x</body></html>"
+    assert with_hint(b"<HTML><HEAD lang=vi><title>", b"<s>") == b"<HTML><HEAD lang=vi><s><title>"
+
+
+def test_the_script_names_only_the_given_paths():
+    js = hint_script(["tuyen", "ho_so_xa"]).decode()
+    assert js.startswith("<script>") and js.endswith("</script>")
+    assert '["tuyen", "ho_so_xa"]' in js
+    assert "BACKEND_BASE_URL" in js and "</script" not in js[8:-9]
