@@ -18,7 +18,7 @@ def render() -> None:
     lang = common.lang()
     year = common.year_selector()
     st.title(common.t("app.title"))
-    common.demo_banner(year)
+    common.demo_banner(year, other_years=common.other_years(year))  # a year pick shows its banner at once
 
     def kpis(y: int):
         return layout.kpi_items(common.year_view(y).kpis, y, lang)

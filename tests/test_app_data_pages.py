@@ -192,6 +192,38 @@ def test_demo_mark_per_item_real_statuses_with_demo_routes(db):
     assert common.demo_suffix(s.demo_flags(2026)) == "_minh-hoa"  # 2026 is still all demo
 
 
+def test_overview_sends_the_other_years_banner_ahead(db):
+    """The Overview's year control shows a picked year at once (figures, map, legend, and the demo
+    banner): with real statuses for 2025 and demo ones for 2026 the two banners differ, and the
+    banner sent ahead for 2026 is the one 2026's own run then shows."""
+    from geo import service
+    from geo.escape import html_text
+    from tests import app_pages
+    from ui import common
+
+    s = open_store(db)
+    service.import_assessments(s, 2025, list(s.assessments(2025).values()), user="bientap", reason="số liệu thật",
+                               source="that.xlsx", demo=False)
+    said = {y: html_text(common.demo_text(s.demo_flags(y), "vi")) for y in (2025, 2026)}
+    assert said[2025] != said[2026]
+    at = _login("xem")  # the overview, 2025
+    cached_html_parts(at)  # every part sent so far, by hash
+
+    def text(parts):
+        return "".join(app_pages._PARTS.get(p["h"]) or "" for p in parts)
+
+    banners = [m for m in app_pages.component_payloads(at, "tq_cached_html")
+               if isinstance(m, dict) and text(m["parts"]).startswith("<div class='tq-demo-banner'")]
+    assert len(banners) == 1 and set(banners[0]["var"]) == {"2026"}
+    assert said[2025] in text(banners[0]["parts"]) and said[2026] not in text(banners[0]["parts"])
+    ahead = text(banners[0]["var"]["2026"])
+    assert said[2026] in ahead and "DỮ LIỆU MINH HỌA" in ahead
+    at.session_state["year"] = 2026
+    at.run()
+    assert not at.exception
+    assert demo_banner(at) == ahead  # the run shows what was sent ahead
+
+
 def test_public_demo_and_banner_in_english(demo_db, monkeypatch):
     monkeypatch.setenv("TQMAP_DB", str(demo_db))
     monkeypatch.setenv("TQMAP_PUBLIC_DEMO", "1")

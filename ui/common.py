@@ -131,16 +131,26 @@ def demo_suffix(flags: DemoFlags) -> str:
     return demo_mark.demo_suffix(flags)
 
 
-def demo_banner(year: int | None = None, flags: DemoFlags | None = None) -> None:
+def _banner_parts(flags: DemoFlags) -> list[str]:
+    if not flags:
+        return []
+    return [f"<div class='tq-demo-banner' role='alert'><b>{esc(t('demo.mark'))}</b> — "
+            f"{esc(demo_text(flags))}</div>"]
+
+
+def demo_banner(year: int | None = None, flags: DemoFlags | None = None, *, other_years: list[int] = ()) -> None:
     """The unmistakable illustrative-data mark, on every page that shows demo content, saying what
-    is illustrative (a real year with demo routes says exactly that)."""
+    is illustrative (a real year with demo routes says exactly that). ``other_years``: the page
+    shows those years at once when one is picked (the Overview, :func:`other_years`): their banner
+    (or none, for a year without illustrative data) travels ahead too, made by the same code."""
     flags = demo_flags(year) if flags is None else flags
-    if flags:
+    parts = _banner_parts(flags)
+    variants = {y: _banner_parts(demo_flags(y)) for y in other_years}
+    if parts or any(variants.values()):
         from livemap import cached_html
 
         # through our component, not st.html: one kind of Streamlit element fewer on a first open
-        cached_html([f"<div class='tq-demo-banner' role='alert'><b>{esc(t('demo.mark'))}</b> — "
-                     f"{esc(demo_text(flags))}</div>"], key="tq_demo_banner")
+        cached_html(parts, key="tq_demo_banner", variants=variants or None)
 
 
 CSS = """
