@@ -29,9 +29,19 @@ from geo.maps import live
 # Streamlit sends a component's inline JS with every run: each of ours is a one-line loader of
 # one export of the real module, which the browser fetches once from the app's static folder
 # (static/tq-live.js).
+LIVE_JS = "/app/static/tq-live.js"
+FIT_JS = "/app/static/tq-fit.js"  # ui/layout.fit_map_page's module
+# What a page's map loads besides its geometry files, as the browser asks for each (static/tq-live.js
+# libs(): Leaflet and the decoder as classic scripts, Leaflet's stylesheet): the server's page hint
+# (ui/hints.py) has the browser fetch them early, so these must be the very same URLs.
+PRELOAD = {"module": (LIVE_JS, FIT_JS),
+           "script": ("/app/static/vendor/leaflet/leaflet.js", "/app/static/tq-topo.js"),
+           "style": ("/app/static/vendor/leaflet/leaflet.css",)}
+
+
 def _loader(export: str) -> str:
     return ("export default function (c) {\n"
-            '  const done = import(new URL("/app/static/tq-live.js", window.location.href).href)'
+            f'  const done = import(new URL("{LIVE_JS}", window.location.href).href)'
             f".then(m => m.{export}(c));\n"
             "  return () => done.then(f => f && f());\n}")
 
@@ -84,6 +94,7 @@ def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
     if previews:
         data["pre"] = _previews(previews, pre_sent, height=height, badge=badge)
     payload = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    live.note_shown(key, lm)  # the page hint's geometry files for this map (ui/hints.py)
     if send:
         sent.add(lm.tips_key)
     if send_fixed:

@@ -43,6 +43,22 @@ def _kpis(at) -> dict[str, str]:
     return {label: value + (f" · {sub}" if sub else "") for value, label, sub in items}
 
 
+@pytest.mark.parametrize("name", ["tong_quan", "tuyen", "xa_trong_diem", "ho_so_xa", "tien_do"])
+def test_a_map_pages_map_is_the_one_its_page_hint_names(demo_env, monkeypatch, name):
+    """ui/nav.py names each page's map (PageSpec.map) for the server's page hint (ui/hints.py):
+    the key the page gives its map is that one, and the map's geometry files are noted under it."""
+    from geo.maps import live
+    from ui import nav
+
+    monkeypatch.setattr(live, "SHOWN", {})
+    at = open_page(name).run()
+    assert not at.exception
+    maps = component_payloads(at, "tq_livemap")
+    assert [m["name"] for m in maps] == [nav.BY_NAME[name].map]
+    urls = {layer["url"] for layer in maps[0]["fix"]["layers"]}
+    assert set(live.SHOWN[nav.BY_NAME[name].map]) == urls and all(u.endswith(".json") for u in urls)
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_with_demo_mark(demo_env, page):
     at = open_page(page).run()

@@ -168,3 +168,30 @@ def test_the_hint_takes_only_a_page_path_off_the_url(page, pathname, base):
         new Function("location", "window", js)(loc, win);
         return win.__streamlit ? win.__streamlit.BACKEND_BASE_URL : null; }""", [js, pathname])
     assert got == base
+
+
+EARLY_JS = "() => Array.from(document.querySelectorAll('link[data-tq-early]')).map(l => new URL(l.href).pathname)"
+REQUESTS_JS = "() => performance.getEntriesByType('resource').map(e => new URL(e.name).pathname)"
+DRAWN_JS = "() => document.querySelectorAll('.tq-live path.leaflet-interactive').length >= 124"
+
+
+def test_a_map_page_fetches_its_maps_files_early_and_uses_them(streamlit_server, page):
+    """ui/hints.py: once Streamlit's page has loaded, the browser fetches the map's module, Leaflet,
+    the decoder and the geometry files the page's map last showed; the map then uses those very
+    responses (a file fetched as the map does not ask for it, e.g. a wrong ``as``, is fetched twice)."""
+    import livemap
+
+    page.goto(streamlit_server.url + "/")  # a first visit: the server notes the map's files
+    page.wait_for_function(DRAWN_JS, timeout=90000)
+    page.reload()
+    page.wait_for_function(DRAWN_JS, timeout=90000)
+    early = page.evaluate(EARLY_JS)
+    assert {u for urls in livemap.PRELOAD.values() for u in urls} <= set(early)
+    geo = [u for u in early if "/tq-geo/" in u]
+    asked = page.evaluate(REQUESTS_JS)
+    assert geo and set(geo) == {u for u in asked if "/tq-geo/" in u}  # the map's very files
+    assert [u for u in early if asked.count(u) != 1] == []  # each fetched once: the map used them
+    assert real_console_errors(page) == []
+    page.goto(streamlit_server.url + "/nguon_du_lieu")  # a page without a map: nothing fetched early
+    page.get_by_role("heading", level=1).first.wait_for(timeout=90000)
+    assert page.evaluate(EARLY_JS) == []

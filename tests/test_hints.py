@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ui.hints import BaseUrlHint, hint_script, page_paths, with_hint
+from ui.hints import PageHints, hint_script, page_paths, with_hint
 
 INDEX = b"<!doctype html><html lang=\"en\"><head><meta charset=\"UTF-8\" /><title>Streamlit</title></head><body></body></html>"
 
@@ -34,7 +34,7 @@ def _call(app, method: str = "GET", path: str = "/tuyen", kind: str = "http"):
     async def send(msg):
         sent.append(msg)
 
-    call = BaseUrlHint(app, paths=["tuyen", "ho_so_xa"])(
+    call = PageHints(app, paths=["tuyen", "ho_so_xa"], files=lambda path: None)(
         {"type": kind, "method": method, "path": path, "headers": []}, receive, send)
     # in a thread of its own: the browser tests' Playwright keeps an event loop in this one
     with ThreadPoolExecutor(1) as ex:
@@ -95,3 +95,78 @@ def test_the_script_names_only_the_given_paths():
     assert js.startswith("<script>") and js.endswith("</script>")
     assert '["tuyen", "ho_so_xa"]' in js
     assert "BACKEND_BASE_URL" in js and "</script" not in js[8:-9]
+
+
+@pytest.mark.parametrize("path,key", [
+    ("/", "overview"), ("/trang_chu", "overview"), ("/tong_quan", "overview"),
+    ("/tuyen", "route"), ("/tuyen/", "route"), ("/tqmap/ho_so_xa", "profile"),
+    ("/xa_trong_diem", "key"), ("/tien_do", "change"),
+    ("/nhap_du_lieu", None), ("/trinh_chieu", None), ("/khong_co", None),
+])
+def test_a_path_names_its_pages_map(path, key):
+    from ui.hints import map_of_path
+
+    assert map_of_path(path) == key
+
+
+def test_a_map_page_gets_its_maps_files_and_a_page_without_a_map_none(monkeypatch):
+    import livemap
+    from geo.maps import live
+    from ui.hints import page_files
+
+    monkeypatch.setattr(live, "SHOWN", {"route": ("/app/static/vendor/tq-geo/gabc.json",)})
+    got = page_files("/tuyen")
+    assert got["fetch"] == ("/app/static/vendor/tq-geo/gabc.json",)
+    assert {k: got[k] for k in ("module", "script", "style")} == livemap.PRELOAD
+    assert page_files("/")["fetch"] == ()  # nothing shown yet: the libraries only
+    assert page_files("/nhap_du_lieu") is None and page_files("/khong_co") is None
+
+
+def test_the_warm_start_guess_never_replaces_what_a_page_showed(monkeypatch):
+    from geo.maps import live
+
+    class Shown:
+        def __init__(self, *urls):
+            self.layers = [{"url": u} for u in urls]
+
+    monkeypatch.setattr(live, "SHOWN", {})
+    live.note_shown("overview", Shown("/a.json", "/b.json", "/a.json"), if_new=True)
+    assert live.SHOWN["overview"] == ("/a.json", "/b.json")  # once each, in order
+    live.note_shown("overview", Shown("/c.json"))  # a page showed it
+    live.note_shown("overview", Shown("/d.json"), if_new=True)  # a later warm start
+    assert live.SHOWN["overview"] == ("/c.json",)
+
+
+def test_the_middleware_adds_the_pages_files_after_the_address():
+    from ui.hints import preload_script
+
+    files = {"module": ["/app/static/tq-live.js"], "fetch": ["/app/static/vendor/tq-geo/g1.json"]}
+    app = _serve(200, b"text/html", [INDEX])
+    sent = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(msg):
+        sent.append(msg)
+
+    for path, want in (("/tuyen", True), ("/nhap_du_lieu", False)):
+        sent.clear()
+        call = PageHints(app, paths=["tuyen"], files=lambda p: files if p == "/tuyen" else None)(
+            {"type": "http", "method": "GET", "path": path, "headers": []}, receive, send)
+        with ThreadPoolExecutor(1) as ex:
+            ex.submit(asyncio.run, call).result()
+        body = b"".join(m.get("body", b"") for m in sent[1:])
+        pre = preload_script(files)
+        assert body.startswith(b"<!doctype html><html lang=\"en\"><head>" + hint_script(["tuyen"]))
+        assert (pre in body) is want
+
+
+def test_the_preload_script_holds_each_file_once_and_no_closing_tag():
+    from ui.hints import preload_script
+
+    js = preload_script({"module": ["/m.js"], "script": ["/s.js"], "style": ["/c.css"],
+                         "fetch": ["/g.json", "/x</script>.json"]}).decode()
+    for u in ("/m.js", "/s.js", "/c.css", "/g.json"):
+        assert js.count(f'"{u}"') == 1
+    assert "</script" not in js[8:-9] and "<\\/script>" in js

@@ -1,5 +1,5 @@
-"""A script at the top of Streamlit's page (index.html) that tells it where its server is, added by
-an ASGI middleware of the app's server (ui/asgi.py).
+"""Two hints at the top of Streamlit's page (index.html), added by an ASGI middleware of the app's
+server (ui/asgi.py): where its server is, and which files the page's map will ask for.
 
 Why: a page opened at its own path (a shared link ``/ho_so_xa?xa=00694``, a bookmark, a reload of
 ``/tuyen``) made Streamlit's page ask ``/ho_so_xa/_stcore/health`` first (404: the server is at
@@ -9,6 +9,17 @@ URL without its last segment, when that segment is one of the app's page paths (
 holds behind a proxy that adds a prefix (``/tqmap/tuyen`` -> ``/tqmap/``), and any other URL is
 left to Streamlit's own search. Measured: -90 ms median on opening ``/tuyen`` (10 interleaved
 visits each); nothing changes at ``/``.
+
+The files: a map page's persistent map (livemap) asks for its module, Leaflet, the decoder and its
+geometry files only once Streamlit has started, connected, run the page and mounted the map. The
+network is idle before that (Streamlit waits for its server's answers). So, once the page has
+loaded, the page hint has the browser fetch them (``<link rel=preload>`` / ``modulepreload``: the
+very URLs the map asks for, livemap.PRELOAD, and the geometry files the page's map last showed in
+this server process, geo.maps.live.SHOWN); the map then finds them fetched. Only fetched: running
+Leaflet and decoding the geometry that early was measured no faster (it competes with Streamlit's
+own start). Measured, 8-10 interleaved visits each, twice: the Overview -61 and -63 ms median,
+/tuyen -81 ms. The first visit after a start gets the files the warm start noted
+(geo.maps.warm).
 """
 
 from __future__ import annotations
@@ -36,6 +47,44 @@ def hint_script(paths: list[str]) -> bytes:
     return b"<script>" + js.encode("utf-8") + b"</script>"
 
 
+def map_of_path(path: str) -> str | None:
+    """The key of the persistent map of the page served at ``path`` (ui/nav.py ``PageSpec.map``;
+    ``/`` is the overview), or None (a page without a map, an unknown path)."""
+    from ui import nav
+
+    name = {nav._path(p.name): p.name for p in nav.PAGES} | {nav.HOME: nav.HOME, "": nav.HOME}
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    spec = nav.BY_NAME.get(name.get(last, ""))
+    return spec.map if spec is not None else None
+
+
+def preload_script(files: dict) -> bytes:
+    """A script that, once the page has loaded, has the browser fetch ``files`` (``{"module",
+    "script", "style", "fetch"}``: URL lists, each fetched as the page will ask for it: a module
+    import, a classic script, a stylesheet, a ``fetch()``). Fetched only: nothing runs before the
+    page asks for it."""
+    got = {k: list(files.get(k, ())) for k in ("module", "script", "style", "fetch")}
+    js = ("window.addEventListener('load',function(){var h=document.head,F=%s;"
+          "function L(r,u,a,c){var l=document.createElement('link');l.rel=r;l.href=u;if(a)l.as=a;"
+          "if(c)l.crossOrigin='anonymous';l.setAttribute('data-tq-early','');h.appendChild(l);}"
+          "F.module.forEach(function(u){L('modulepreload',u);});F.script.forEach(function(u){L('preload',u,'script');});"
+          "F.style.forEach(function(u){L('preload',u,'style');});F.fetch.forEach(function(u){L('preload',u,'fetch',1);});});"
+          ) % json.dumps(got).replace("</", "<\\/")
+    return b"<script>" + js.encode("utf-8") + b"</script>"
+
+
+def page_files(path: str) -> dict | None:
+    """What the page at ``path`` will fetch for its map (livemap.PRELOAD and the geometry files
+    its map last showed in this process), or None for a page without a map."""
+    import livemap
+    from geo.maps import live
+
+    key = map_of_path(path)
+    if key is None:
+        return None
+    return {**livemap.PRELOAD, "fetch": live.SHOWN.get(key, ())}
+
+
 _HEAD = re.compile(rb"<head[^>]*>", re.I)
 
 
@@ -45,14 +94,17 @@ def with_hint(body: bytes, script: bytes) -> bytes:
     return body if m is None else body[:m.end()] + script + body[m.end():]
 
 
-class BaseUrlHint:
+class PageHints:
     """ASGI middleware: every HTML page the server answers a GET with (Streamlit's index.html,
-    whatever the path) gets :func:`hint_script` at the top of its head. Other answers pass
-    untouched. A compressed page is decompressed and sent as is (about 1.5 KB)."""
+    whatever the path) gets :func:`hint_script` at the top of its head and, on a map page,
+    :func:`preload_script` of :func:`page_files`. Other answers pass untouched. A compressed page
+    is decompressed and sent as is (about 2 KB). ``paths``/``files``: for tests (the app's page
+    paths; a function of the request path giving the files, or None)."""
 
-    def __init__(self, app, paths: list[str] | None = None):
+    def __init__(self, app, paths: list[str] | None = None, files=None):
         self.app = app
         self.script = hint_script(page_paths() if paths is None else paths)
+        self.files = page_files if files is None else files
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope.get("method") != "GET":
@@ -74,7 +126,8 @@ class BaseUrlHint:
                 drop = {b"content-length"}
                 if any(k.lower() == b"content-encoding" and v.strip().lower() == b"gzip" for k, v in start["headers"]):
                     body, drop = gzip.decompress(body), drop | {b"content-encoding"}
-                body = with_hint(body, self.script)
+                files = self.files(scope.get("path", "/"))
+                body = with_hint(body, self.script + (preload_script(files) if files else b""))
                 headers = [(k, v) for k, v in start["headers"] if k.lower() not in drop]
                 await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
                 await send({"type": "http.response.body", "body": body})

@@ -138,16 +138,18 @@ details.tq-legend-fold > .tq-legend h4 {display:none}
 
 # The fit's code is static/tq-fit.js, fetched once per browser tab; Streamlit sends a component's
 # inline JS with every run, so that is a one-line loader and each run sends only the options.
-_FIT_LOADER = """export default function (c) {
-  import(new URL("/app/static/tq-fit.js", window.location.href).href).then(m => m.default(c));
-}"""
+def _fit_loader() -> str:
+    from livemap import FIT_JS
+
+    return ("export default function (c) {\n"
+            f'  import(new URL("{FIT_JS}", window.location.href).href).then(m => m.default(c));\n}}')
 
 
 @functools.lru_cache(maxsize=1)
 def _fit_component():
     import streamlit as st
 
-    return st.components.v2.component("tq_fit", js=_FIT_LOADER, isolate_styles=False)
+    return st.components.v2.component("tq_fit", js=_fit_loader(), isolate_styles=False)
 
 
 

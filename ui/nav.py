@@ -31,14 +31,17 @@ class PageSpec:
     icon: str
     section: str  # "maps" | "data"
     action: str | None = None  # geo.auth action the page needs (None: every logged-in user)
+    # the key of the page's persistent map (ui/mapview.show): the server's page hint has the
+    # browser fetch that map's files while Streamlit's page starts (ui/hints.py)
+    map: str | None = None
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("tong_quan", "nav.overview", ":material/map:", "maps"),
-    PageSpec("tuyen", "nav.routes", ":material/route:", "maps"),
-    PageSpec("xa_trong_diem", "nav.key", ":material/warning:", "maps"),
-    PageSpec("ho_so_xa", "nav.profile", ":material/description:", "maps"),
-    PageSpec("tien_do", "nav.progress", ":material/trending_up:", "maps"),
+    PageSpec("tong_quan", "nav.overview", ":material/map:", "maps", map="overview"),
+    PageSpec("tuyen", "nav.routes", ":material/route:", "maps", map="route"),
+    PageSpec("xa_trong_diem", "nav.key", ":material/warning:", "maps", map="key"),
+    PageSpec("ho_so_xa", "nav.profile", ":material/description:", "maps", map="profile"),
+    PageSpec("tien_do", "nav.progress", ":material/trending_up:", "maps", map="change"),
     PageSpec("trinh_chieu", "nav.present", ":material/slideshow:", "maps"),
     PageSpec("tuong", "wall.nav", ":material/tv:", "maps"),  # look: the wall view (pages/tuong.py)
     PageSpec("nguon_du_lieu", "nav.sources", ":material/info:", "data"),

@@ -207,6 +207,19 @@ def _shared(owner, key, build):
     return made
 
 
+# The geometry files each map of the app (by its key on its page: "overview", "route", ...) last
+# showed in this server process: the server's page hint (ui/hints.py) has the browser fetch those
+# of the page's map early. A stale entry (the data changed since) costs one unused fetch, no error.
+SHOWN: dict[str, tuple[str, ...]] = {}
+
+
+def note_shown(key: str, lm: "LiveMap", *, if_new: bool = False) -> None:
+    """Note ``lm``'s geometry files as those the map ``key`` shows (``if_new``: only when nothing
+    is noted for it yet: the warm start's guess never replaces what a page showed)."""
+    if not (if_new and key in SHOWN):
+        SHOWN[key] = tuple(dict.fromkeys(layer["url"] for layer in lm.layers))
+
+
 def app_view(yv, view, *, lang: str = "vi", focus_code: str | None = None):
     """:func:`geo.maps.views.view_map` for the app (``app=True``), built once per year view and
     arguments."""

@@ -44,7 +44,7 @@ def warm_now(store, years=None, *, lang: str = "vi") -> dict:
         assets.install_static()
     except OSError as e:
         report["errors"].append(f"static: {e}")
-    for year in _years(store, years):
+    for i, year in enumerate(_years(store, years)):
         t0 = time.perf_counter()
         try:
             yv = yearview.year_view(store, year)
@@ -52,7 +52,10 @@ def warm_now(store, years=None, *, lang: str = "vi") -> dict:
                 # topology + encodings (their caches serve the exports), on a map of its own: the
                 # shared one below is never rendered (a render changes a folium tree while a page reads it)
                 views.view_map(yv, view, lang=lang).map.get_root().render()
-                live.split(live.app_view(yv, view, lang=lang)).data()  # the page's map and its files
+                lm = live.split(live.app_view(yv, view, lang=lang))
+                lm.data()  # the page's map and its files
+                if i == 0:  # the year a page opens with: the page hint's files for the first visit
+                    live.note_shown(view, lm, if_new=True)  # (these two pages' maps have the view's name)
             # the Overview's filter panel (its lists per value) and the faded styles it applies
             live.app_filter_panel(yv, "overview", lang=lang)
             live.app_fade(yv, "overview", lang=lang)
