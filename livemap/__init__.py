@@ -26,9 +26,6 @@ import streamlit as st
 from geo.maps import live
 
 
-# Streamlit sends a component's inline JS with every run: each of ours is a one-line loader of
-# one export of the real module, which the browser fetches once from the app's static folder
-# (static/tq-live.js).
 LIVE_JS = "/app/static/tq-live.js"
 FIT_JS = "/app/static/tq-fit.js"  # ui/layout.fit_map_page's module
 # What a page's map loads besides its geometry files, as the browser asks for each (static/tq-live.js
@@ -39,6 +36,9 @@ PRELOAD = {"module": (LIVE_JS, FIT_JS),
            "style": ("/app/static/vendor/leaflet/leaflet.css",)}
 
 
+# Streamlit sends a component's inline JS with every run: each of ours is a one-line loader of
+# one export of the real module, which the browser fetches once from the app's static folder
+# (static/tq-live.js).
 def _loader(export: str) -> str:
     return ("export default function (c) {\n"
             f'  const done = import(new URL("{LIVE_JS}", window.location.href).href)'

@@ -25,7 +25,9 @@ def _serve(status: int, ctype: bytes, chunks: list[bytes], extra: list | None = 
     return app
 
 
-def _call(app, method: str = "GET", path: str = "/tuyen", kind: str = "http"):
+def _call(app, method: str = "GET", path: str = "/tuyen", kind: str = "http", *,
+          paths=("tuyen", "ho_so_xa"), files=lambda path: None):
+    """Run the middleware over ``app`` for one request: (response start, its headers, the body)."""
     sent = []
 
     async def receive():
@@ -34,7 +36,7 @@ def _call(app, method: str = "GET", path: str = "/tuyen", kind: str = "http"):
     async def send(msg):
         sent.append(msg)
 
-    call = PageHints(app, paths=["tuyen", "ho_so_xa"], files=lambda path: None)(
+    call = PageHints(app, paths=list(paths), files=files)(
         {"type": kind, "method": method, "path": path, "headers": []}, receive, send)
     # in a thread of its own: the browser tests' Playwright keeps an event loop in this one
     with ThreadPoolExecutor(1) as ex:
@@ -142,21 +144,8 @@ def test_the_middleware_adds_the_pages_files_after_the_address():
 
     files = {"module": ["/app/static/tq-live.js"], "fetch": ["/app/static/vendor/tq-geo/g1.json"]}
     app = _serve(200, b"text/html", [INDEX])
-    sent = []
-
-    async def receive():
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(msg):
-        sent.append(msg)
-
     for path, want in (("/tuyen", True), ("/nhap_du_lieu", False)):
-        sent.clear()
-        call = PageHints(app, paths=["tuyen"], files=lambda p: files if p == "/tuyen" else None)(
-            {"type": "http", "method": "GET", "path": path, "headers": []}, receive, send)
-        with ThreadPoolExecutor(1) as ex:
-            ex.submit(asyncio.run, call).result()
-        body = b"".join(m.get("body", b"") for m in sent[1:])
+        _, _, body = _call(app, path=path, paths=["tuyen"], files=lambda p: files if p == "/tuyen" else None)
         pre = preload_script(files)
         assert body.startswith(b"<!doctype html><html lang=\"en\"><head>" + hint_script(["tuyen"]))
         assert (pre in body) is want

@@ -41,7 +41,8 @@ def hint_script(paths: list[str]) -> bytes:
     """The script put first in Streamlit's page: sets Streamlit's server address when the page's
     URL ends in one of ``paths``; otherwise does nothing (Streamlit searches as it always does)."""
     js = ("(function(){var P=%s,p=location.pathname.replace(/\\/+$/,''),i=p.lastIndexOf('/');"
-          "if(P.indexOf(decodeURIComponent(p.slice(i+1)))<0)return;"
+          "var last;try{last=decodeURIComponent(p.slice(i+1));}catch(e){return;}"  # a malformed %-escape
+          "if(P.indexOf(last)<0)return;"
           "window.__streamlit=Object.assign({},window.__streamlit||{},"
           "{BACKEND_BASE_URL:location.origin+p.slice(0,i+1)});})();") % json.dumps(paths)
     return b"<script>" + js.encode("utf-8") + b"</script>"
