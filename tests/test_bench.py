@@ -17,6 +17,7 @@ from geo.paths import REPO_ROOT
 EXPECTED_ROWS = {
     "html_kb", "html_gzip_kb", "py_build_cold_s", "py_build_warm_s", "data_build_s", "data_build_skip_s",
     "draw_file_ms", "ext_requests_file", "baseline_empty_ms", "baseline_rerun_s", "baseline_subpage_ms",
+    "baseline_paired_ms", "baseline_paired_rerun_s", "baseline_paired_subpage_ms",
     "app_first_ms", "app_draw_ms",
     "app_year_s", "app_filter_s", "app_filter_settled_s", "app_change_kb", "app_year_kb", "app_peak_rss_mb",
     "ext_requests_app",
@@ -26,6 +27,7 @@ PAGE_ROWS = {"app_page_tuyen_ms", "app_page_xa_trong_diem_ms", "app_page_ho_so_x
 EXPECTED_ROWS |= PAGE_ROWS  # the app's other map pages (ours only)
 EXPECTED_ROWS |= {"app_warm_start_s"}  # the app server's warm start (python -m ui.serve)
 NO_NAIVE = {"data_build_s", "data_build_skip_s", "baseline_empty_ms", "baseline_rerun_s", "baseline_subpage_ms",
+            "baseline_paired_ms", "baseline_paired_rerun_s", "baseline_paired_subpage_ms",
             "app_warm_start_s"} | PAGE_ROWS
 
 
@@ -51,6 +53,11 @@ def test_bench_quick_writes_json(tmp_path, boundaries_gpkg):
         assert rows[rid]["ratio_baseline"] is not None, rid
     for rid in sorted(PAGE_ROWS):  # opened at their paths: compared with the empty page opened at one too
         assert rows[rid]["ratio_baseline_path"] is not None, rid
+    # the app's divisors are the empty page's visits made between the app's own (same minutes)
+    assert rows["app_draw_ms"]["baseline_id"] == "baseline_paired_ms"
+    assert rows["app_draw_ms"]["baseline"] == rows["baseline_paired_ms"]["ours"]
+    assert rows["app_filter_s"]["baseline_id"] == "baseline_paired_rerun_s"
+    assert rows["app_draw_ms"]["ours"]["n"] == 2  # quick: one visit before the year step, one before the filter step
     # facts, not timings: ours makes no external request; the naive page tries its CDNs
     assert rows["ext_requests_file"]["ours"]["median"] == 0
     assert rows["ext_requests_app"]["ours"]["median"] == 0
