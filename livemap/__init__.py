@@ -38,11 +38,12 @@ PRELOAD = {"module": (LIVE_JS, FIT_JS),
 
 # Streamlit sends a component's inline JS with every run: each of ours is a one-line loader of
 # one export of the real module, which the browser fetches once from the app's static folder
-# (static/tq-live.js).
+# (static/tq-live.js). The host element is marked as the export runs (``data-tq-mounted``: tests
+# wait for every component of a page to have run, see tests/conftest.COMPONENTS_RAN_JS).
 def _loader(export: str) -> str:
     return ("export default function (c) {\n"
             f'  const done = import(new URL("{LIVE_JS}", window.location.href).href)'
-            f".then(m => m.{export}(c));\n"
+            f".then(m => (c.parentElement.dataset.tqMounted = 1, m.{export}(c)));\n"
             "  return () => done.then(f => f && f());\n}")
 
 
@@ -142,9 +143,17 @@ def _previews(previews: dict, sent: set, *, height: int, badge: str | None) -> d
 # change, which leaves the legend as it was, costs a few bytes instead of ~8 KB. Its code is
 # static/tq-live.js's ``cachedHtml`` (the inline JS, re-sent each run, is a one-line loader).
 def _sent_once(store: str, key: str):
-    """(the hashes of what this session has sent under ``store``, the ``missing`` callback): the
-    browser asks again (``missing``) when it lacks a part, and the next run sends everything."""
-    sent = st.session_state.setdefault(store, set())
+    """(the hashes of what this session has sent to the component ``key``, the ``missing``
+    callback): the browser asks again (``missing``) when it lacks a part, and the next run sends
+    that component everything.
+
+    Per component, not per session: a part that two components of one run share (a table's
+    stylesheet in two tabs) went, when the session kept one list, only with the first of them in
+    the server's order, and the other one named it by its hash. The browser mounts the components of
+    a page in its own order (each loads its script on its own), so the second one could come first,
+    lack the part and ask again: every fresh open of a commune's profile ran the whole page twice.
+    A part now travels once per session to each component that shows it."""
+    sent = st.session_state.setdefault(f"{store}_{key}", set())
     flag = f"{store}_missing_{key}"
     if st.session_state.pop(flag, False):
         sent.clear()

@@ -322,6 +322,15 @@ window.tqSortTable = function (ev) {
 // stylesheet): each part travels once, then only its hash; the tab keeps the parts. ``var``: the
 // same parts for the page's other years (made by the same code as the server's run for that year),
 // shown at once when the year is picked (yearSelect), before that run arrives.
+// A component asks the server again for what it was sent by hash only and this tab does not hold
+// (livemap._sent_once: the next run sends it all). Each ask is noted in the tab (``tqLive.asked``:
+// the host's key), for tests: a page's first run should leave none.
+function asked(c) {
+  const key = (c.parentElement.closest('[class*="st-key-"]') || {}).className || "";
+  (G.asked || (G.asked = [])).push((key.match(/st-key-\S+/) || ["?"])[0]);
+  c.setTriggerValue("missing", Date.now());
+}
+
 function showParts(el, parts, H) {
   const key = parts.map(p => p.h).join(".");
   if (el.getAttribute("data-h") === key) return;
@@ -342,7 +351,8 @@ export function cachedHtml(c) {
   const store = p => { if (typeof p.html === "string") H[p.h] = p.html; };
   parts.forEach(store);
   if (vars) Object.values(vars).forEach(v => v.forEach(store));
-  if (parts.some(p => H[p.h] === undefined)) { c.setTriggerValue("missing", Date.now()); return; }
+  // a part this tab does not hold: the next run sends them all
+  if (parts.some(p => H[p.h] === undefined)) { asked(c); return; }
   let el = c.parentElement.querySelector(":scope > .tq-cached");
   if (!el) { el = document.createElement("div"); el.className = "tq-cached"; c.parentElement.appendChild(el); }
   showParts(el, parts, H);
@@ -586,7 +596,7 @@ export function filterPanel(c) {
   // the panel's lists travel once per session and content, then only their hash
   const S = G.filterSpecs || (G.filterSpecs = {});
   if (msg.spec) S[msg.h] = msg.spec;
-  if (!S[msg.h]) { c.setTriggerValue("missing", Date.now()); return; }
+  if (!S[msg.h]) { asked(c); return; }
   const d = Object.assign({}, S[msg.h], {map: msg.map, chosen: msg.chosen});
   styleOnce("tq-filter-css", FILTER_CSS);
   let p = G.panels.get(host);

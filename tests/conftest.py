@@ -328,6 +328,15 @@ YEAR_RUN_DONE = ("() => { const y = document.querySelector('.tq-year'), m = docu
                  " return !!y && !y.hasAttribute('data-tq-pending') && !!m && m.getAttribute('data-tq-tips') !== '__none'; }")
 
 
+# Every component of the page has run and the page is idle: livemap's loaders (and the window fit's)
+# mark their host element as the component's code runs (``data-tq-mounted``); a page shows at least
+# one (the sidebar's year control).
+COMPONENTS_RAN_JS = """() => { const s = document.querySelector('[data-test-script-state]');
+  const hosts = document.querySelectorAll('[data-testid="stBidiComponentRegular"]');
+  return !!s && s.getAttribute('data-test-script-state') === 'notRunning' && hosts.length > 0
+    && Array.from(hosts).every(h => h.dataset.tqMounted === '1'); }"""
+
+
 def real_console_errors(pg) -> list[str]:
     """Console errors of ``pg`` (the ``page`` fixture) other than Streamlit's known 404 probes."""
     return [e for e in pg.console_errors if not KNOWN_STREAMLIT_NOISE.search(e)]

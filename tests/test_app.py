@@ -59,6 +59,39 @@ def test_a_map_pages_map_is_the_one_its_page_hint_names(demo_env, monkeypatch, n
     assert set(live.SHOWN[nav.BY_NAME[name].map]) == urls and all(u.endswith(".json") for u in urls)
 
 
+def _parts(msg) -> list[dict]:
+    """The parts of one livemap.cached_html payload, its year variants' included."""
+    if not isinstance(msg, dict):
+        return msg
+    return msg["parts"] + [p for v in msg.get("var", {}).values() for p in v]
+
+
+@pytest.mark.parametrize("page", PAGES + ["trinh_chieu", "tuong"])
+def test_a_pages_first_run_sends_each_component_what_it_shows(demo_env, page):
+    """In a session's first run each of our components gets every part of HTML it shows (and the
+    filter panel its lists), never a hash that only another component of the same run carries: the
+    browser mounts a page's components in its own order, and one that came first asked for the part
+    again, a second run of the whole page (livemap._sent_once; in the browser:
+    tests/test_e2e_app.py::test_a_fresh_open_runs_the_page_once). The next run sends hashes only."""
+    at = open_page(page).run()
+    assert not at.exception, at.exception
+    first = component_payloads(at, "tq_cached_html")
+    assert first
+    for msg in first:  # (a part twice in one payload, say in two years' variants, travels once in it)
+        carried = {p["h"] for p in _parts(msg) if p["html"] is not None}
+        assert {p["h"] for p in _parts(msg)} <= carried
+    for panel in component_payloads(at, "tq_filters"):
+        assert panel["spec"] is not None
+    at.run()
+    assert not at.exception, at.exception
+    again = component_payloads(at, "tq_cached_html")
+    assert len(again) == len(first)
+    for msg in again:
+        assert all(p["html"] is None for p in _parts(msg))
+    for panel in component_payloads(at, "tq_filters"):
+        assert panel["spec"] is None
+
+
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_renders_with_demo_mark(demo_env, page):
     at = open_page(page).run()

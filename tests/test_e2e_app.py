@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from tests.conftest import (ANSWERED_JS, WS_WATCH_JS, YEAR_RUN_DONE, map_frame_paths, on_next_request_js,
-                            real_console_errors)
+from tests.conftest import (ANSWERED_JS, COMPONENTS_RAN_JS, WS_WATCH_JS, YEAR_RUN_DONE, map_frame_paths,
+                            on_next_request_js, real_console_errors)
 
 COMMUNES = "path.tq-commune"
 
@@ -305,6 +305,25 @@ def test_every_page_in_the_browser(streamlit_server, page, artifacts_dir, path, 
     time.sleep(0.5)
     page.screenshot(path=str(artifacts_dir / f"app_{path.split('?')[0]}.png"))
     assert page.external_requests == []
+    assert real_console_errors(page) == []
+
+
+@pytest.mark.parametrize("path", ["", "tuyen", "xa_trong_diem", "ho_so_xa?xa=00694", "ho_so_xa?xa=02269",
+                                  "tien_do", "trinh_chieu", "tuong", "nguon_du_lieu"])
+def test_a_fresh_open_runs_the_page_once(streamlit_server, page, path):
+    """A page opened in a new tab runs once: none of its components lacks a part of its HTML (or its
+    filter lists) that the run named by hash only (livemap._sent_once). Each part travelled once per
+    session, with the first component of the run that showed it; the browser mounts a page's
+    components in its own order, and every fresh open of a commune's profile asked for its tabs'
+    tables again ("missing"), so the whole page ran twice."""
+    page.add_init_script(WS_WATCH_JS)  # counts what the page sends the server (the run it asks for)
+    page.goto(f"{streamlit_server.url}/{path}")
+    page.wait_for_function(COMPONENTS_RAN_JS, timeout=120000)
+    if path not in ("trinh_chieu", "tuong", "nguon_du_lieu"):  # map pages: the map shown too
+        page.wait_for_selector(".tq-live[data-tq-ready]", timeout=120000)
+    page.wait_for_function(COMPONENTS_RAN_JS, timeout=120000)
+    assert page.evaluate("window.tqLive.asked || []") == []  # static/tq-live.js asked()
+    assert page.evaluate("window.__tqWs.sent") == 1  # the page's first run, no other
     assert real_console_errors(page) == []
 
 

@@ -142,7 +142,8 @@ def _fit_loader() -> str:
     from livemap import FIT_JS
 
     return ("export default function (c) {\n"
-            f'  import(new URL("{FIT_JS}", window.location.href).href).then(m => m.default(c));\n}}')
+            f'  import(new URL("{FIT_JS}", window.location.href).href)'
+            '.then(m => (c.parentElement.dataset.tqMounted = 1, m.default(c)));\n}')
 
 
 @functools.lru_cache(maxsize=1)
