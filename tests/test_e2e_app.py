@@ -327,6 +327,36 @@ def test_a_fresh_open_runs_the_page_once(streamlit_server, page, path):
     assert real_console_errors(page) == []
 
 
+def test_the_geometry_is_kept_by_the_browser_for_the_next_visit(streamlit_server, browser):
+    """The map's geometry files are named by their content and answered as immutable
+    (ui/hints.GeometryCache): a later visit in the same browser (a new session: a reload, a new
+    tab, the next morning) takes them from the browser's cache without asking the server. (Chrome
+    alone keeps a file without a cache header for a tenth of its age, so the second visit here
+    would find them cached anyway: the header is what makes it hold.)"""
+    ctx = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="vi-VN")
+    geo_js = ("performance.getEntriesByType('resource').filter(e => e.name.includes('/tq-geo/'))"
+              ".map(e => [e.name.split('/').pop(), e.transferSize])")
+    answers = {}
+    ctx.on("response", lambda r: "/tq-geo/" in r.url and answers.setdefault(r.url.split("/")[-1],
+                                                                           r.headers.get("cache-control")))
+    try:
+        got = []
+        for _visit in range(2):
+            pg = ctx.new_page()
+            pg.goto(f"{streamlit_server.url}/")
+            pg.wait_for_selector(".tq-live[data-tq-ready]", timeout=120000)
+            got.append(dict(pg.evaluate(geo_js)))
+            pg.close()
+        first, second = got
+        assert first and all(size > 0 for size in first.values())  # fetched
+        assert {name: answers.get(name) for name in first} == {name: "public, max-age=31536000, immutable"
+                                                               for name in first}
+        assert set(second) == set(first)
+        assert all(size == 0 for size in second.values()), second  # from the cache, no request
+    finally:
+        ctx.close()
+
+
 def test_progress_chart_is_the_presentations_svg(streamlit_server, page):
     """The progress page's chart is the presentation's (geo.present.chart: one chart): inline SVG
     with a bar per year with data, values in the page's language, a tooltip on each bar, and no

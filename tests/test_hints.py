@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from ui.hints import PageHints, hint_script, page_paths, with_hint
+from ui.hints import IMMUTABLE, GeometryCache, PageHints, geometry_path_pattern, hint_script, page_paths, with_hint
 
 INDEX = b"<!doctype html><html lang=\"en\"><head><meta charset=\"UTF-8\" /><title>Streamlit</title></head><body></body></html>"
 
@@ -26,8 +26,9 @@ def _serve(status: int, ctype: bytes, chunks: list[bytes], extra: list | None = 
 
 
 def _call(app, method: str = "GET", path: str = "/tuyen", kind: str = "http", *,
-          paths=("tuyen", "ho_so_xa"), files=lambda path: None):
-    """Run the middleware over ``app`` for one request: (response start, its headers, the body)."""
+          paths=("tuyen", "ho_so_xa"), files=lambda path: None, middleware=None):
+    """Run the middleware (PageHints, or ``middleware(app)``) over ``app`` for one request:
+    (response start, its headers, the body)."""
     sent = []
 
     async def receive():
@@ -36,8 +37,8 @@ def _call(app, method: str = "GET", path: str = "/tuyen", kind: str = "http", *,
     async def send(msg):
         sent.append(msg)
 
-    call = PageHints(app, paths=list(paths), files=files)(
-        {"type": kind, "method": method, "path": path, "headers": []}, receive, send)
+    mw = middleware(app) if middleware else PageHints(app, paths=list(paths), files=files)
+    call = mw({"type": kind, "method": method, "path": path, "headers": []}, receive, send)
     # in a thread of its own: the browser tests' Playwright keeps an event loop in this one
     with ThreadPoolExecutor(1) as ex:
         ex.submit(asyncio.run, call).result()
@@ -159,3 +160,59 @@ def test_the_preload_script_holds_each_file_once_and_no_closing_tag():
     for u in ("/m.js", "/s.js", "/c.css", "/g.json"):
         assert js.count(f'"{u}"') == 1
     assert "</script" not in js[8:-9] and "<\\/script>" in js
+
+
+def test_a_hinted_page_has_an_etag_of_its_own():
+    """The page's body changed, so did its ETag: a browser revalidating its copy of the hinted page
+    is never told 304 for the body Streamlit holds, and two hinted bodies have two ETags."""
+    etag = [(b"etag", b'"65520df55dc1"')]
+    _s, plain, _b = _call(_serve(200, b"text/html", [INDEX], extra=etag))
+    _s, mapped, _b = _call(_serve(200, b"text/html", [INDEX], extra=etag),
+                           files=lambda path: {"module": ["/app/static/tq-live.js"]})
+    assert plain[b"etag"].startswith(b'"65520df55dc1-') and plain[b"etag"].endswith(b'"')
+    assert mapped[b"etag"] != plain[b"etag"]
+    _s, weak, _b = _call(_serve(200, b"text/html", [INDEX], extra=[(b"etag", b'W/"abc"')]))
+    assert weak[b"etag"].startswith(b'W/"abc-')
+    _s, kept, _b = _call(_serve(200, b"text/html", [b"<html><body>x</body></html>"], extra=etag))
+    assert kept[b"etag"] == b'"65520df55dc1"'  # no head: the body as it was, its ETag too
+
+
+GEO = "/app/static/vendor/tq-geo/ga75f156d0980c829.json"
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_a_geometry_file_is_kept_by_the_browser(method):
+    start, headers, body = _call(_serve(200, b"application/json", [b"{}"], extra=[(b"cache-control", b"no-cache")]),
+                                 method=method, path=GEO, middleware=GeometryCache)
+    assert headers[b"cache-control"] == IMMUTABLE
+    assert [k for k, _v in start["headers"]].count(b"cache-control") == 1
+    assert body == b"{}"
+
+
+@pytest.mark.parametrize("path,status,method", [
+    ("/app/static/vendor/leaflet/leaflet.js", 200, "GET"),  # not named by its content
+    ("/app/static/tq-live.js", 200, "GET"),
+    ("/app/static/vendor/tq-geo/ga75f156d0980c829.json.bak", 200, "GET"),
+    ("/app/static/vendor/tq-geo/gA75F156D0980C829.json", 200, "GET"),
+    (GEO, 404, "GET"),
+    (GEO, 200, "POST"),
+])
+def test_nothing_else_gets_the_cache_header(path, status, method):
+    start, headers, _b = _call(_serve(status, b"application/json", [b"{}"]), method=method, path=path,
+                               middleware=GeometryCache)
+    assert b"cache-control" not in headers and start["status"] == status
+
+
+def test_the_maps_geometry_addresses_are_those_the_cache_rule_names(demo_db, monkeypatch):
+    """The rule's address pattern holds for the files the app's map really asks for."""
+    from geo import yearview
+    from geo.maps import live
+    from geo.store import open_store
+
+    store = open_store(demo_db)
+    try:
+        lm = live.split(live.app_view(yearview.year_view(store, 2025), "overview"))
+    finally:
+        store.close()
+    urls = {layer["url"] for layer in lm.data(send_tips=False)["fix"]["layers"]}
+    assert urls and all(geometry_path_pattern().search(u) for u in urls)

@@ -20,11 +20,16 @@ Leaflet and decoding the geometry that early was measured no faster (it competes
 own start). Measured, 8-10 interleaved visits each, twice: the Overview -61 and -63 ms median,
 /tuyen -81 ms. The first visit after a start gets the files the warm start noted
 (geo.maps.warm).
+
+The geometry files themselves (:class:`GeometryCache`): each one's name is its content's hash, so
+it is answered with ``Cache-Control: immutable``; a browser that has it does not ask again in a
+later session or after a reload (Streamlit's static files carry no cache header of their own).
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import re
 
@@ -128,11 +133,61 @@ class PageHints:
                 if any(k.lower() == b"content-encoding" and v.strip().lower() == b"gzip" for k, v in start["headers"]):
                     body, drop = gzip.decompress(body), drop | {b"content-encoding"}
                 files = self.files(scope.get("path", "/"))
-                body = with_hint(body, self.script + (preload_script(files) if files else b""))
+                script = self.script + (preload_script(files) if files else b"")
+                hinted = with_hint(body, script)
                 headers = [(k, v) for k, v in start["headers"] if k.lower() not in drop]
+                if hinted != body:  # another body: another ETag (a browser's copy is revalidated against it)
+                    headers = [(k, _etag(v, script) if k.lower() == b"etag" else v) for k, v in headers]
+                body = hinted
                 await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
                 await send({"type": "http.response.body", "body": body})
                 return
             await send(msg)
 
         await self.app(scope, receive, send_hinted)
+
+
+def _etag(tag: bytes, script: bytes) -> bytes:
+    """Streamlit's ETag of its page, made that of the page with ``script`` in it: a browser that
+    revalidates its copy gets the hinted page again, never a 304 for a copy of another body."""
+    weak = tag.startswith(b"W/")
+    core = tag[2:] if weak else tag
+    core = core.strip().strip(b'"') + b"-" + hashlib.sha1(script).hexdigest()[:12].encode()
+    return (b"W/" if weak else b"") + b'"' + core + b'"'
+
+
+IMMUTABLE = b"public, max-age=31536000, immutable"
+
+
+def geometry_path_pattern() -> re.Pattern:
+    """The address of a geometry file of the persistent map: its name is its content's hash
+    (geo.maps.live: "g" and 16 hex digits of the file's SHA-1), so what one address answers never
+    changes."""
+    from geo.maps.live import GEO_URL
+
+    return re.compile(re.escape(GEO_URL) + r"/g[0-9a-f]{16}\.json$")
+
+
+class GeometryCache:
+    """ASGI middleware: the map's geometry files are answered with ``Cache-Control: immutable`` (a
+    year), so a browser that has one keeps it across sessions and reloads, without asking the server
+    again (without it, each new session's page revalidated or fetched them again). Only those
+    files, only a 200 answer to a GET or HEAD; everything else passes untouched."""
+
+    def __init__(self, app):
+        self.app = app
+        self.pattern = geometry_path_pattern()
+
+    async def __call__(self, scope, receive, send):
+        if (scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD")
+                or not self.pattern.search(scope.get("path", ""))):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_cached(msg):
+            if msg["type"] == "http.response.start" and msg.get("status") == 200:
+                headers = [(k, v) for k, v in msg.get("headers", []) if k.lower() != b"cache-control"]
+                msg = {**msg, "headers": [*headers, (b"cache-control", IMMUTABLE)]}
+            await send(msg)
+
+        await self.app(scope, receive, send_cached)
