@@ -318,10 +318,6 @@ window.tqSortTable = function (ev) {
   rows.forEach(r => body.appendChild(r[2]));
 };
 
-// HTML sent once per session and content (livemap.cached_html: the legend beside the map and its
-// stylesheet): each part travels once, then only its hash; the tab keeps the parts. ``var``: the
-// same parts for the page's other years (made by the same code as the server's run for that year),
-// shown at once when the year is picked (yearSelect), before that run arrives.
 // A component asks the server again for what it was sent by hash only and this tab does not hold
 // (livemap._sent_once: the next run sends it all). Each ask is noted in the tab (``tqLive.asked``:
 // the host's key), for tests: a page's first run should leave none.
@@ -331,6 +327,10 @@ function asked(c) {
   c.setTriggerValue("missing", Date.now());
 }
 
+// HTML sent once per session, component and content (livemap.cached_html: the legend beside the
+// map and its stylesheet): each part travels once, then only its hash; the tab keeps the parts. ``var``: the
+// same parts for the page's other years (made by the same code as the server's run for that year),
+// shown at once when the year is picked (yearSelect), before that run arrives.
 function showParts(el, parts, H) {
   const key = parts.map(p => p.h).join(".");
   if (el.getAttribute("data-h") === key) return;
