@@ -149,6 +149,13 @@ PAGE_BOXES_JS = """() => {
     main: [main.scrollHeight, main.clientHeight], doc: [document.documentElement.scrollHeight, window.innerHeight,
           document.documentElement.scrollWidth, window.innerWidth],
     title: all('[data-testid="stMainBlockContainer"] h1').map(box),
+    // each title's foot and the top of the next element shown below it (a title is never under it)
+    titleNext: all('[data-testid="stMainBlockContainer"] h1').map(t => {
+      let n = t.closest('[data-testid="stElementContainer"]');
+      n = n && n.nextElementSibling;
+      while (n && !vis(n)) n = n.nextElementSibling;
+      return n ? [t.getBoundingClientRect().bottom, n.getBoundingClientRect().top, t.innerText] : null;
+    }).filter(Boolean),
     strip: all('.tq-strip .tq-si').map(box),
     side: side ? box(side) : null,
     downloads: all('.st-key-tq_side [data-testid="stDownloadButton"] button').map(box),
@@ -182,6 +189,8 @@ def check_map_page(pg, where: str, *, downloads: bool = True) -> dict:
 
     inside("map", [info["box"]])
     inside("title", b["title"])
+    for foot, below, text in b["titleNext"]:  # the dots under its vowels ("trọng", "tạp") stay visible
+        assert foot <= below + 0.5, f"{where}: the title {text!r} runs {foot - below:.0f} px under the element below it"
     inside("side panel", [b["side"]] if b["side"] else [])
     if b["strip"]:
         inside("KPI strip", b["strip"])
