@@ -73,7 +73,12 @@ def _chart(lang: str) -> None:
     from livemap import cached_html
 
     svg = progress_svg(status.progress(common.store()), lang, width=640, height=460)
-    cached_html([f"<style>{CHART_CSS}.tq-progress-chart {{width:100%; max-width:640px}}</style>",
+    # look: the whole chart in the side panel's scrolling area as the page opens (its years' labels
+    # too, at 1366x768): no taller than that area (a size container), narrower then (the SVG keeps
+    # its proportions); what each year needs follows below it, by scrolling
+    fit = (".st-key-tq_growscroll {container-type:size}"
+           ".tq-progress-chart {width:100%; max-width:640px; aspect-ratio:640/460; max-height:calc(100cqh - 4px)}")
+    cached_html([f"<style>{CHART_CSS}{fit}</style>",
                  f"<div class='tq-progress-chart'>{svg}</div>"], key="tq_progress_chart")
 
 

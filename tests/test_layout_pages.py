@@ -50,6 +50,11 @@ def test_map_page_fits_one_screen(browser, streamlit_server, artifacts_dir, name
                                 " return [e.innerText, e.scrollWidth, e.clientWidth]; }")
             want = "Trọng điểm phức tạp loại I" if lang == "vi" else "class I"
             assert want.lower() in first[0].lower() and first[1] <= first[2] + 1, (where, first)
+        if name == "progress":  # the whole chart in its scrolling area as the page opens (its years too)
+            chart, area = pg.evaluate("() => [document.querySelector('.tq-progress-chart svg'),"
+                                      " document.querySelector('.st-key-tq_growscroll')].map(e => {"
+                                      " const r = e.getBoundingClientRect(); return [r.top, r.bottom, r.height]; })")
+            assert chart[2] > 100 and area[0] - 0.5 <= chart[0] and chart[1] <= area[1] + 0.5, (where, chart, area)
         if name == "overview":
             for want in ("35/124", "28,2%" if lang == "vi" else "28.2%", "71"):
                 assert want in text, (where, want)
