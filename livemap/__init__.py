@@ -153,7 +153,7 @@ def _sent_once(store: str, key: str):
     a page in its own order (each loads its script on its own), so the second one could come first,
     lack the part and ask again: every fresh open of a commune's profile ran the whole page twice.
     A part now travels once per session to each component that shows it."""
-    sent = st.session_state.setdefault(f"{store}_{key}", set())
+    sent = st.session_state.setdefault(store, {}).setdefault(key, set())
     flag = f"{store}_missing_{key}"
     if st.session_state.pop(flag, False):
         sent.clear()
