@@ -23,6 +23,7 @@ No timing is ever asserted (tests only check the JSON shape).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import gzip
 import importlib.metadata
@@ -36,7 +37,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import contextlib
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -755,7 +755,7 @@ def run(*, quick: bool = False, runs: int = 5, out: Path = DEFAULT_OUT, browser_
         pages = {p: [] for p, _label in OTHER_PAGES}
         # The empty page again, its visits interleaved with our app's (its server up beside ours):
         # the divisor of the app's ratios. Measured minutes apart, the baseline phase's median of
-        # three moved 886–1,048 ms between runs with the machine's state while ours did not; visits
+        # three moved 886–1,048 ms between runs with the machine's state, more than ours did; visits
         # in the same minutes share that state.
         pair = {"open": [], "rerun": [], "path": []}
         for kind, script in (("naive", "bench/naive_app.py"), ("ours", "app.py"), ("live", "bench/live_app.py")):
