@@ -31,17 +31,18 @@ STRIP_CSS = """
 .tq-strip .tq-si.key {border-left-color:#d9660b} .tq-strip .tq-si.route {border-left-color:#2127cd}
 .tq-strip .tq-si.warn {border-left-color:#8b1a1a}
 """
-# A compact page head where the strip is used (the map gets the height saved). Streamlit gives a
-# heading's text box a margin of -1rem below, made for its own 1rem of padding under the title;
-# with the padding made small, that margin pulled the next element (the demo banner) over the
-# title's lower part: the dots under Vietnamese vowels ("trọng", "phức tạp", "độ") were hidden,
-# so it is undone here and in MAP_PAGE_CSS.
+# Streamlit gives a heading's text box a margin of -1rem below, made for its own 1rem of padding
+# under the title; our compact heads (COMPACT_CSS, MAP_PAGE_CSS) make that padding small, and the
+# margin then pulled the next element (the demo banner) over the title's lower part: the dots under
+# Vietnamese vowels ("trọng", "phức tạp", "độ") were hidden. Both heads undo it.
+HEADING_CSS = ('[data-testid="stMainBlockContainer"] [data-testid="stHeading"] > [data-testid="stMarkdownContainer"]'
+               ' {margin-bottom:0 !important}\n')
+# A compact page head where the strip is used (the map gets the height saved).
 COMPACT_CSS = """
 [data-testid="stMainBlockContainer"] {padding-top:2.2rem !important; padding-bottom:1rem !important}
 [data-testid="stMainBlockContainer"] h1 {font-size:clamp(1.35rem, 1.1rem + .8vw, 2.1rem) !important; padding:.1rem 0 .25rem !important}
-[data-testid="stMainBlockContainer"] [data-testid="stHeading"] > [data-testid="stMarkdownContainer"] {margin-bottom:0 !important}
 .tq-demo-banner {margin:.1rem 0 .4rem 0 !important; padding:.3rem .7rem !important}
-"""
+""" + HEADING_CSS
 
 
 def kpi_items(k: dict, year: int, lang: str = "vi") -> list[tuple[str, str, str, str]]:
@@ -93,7 +94,6 @@ MAP_PAGE_CSS = """
 [data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] {gap:.4rem !important}
 [data-testid="stMainBlockContainer"] h1 {font-size:clamp(1.2rem, .95rem + .7vw, 2rem) !important;
   padding:0 0 .1rem !important; line-height:1.2 !important}
-[data-testid="stMainBlockContainer"] [data-testid="stHeading"] > [data-testid="stMarkdownContainer"] {margin-bottom:0 !important}
 [data-testid="stMainBlockContainer"] [data-testid="stHeaderActionElements"] {display:none}
 [data-testid="stMainBlockContainer"] [data-testid="stAlertContainer"] {padding:.3rem .7rem !important}
 [data-testid="stMainBlockContainer"] [data-testid="stAlertContainer"] p {font-size:.86rem; line-height:1.3}
@@ -140,7 +140,7 @@ details.tq-legend-fold > .tq-legend {border:0 !important; box-shadow:none; paddi
   max-width:none !important; min-width:0 !important; max-height:none; overflow:visible; font-size:13px}
 details.tq-legend-fold > .tq-legend h4 {display:none}
 @media (min-width: 2500px) { html {font-size:25px} details.tq-legend-fold, .tq-print {zoom:1.6} }
-"""
+""" + HEADING_CSS
 
 # The fit's code is static/tq-fit.js, fetched once per browser tab; Streamlit sends a component's
 # inline JS with every run, so that is a one-line loader and each run sends only the options.
