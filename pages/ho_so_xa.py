@@ -15,8 +15,7 @@ from ui import common, layout, mapview, nav
 
 
 def render() -> None:
-    common.page_setup()
-    layout.map_page_css()
+    common.page_setup(layout.MAP_PAGE_STYLE)  # one head element: the app's and the map page's styles
     lang = common.lang()
     year = common.year_selector()
     table = common.commune_table()

@@ -10,8 +10,7 @@ from ui import common, layout, mapview
 
 
 def render() -> None:
-    common.page_setup()
-    layout.map_page_css()
+    common.page_setup(layout.MAP_PAGE_STYLE)  # one head element: the app's and the map page's styles
     lang = common.lang()
     st.title(common.t("progress.title"))
     common.demo_banner(None)

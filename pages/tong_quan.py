@@ -13,19 +13,17 @@ def render() -> None:
     if "xa" in st.query_params:  # a shared deep link /?xa=00694 opens the commune profile
         st.switch_page(nav.page("ho_so_xa"), query_params={"xa": st.query_params["xa"]})
 
-    common.page_setup()
-    layout.map_page_css()
+    common.page_setup(layout.MAP_PAGE_STYLE)  # one head element: the app's and the map page's styles
     lang = common.lang()
     year = common.year_selector()
     st.title(common.t("app.title"))
-    common.demo_banner(year, other_years=common.other_years(year))  # a year pick shows its banner at once
 
-    def kpis(y: int):
-        return layout.kpi_items(common.year_view(y).kpis, y, lang)
+    def strip(y: int) -> list[str]:
+        return layout.strip_parts(layout.kpi_items(common.year_view(y).kpis, y, lang))
 
-    # --- KPI strip (look: one compact line, so the map fills the screen) ---------------------------
-    # the other years' figures too: a pick of the year control shows them at once
-    layout.compact_kpi_strip(kpis(year), variants={y: kpis(y) for y in common.other_years(year)})
+    # the demo banner and, under it in the same element, the KPI strip (look: one compact line, so
+    # the map fills the screen); the other years' too: a pick of the year control shows them at once
+    common.demo_banner(year, other_years=common.other_years(year), then=strip)
     _map_panel(year, lang)
 
 

@@ -11,19 +11,17 @@ from ui import common, layout, mapview
 
 
 def render() -> None:
-    common.page_setup()
-    layout.map_page_css()
+    common.page_setup(layout.MAP_PAGE_STYLE)  # one head element: the app's and the map page's styles
     lang = common.lang()
     year = common.year_selector()
     st.title(common.t("key.title"))
-    common.demo_banner(year)
-
     yv = common.year_view(year)
     frame, routes, k = yv.frame, list(yv.routes), yv.kpis
     key = mapview.key_rows(frame)  # geo.model's rule, the same communes the KPI counts
-    layout.compact_kpi_strip([(common.t("kpi.key"), fmt_int(k["key_count"], lang), "", "key")] + [
+    items = [(common.t("kpi.key"), fmt_int(k["key_count"], lang), "", "key")] + [
         (f"{common.t('kpi.class')} {cls}", fmt_int(k["by_class"][cls], lang), "", "warn" if cls == "I" else "key")
-        for cls in CLASSES])
+        for cls in CLASSES]
+    common.demo_banner(year, then=lambda _y: layout.strip_parts(items))  # the figures in the banner's element
 
     left, right = layout.map_row(wide=True)
     with right:

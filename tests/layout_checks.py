@@ -162,7 +162,7 @@ PAGE_BOXES_JS = """() => {
     print: all('.st-key-tq_side .tq-print').map(box),
     legend: all('.tq-legend').map(box),
     overflowing: over('[data-testid="stMainBlockContainer"] h1').concat(over('.tq-strip .tq-si'), over('.tq-strip .tq-si .v'),
-                 over('.tq-demo-banner'), over('[data-testid="stAlertContainer"]')),
+                 over('.tq-demo-banner'), over('.tq-public'), over('[data-testid="stAlertContainer"]')),
     tables: all('.st-key-tq_side .tq-table-wrap')
               .filter(e => e.clientWidth > 0).map(e => [e.scrollWidth, e.clientWidth]),
     text: document.querySelector('[data-testid="stMain"]').innerText,

@@ -216,12 +216,15 @@ def test_overview_sends_the_other_years_banner_ahead(db):
                if isinstance(m, dict) and text(m["parts"]).startswith("<div class='tq-demo-banner'")]
     assert len(banners) == 1 and set(banners[0]["var"]) == {"2026"}
     assert said[2025] in text(banners[0]["parts"]) and said[2026] not in text(banners[0]["parts"])
-    ahead = text(banners[0]["var"]["2026"])
-    assert said[2026] in ahead and "DỮ LIỆU MINH HỌA" in ahead
+    # the banner's element carries the figures under it too (common.demo_banner ``then``)
+    ahead = [app_pages._PARTS.get(p["h"]) for p in banners[0]["var"]["2026"]]
+    assert said[2026] in ahead[0] and "DỮ LIỆU MINH HỌA" in ahead[0]
     at.session_state["year"] = 2026
     at.run()
     assert not at.exception
-    assert demo_banner(at) == ahead  # the run shows what was sent ahead
+    assert demo_banner(at) == ahead[0]  # the run shows what was sent ahead
+    strips = [p for p in ahead if p.startswith('<div class="tq-strip"')]
+    assert len(strips) == 1 and strips == [p for p in cached_html_parts(at) if p.startswith('<div class="tq-strip"')]
 
 
 def test_public_demo_and_banner_in_english(demo_db, monkeypatch):
@@ -232,8 +235,10 @@ def test_public_demo_and_banner_in_english(demo_db, monkeypatch):
     at.run()
     assert not at.exception
     assert at.title[0].value == "Priority routes"
-    warnings = " ".join(str(w.value) for w in at.warning)
-    assert "Public demonstration — no login" in warnings
+    # the public demo's notice: in the page's head element (common.page_setup), in English
+    notices = [p for p in cached_html_parts(at) if p.startswith("<div class='tq-public'")]
+    assert len(notices) == 1 and "Public demonstration — no login" in notices[0], notices
+    assert not at.warning  # not also as a Streamlit warning
     banner = demo_banner(at)
     from geo.escape import html_text
     from ui import common

@@ -252,21 +252,24 @@ def _stop(before_stop) -> None:
 
 
 def require_login(cfg: Config | None = None, store=None, *, now: dt.datetime | None = None,
-                  before_stop=None, draw_in=None) -> CurrentUser:
+                  before_stop=None, draw_in=None, notice: bool = True) -> CurrentUser:
     """The current user, or show the login screen and ``st.stop()`` (a visitor sees no data).
 
     ``store``: the SQLiteStore (or its path); default ``$TQMAP_DB``. ``now``: for tests.
     ``before_stop``: called (after the login screen is drawn) just before stopping.
     ``draw_in(fn)``: runs ``fn`` (which draws the password form) where the caller wants it; the
     router draws it as the page the URL names, so the form keeps its identity between the first
-    run after a server start and the next (Streamlit derives widget ids from the running page)."""
+    run after a server start and the next (Streamlit derives widget ids from the running page).
+    ``notice``: draw the public-demo notice here (False: the page's head draws it, the router's
+    way: ui.common.page_setup, one element with the page's stylesheet)."""
     cfg = cfg or load_config_or_stop()
     now = _now(now)
     if cfg.public_demo:
         if auth.has_real_data(store):
             st.error(t("auth.demo_refused"))
             _stop(before_stop)
-        st.warning(t("auth.demo_notice"), icon=":material/public:")
+        if notice:
+            st.warning(t("auth.demo_notice"), icon=":material/public:")
         return DEMO_USER
     if cfg.oidc:
         user = _oidc_login(cfg, store, now)

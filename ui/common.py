@@ -138,14 +138,22 @@ def _banner_parts(flags: DemoFlags) -> list[str]:
             f"{esc(demo_text(flags))}</div>"]
 
 
-def demo_banner(year: int | None = None, flags: DemoFlags | None = None, *, other_years: list[int] = ()) -> None:
+def demo_banner(year: int | None = None, flags: DemoFlags | None = None, *, other_years: list[int] = (),
+                then=None) -> None:
     """The unmistakable illustrative-data mark, on every page that shows demo content, saying what
     is illustrative (a real year with demo routes says exactly that). ``other_years``: the page
     shows those years at once when one is picked (the Overview, :func:`other_years`): their banner
-    (or none, for a year without illustrative data) travels ahead too, made by the same code."""
+    (or none, for a year without illustrative data) travels ahead too, made by the same code.
+    ``then``: a function of the year giving the HTML parts shown right under the banner in the
+    same element (the page's figures: ui.layout.strip_parts), for ``year`` and each of
+    ``other_years``: one element fewer on the page (see :func:`page_setup`)."""
     flags = demo_flags(year) if flags is None else flags
-    parts = _banner_parts(flags)
-    variants = {y: _banner_parts(demo_flags(y)) for y in other_years}
+
+    def parts_of(y, f):
+        return _banner_parts(f) + (list(then(y)) if then is not None else [])
+
+    parts = parts_of(year, flags)
+    variants = {y: parts_of(y, demo_flags(y)) for y in other_years}
     if parts or any(variants.values()):
         from livemap import cached_html
 
@@ -158,6 +166,9 @@ CSS = """
 .tq-demo-banner {background:#fff3e0;border:2px solid #b71c1c;color:#7f0000;padding:.45rem .8rem;border-radius:4px;
           margin:.2rem 0 .8rem 0;font-size:1.0rem}
 .tq-demo-banner b {color:#b71c1c;letter-spacing:.04em}
+.tq-public {display:flex;gap:.6rem;align-items:flex-start;background:#fffce7;color:#7a5a04;border-radius:.5rem;
+          padding:.75rem 1rem;margin:0 0 .2rem 0;font-size:1rem;line-height:1.5}
+.tq-public svg {flex:0 0 auto;margin-top:.1rem}
 div[data-testid="stMetricValue"] {font-variant-numeric:tabular-nums}
 .tq-legend-side {background:#fafafa;border:1px solid #ccc;border-radius:4px;padding:10px 12px;max-width:none!important}
 .tq-kpis {display:grid;grid-template-columns:repeat(auto-fit,minmax(190px,1fr));gap:.7rem;margin:.2rem 0 1rem}
@@ -191,13 +202,32 @@ def kpi_cards(cards: list[tuple[str, str, str, str]]) -> None:
     st.markdown(f"<div class='tq-kpis'>{html_}</div>", unsafe_allow_html=True)
 
 
-def page_setup() -> None:
-    """First call of every page: the app's stylesheet (the login gate ran before, in ui.router);
-    through our component (sent once per session), not st.html: Streamlit's HTML element brings
-    its own scripts (and a sanitizer) to a page's first open."""
+def page_setup(*styles: str) -> None:
+    """First call of every page: the page's head, ONE element (the login gate ran before, in
+    ui.router): the app's stylesheet, the page's own ``styles`` (``<style>`` blocks: a map page's,
+    ui.layout.MAP_PAGE_STYLE) and, in the public demo, its notice (:func:`public_notice_html`).
+    Through our component (each part sent once per session), not st.html: Streamlit's HTML
+    element brings its own scripts (and a sanitizer) to a page's first open, and each element of
+    a page is work for the browser on every open (measured: the Overview's stylesheets and notice
+    as three elements instead of one, with the banner and figures as two, opened ~35 ms later)."""
     from livemap import cached_html
 
-    cached_html([CSS.strip()], key="tq_app_css")
+    parts = [CSS.strip(), *styles]
+    if getattr(current_user(), "source", None) == "demo":
+        parts.append(public_notice_html())
+    cached_html(parts, key="tq_app_css")
+
+
+# A globe (the public demo's mark), drawn inline: no icon font or file is asked for.
+_GLOBE = ('<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false" fill="none" '
+          'stroke="currentColor" stroke-width="1.8"><circle cx="12" cy="12" r="9"/><path d="M3 12h18M12 3c2.6 2.5 '
+          '3.9 5.5 3.9 9s-1.3 6.5-3.9 9M12 3c-2.6 2.5-3.9 5.5-3.9 9s1.3 6.5 3.9 9"/></svg>')
+
+
+def public_notice_html(lang_: str | None = None) -> str:
+    """The public demo's notice (no login, illustrative data only), shown at the head of every
+    page of a public-demo server (its text escaped; ``role=note``: it is there from the start)."""
+    return (f"<div class='tq-public' role='note'>{_GLOBE}<span>{esc(t('auth.demo_notice', lang_))}</span></div>")
 
 
 def commune_table():

@@ -98,7 +98,10 @@ MAP_PAGE_CSS = """
 [data-testid="stMainBlockContainer"] [data-testid="stAlertContainer"] {padding:.3rem .7rem !important}
 [data-testid="stMainBlockContainer"] [data-testid="stAlertContainer"] p {font-size:.86rem; line-height:1.3}
 [data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p {margin:0}
+.tq-public {padding:.3rem .7rem !important; font-size:.86rem !important; line-height:1.3 !important; margin:0 !important}
+.tq-public svg {width:16px; height:16px; margin-top:0}
 .tq-demo-banner {margin:0 !important; padding:.2rem .6rem !important; font-size:.86rem !important; line-height:1.3}
+.st-key-tq_demo_banner .tq-cached {display:flex; flex-direction:column; gap:.4rem}
 .tq-strip {margin:0 !important}
 [data-testid="stMarkdownContainer"]:has(> .tq-strip), [data-testid="stMarkdownContainer"]:has(> .tq-demo-banner),
 [data-testid="stMarkdownContainer"]:has(> details.tq-legend-fold) {margin-bottom:0 !important}
@@ -142,6 +145,10 @@ details.tq-legend-fold > .tq-legend h4 {display:none}
 @media (min-width: 2500px) { html {font-size:25px} details.tq-legend-fold, .tq-print {zoom:1.6} }
 """ + HEADING_CSS
 
+# The compact head of a map page: common.page_setup(MAP_PAGE_STYLE), in the page's head element.
+MAP_PAGE_STYLE = f"<style>{STRIP_CSS}{MAP_PAGE_CSS}</style>"
+
+
 # The fit's code is static/tq-fit.js, fetched once per browser tab; Streamlit sends a component's
 # inline JS with every run, so that is a one-line loader and each run sends only the options.
 def _fit_loader() -> str:
@@ -169,13 +176,6 @@ def view_bounds(m):
         if type(child).__name__ == "FitBounds" and b:
             return [[float(b[0][0]), float(b[0][1])], [float(b[1][0]), float(b[1][1])]]
     return None
-
-
-def map_page_css() -> None:
-    """The compact head of a map page (call once, before the title)."""
-    from livemap import cached_html
-
-    cached_html([f"<style>{STRIP_CSS}{MAP_PAGE_CSS}</style>"], key="tq_page_css")  # sent once per session
 
 
 def map_row(wide: bool = False):
@@ -307,15 +307,23 @@ def table(df, *, key: str, formats=None, lang: str = "vi", label: str | None = N
                  table_html(df, formats=formats, lang=lang, label=label, titles=titles)], key=key)
 
 
+STRIP_STYLE = f"<style>{STRIP_CSS}{COMPACT_CSS}</style>"
+
+
+def strip_parts(items) -> list[str]:
+    """The KPI strip as livemap.cached_html parts: its stylesheet (sent once per session) and its
+    figures (sent again only when they change). Shown alone (:func:`compact_kpi_strip`) or under
+    the demo banner in the banner's element (ui.common.demo_banner ``then``)."""
+    return [STRIP_STYLE, strip_html(items)]
+
+
 def compact_kpi_strip(items, variants: dict | None = None) -> None:
     """The KPI strip in a Streamlit page. ``variants``: ``{year: items}`` of the page's other years
     (shown at once when the year control picks one; livemap.cached_html)."""
     from livemap import cached_html
 
-    css = f"<style>{STRIP_CSS}{COMPACT_CSS}</style>"
-    # the stylesheet once per session, the figures again only when they change
-    cached_html([css, strip_html(items)], key="tq_strip",
-                variants={y: [css, strip_html(v)] for y, v in (variants or {}).items()} or None)
+    cached_html(strip_parts(items), key="tq_strip",
+                variants={y: strip_parts(v) for y, v in (variants or {}).items()} or None)
 
 
 def print_button(lang: str = "vi") -> None:

@@ -53,7 +53,8 @@ def gate(start: str = nav.HOME):
             st.navigation(nav.sections(None, start), position="hidden")
 
     store = ui_auth.store_or_stop(common.store)  # a store the app cannot use: one message, no page
-    user = ui_auth.require_login(cfg, store, before_stop=before_stop, draw_in=draw_in)
+    # the public-demo notice is drawn by the page's head (common.page_setup), with its stylesheet
+    user = ui_auth.require_login(cfg, store, before_stop=before_stop, draw_in=draw_in, notice=False)
     st.session_state["tq_user"] = user
     ui_auth.logout_button(user, store)
     return user
