@@ -36,6 +36,10 @@ html, body, [data-testid="stApp"], [data-testid="stAppViewContainer"], [data-tes
 [data-testid="stMain"] [data-testid="stAlert"] > div {{ padding:4px 10px; min-height:0; height:100%; box-sizing:border-box; }}
 [data-testid="stMain"] [data-testid="stAlert"] p {{ white-space:nowrap; overflow:hidden; text-overflow:ellipsis; font-size:14px;
   margin:0; }}
+[data-testid="stMain"] .tq-public {{ position:fixed !important; top:5px; left:260px; right:8px; height:{STRIP - 10}px;
+  z-index:1001; margin:0 !important; padding:0 10px !important; box-sizing:border-box; align-items:center;
+  overflow:hidden; white-space:nowrap; font-size:14px !important; }}
+[data-testid="stMain"] .tq-public span {{ overflow:hidden; text-overflow:ellipsis; }}
 </style>"""
 
 

@@ -550,11 +550,16 @@ def test_app_presentation_mode_fits_the_screen(streamlit_server, browser, artifa
             return {scrollH: document.scrollingElement.scrollHeight, scrollTop: document.scrollingElement.scrollTop,
               mainTop: m.scrollTop, mainH: m.scrollHeight, mainClient: m.clientHeight,
               exit: r(document.querySelector('.st-key-present_exit button')),
+              notice: r(document.querySelector('.tq-public')),
               frame: r(document.querySelector('[data-testid=stMain] iframe[title]'))}; }""")
         assert top["scrollH"] <= h and top["scrollTop"] == 0, top
         assert top["mainTop"] == 0 and top["mainH"] <= top["mainClient"], top
         assert _inside(top["frame"], w, h) and _inside(top["exit"], w, h), top
         assert top["exit"][3] <= top["frame"][1] + 1, "the exit button covers the slideshow"
+        # the public demo's notice (the page's head, common.page_setup) on the strip beside the exit button
+        assert _inside(top["notice"], w, h) and top["notice"][3] <= top["frame"][1] + 1, top
+        assert top["notice"][0] >= top["exit"][2], "the notice covers the exit button"
+        assert pg.get_by_text("Chế độ trình diễn công khai", exact=False).is_visible()
         assert pg.get_by_role("button", name="Thoát trình chiếu").is_visible()
         dx, dy = top["frame"][0], top["frame"][1]
         n = frame.evaluate("tqSlides.count")

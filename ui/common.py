@@ -208,8 +208,8 @@ def page_setup(*styles: str) -> None:
     ui.layout.MAP_PAGE_STYLE) and, in the public demo, its notice (:func:`public_notice_html`).
     Through our component (each part sent once per session), not st.html: Streamlit's HTML
     element brings its own scripts (and a sanitizer) to a page's first open, and each element of
-    a page is work for the browser on every open (measured: the Overview's stylesheets and notice
-    as three elements instead of one, with the banner and figures as two, opened ~35 ms later)."""
+    a page is rendering work for the browser on every open. The presentation mode places the
+    notice on its top strip (pages/trinh_chieu.PRESENT_CSS, ``.tq-public``)."""
     from livemap import cached_html
 
     parts = [CSS.strip(), *styles]
