@@ -245,10 +245,8 @@ function render(state, data, setTriggerValue) {
   state.fadeSids = data.fade ? ints(data.fade.sid) : null;
   if (state.name) G.named[state.name] = state;
   const keys = [...new Set(data.layers.map(l => l.geo))];
-  // The page's window fit (ui/layout.fit_map_page: an element of the same run), for this page's
-  // map, when its view is to be fitted (a first drawing, new bounds): not on a restyle
-  const fitMod = data.bounds && JSON.stringify(data.bounds) !== state.bounds && document.querySelector(".st-key-tq_fit")
-    && document.querySelector(".tq-live") === state.root
+  // The page's window fit (ui/layout.fit_map_page: an element of the same run), for this page's map
+  const fitMod = document.querySelector(".st-key-tq_fit") && document.querySelector(".tq-live") === state.root
     ? import(new URL(STATIC + "/tq-fit.js", window.location.href).href).then(m => m.fitView, () => null) : null;
   return Promise.all([fitMod, ...keys.map(k => geometry(k, data.layers.find(l => l.geo === k).url))]).then(([fitView, ...geos]) => {
     if (state.version !== data.__v) return;  // a newer render started meanwhile
