@@ -30,9 +30,7 @@ function fit() {
     }
   }
   var fold = side && side.querySelector("details.tq-legend-fold");
-  // the first time the page's options are in (fitView, called by the map, may come before them):
-  // fold the legend where it has no room
-  if (fold && !fold.dataset.tqAuto && o.fold !== undefined) {
+  if (fold && !fold.dataset.tqAuto) {  // the first time: fold the legend where it has no room
     fold.dataset.tqAuto = "1";
     if (o.fold || side.scrollHeight > side.clientHeight + 1) fold.open = false;
   }
@@ -65,7 +63,7 @@ function fit() {
     if (padTop > s.y / 3) padTop = 6;
     // fit again when the size or the view changed, or when something else (the component
     // restoring its own view) moved or zoomed out the map the user has not touched
-    var shown = m._loaded && m.getBounds().pad(0.002).contains(b) &&
+    var shown = m.getBounds().pad(0.002).contains(b) &&
                 m.getZoom() >= m.getBoundsZoom(b, false, LL.point(12, padTop + 6)) - 0.01;
     if (m._tqFitKey === key && (m._tqUser || shown)) { el.setAttribute("data-tq-fitted", key); return; }
     if (m._tqFitKey !== key) m._tqUser = false;
@@ -75,13 +73,6 @@ function fit() {
     m.fire("moveend");
     el.setAttribute("data-tq-fitted", key);
   } catch (e) {}
-}
-
-// Called by the page's map (static/tq-live.js) before its first drawing: the map's size and view
-// as the page will keep them, so that the first drawing is the last.
-export function fitView(bounds) {
-  win.tqFitOpts = Object.assign({}, win.tqFitOpts || {}, {bounds: bounds || null});
-  fit();
 }
 
 export default function (c) {

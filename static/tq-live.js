@@ -245,10 +245,7 @@ function render(state, data, setTriggerValue) {
   state.fadeSids = data.fade ? ints(data.fade.sid) : null;
   if (state.name) G.named[state.name] = state;
   const keys = [...new Set(data.layers.map(l => l.geo))];
-  // The page's window fit (ui/layout.fit_map_page: an element of the same run), for this page's map
-  const fitMod = document.querySelector(".st-key-tq_fit") && document.querySelector(".tq-live") === state.root
-    ? import(new URL(STATIC + "/tq-fit.js", window.location.href).href).then(m => m.fitView, () => null) : null;
-  return Promise.all([fitMod, ...keys.map(k => geometry(k, data.layers.find(l => l.geo === k).url))]).then(([fitView, ...geos]) => {
+  return Promise.all(keys.map(k => geometry(k, data.layers.find(l => l.geo === k).url))).then(geos => {
     if (state.version !== data.__v) return;  // a newer render started meanwhile
     if (state.dead || state.map !== map) return;  // unmounted (page left) while the files loaded
     const byKey = {};
@@ -280,20 +277,13 @@ function render(state, data, setTriggerValue) {
       }
     }
     setMarks(state, data, byKey);
-    // the badge first: the page's fit keeps the view's north clear of it
-    state.badge.textContent = data.badge || "";
-    state.badge.style.display = data.badge ? "" : "none";
     const b = JSON.stringify(data.bounds);
     if (data.bounds && b !== state.bounds) {
-      // The page's window fit (static/tq-fit.js fitView): it sizes this map to the window and fits
-      // the view with its padding, so the first drawing is the last (a plain fit here, then the
-      // page's own at its next tick, drew every shape twice and the view jumped a zoom step after
-      // it appeared).
-      if (fitView) fitView(data.bounds);
-      if (!map._loaded || !fitView) map.fitBounds(data.bounds, {animate: false});
-      state.bounds = b; state.boundsLL = data.bounds; state.user = false;
+      map.fitBounds(data.bounds, {animate: false}); state.bounds = b; state.boundsLL = data.bounds; state.user = false;
     }
     fit(state);
+    state.badge.textContent = data.badge || "";
+    state.badge.style.display = data.badge ? "" : "none";
     state.root.setAttribute("data-tq-ready", String(data.__v));
     state.root.setAttribute("data-tq-tips", data.tips.key);  // "__none": a year's preview, its run to come
     window.tqLiveLayers = Object.fromEntries(Object.entries(state.layers).map(([k, e]) => [k, e.group]));

@@ -384,28 +384,3 @@ def test_print_button_prints_the_page(streamlit_server, page):
     page.wait_for_function("() => window.__printed === 1", timeout=30000)
     assert page.locator(".tq-demo-banner").first.inner_text().startswith("DỮ LIỆU MINH HỌA")
     assert real_console_errors(page) == []
-
-
-# The map's view events, from the first moment the map exists (the page's map: window.tqLiveMap).
-VIEW_EVENTS_JS = """(() => { const id = setInterval(() => { const m = window.tqLiveMap; if (!m || m.__tqWatched) return;
-  m.__tqWatched = 1;
-  m.on('zoomend', () => (window.__tqZooms = window.__tqZooms || []).push(
-    [m.getZoom(), document.querySelectorAll('.tq-live path.tq-commune').length])); }, 2); })();"""
-
-
-@pytest.mark.parametrize("path", ["", "tuyen", "xa_trong_diem", "ho_so_xa?xa=00694", "tien_do"])
-def test_a_map_page_draws_its_view_once(streamlit_server, page, path):
-    """The map's first drawing is at the view the page's window fit gives it (static/tq-live.js
-    asks the fit, static/tq-fit.js, when it has run). Before, the map fitted its bounds itself, drew
-    every shape, and the fit's next tick (0.3 s) fitted again with its padding and finer zoom step:
-    a second drawing of every shape, and a view that jumped a zoom step after it appeared."""
-    page.add_init_script(VIEW_EVENTS_JS)
-    page.goto(f"{streamlit_server.url}/{path}")
-    page.wait_for_selector(".tq-live[data-tq-ready][data-tq-fitted]", timeout=120000)
-    page.wait_for_function(COMPONENTS_RAN_JS, timeout=120000)
-    # the fit's next tick after the drawing: it marks the map again (data-tq-fitted) on every tick
-    page.evaluate("document.querySelector('.tq-live').removeAttribute('data-tq-fitted')")
-    page.wait_for_selector(".tq-live[data-tq-fitted]", state="attached", timeout=60000)
-    zooms = page.evaluate("window.__tqZooms")
-    drawn_then = [z for z in zooms if z[1] > 0]
-    assert zooms and not drawn_then, f"the view changed after the communes were drawn: {zooms}"
