@@ -109,6 +109,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dl.png": ("Tờ trình PNG", "Briefing sheet (PNG)"),
     "dl.paper": ("Khổ giấy (ngang)", "Paper (landscape)"),
     "dl.excel": ("Tải bảng Excel", "Download Excel table"),
+    "dl.busy": ("Đang tạo tệp…", "Making the file…"),
+    "dl.err.net": ("Mất kết nối tới máy chủ: chưa tải được tệp. Hãy thử lại sau ít phút.",
+                   "The connection to the server was lost: the file was not downloaded. Try again in a few minutes."),
+    "dl.err.http": ("Máy chủ không trả tệp (mã lỗi {status}). Hãy tải lại trang (F5) rồi bấm lại.",
+                    "The server sent no file (error {status}). Reload the page (F5) and click again."),
+    "dl.err.not_served": ("Máy chủ này chạy không có đường tải tệp của ứng dụng: hãy chạy ứng dụng bằng "
+                          "“make run” (python -m ui.serve) thay cho “streamlit run app.py”.",
+                          "This server runs without the app's download address: start the app with "
+                          "“make run” (python -m ui.serve), not “streamlit run app.py”."),
+    "dl.err.expired": ("Liên kết tải tệp đã hết hạn (phiên làm việc đã kết thúc, đã đăng xuất hoặc máy chủ vừa "
+                       "khởi động lại). Hãy tải lại trang (F5) rồi bấm lại.",
+                       "This download link has expired (the session ended, you logged out or the server restarted). "
+                       "Reload the page (F5) and click again."),
+    "dl.err.unknown": ("Trang này không có tệp tải “{item}”. Hãy tải lại trang (F5) rồi bấm lại.",
+                       "This page offers no file “{item}”. Reload the page (F5) and click again."),
+    "dl.err.paper": ("Khổ giấy “{got}” không hợp lệ: chỉ có A4 hoặc A3. Không tạo tệp nào.",
+                     "Paper size “{got}” is not valid: only A4 or A3. No file was made."),
+    "dl.err.failed": ("Không tạo được tệp {name}: {why}. Dữ liệu không thay đổi; hãy báo quản trị viên nếu lỗi lặp lại.",
+                      "Could not make {name}: {why}. No data changed; tell the administrator if this happens again."),
+    "dl.err.method": ("Địa chỉ này chỉ dùng để tải tệp (GET).", "This address only serves downloads (GET)."),
     "err.bad_year": ("Tham số năm trên địa chỉ không hợp lệ: «{value}». Các năm có dữ liệu: {years}.",
                      "The year in the address is not valid: «{value}». Years with data: {years}."),
     "err.bad_route": ("Không có tuyến «{value}» (tham số ?tuyen= trên địa chỉ). Các tuyến: {ids}.",

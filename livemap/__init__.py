@@ -301,3 +301,17 @@ def choice(label: str, options: list[tuple[str, str]], default: str, *, key: str
     _component("tq_choice", "choiceGroup")(data=payload.encode("utf-8"), key=key, height="content",
                                            on_v_change=_changed)
     return shown
+
+
+# --- the downloads of a map page ---------------------------------------------------------------------
+def downloads(items: list[dict], *, key: str, paper: dict | None = None, print_label: str | None = None,
+              texts: dict | None = None, off: str | None = None) -> None:
+    """A row of download buttons (static/tq-live.js ``downloadRow``; the files are offered and made
+    by ui/downloads.py): ``items`` ``[{"id", "label", "url", "name", "paper"}]`` (``name`` may hold
+    ``{paper}``); ``paper``: ``{"label", "options": [[value, text]], "value"}``, the paper size the
+    sheets are made on (picked in the browser, kept for the tab, sent with the request: no run);
+    ``print_label``: a print button's text; ``texts``: ``{"busy", "net", "http"}`` in the page's
+    language; ``off``: why the buttons are disabled (the server has no download address)."""
+    out = {"items": items, "paper": paper, "print": print_label, "msg": texts or {}, "off": off}
+    payload = json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+    _component("tq_downloads", "downloadRow")(data=payload.encode("utf-8"), key=key, height="content")

@@ -8,6 +8,7 @@ from geo.i18n import fmt_int, fmt_num, fmt_pop
 from geo.model import CLASSES, INDICATORS
 from geo.maps import live
 from ui import common, layout, mapview
+from ui.downloads import Offer
 
 
 def render() -> None:
@@ -54,9 +55,12 @@ def render() -> None:
             layout.table(shown_table, key="tq_key_table", lang=lang, label=common.t("key.title"),
                          formats={short: lambda v: fmt_num(v, 2, lang), pop: lambda v: fmt_pop(v, lang)},
                          titles={short: per})
-        st.download_button(common.t("dl.excel"), data=lambda: mapview.excel_bytes(table, "Xa trong diem", yv.demo),
-                           file_name=f"xa-trong-diem_{year}{common.demo_suffix(yv.demo)}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
+        # the full table as Excel, made when clicked (one element of ours: ui/downloads.py)
+        mapview.offer_files([Offer(mapview._item("excel", "key", year, lang, tuple(classes)), common.t("dl.excel"),
+                                   f"xa-trong-diem_{year}{common.demo_suffix(yv.demo)}.xlsx",
+                                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                   f"Excel key {year}", lambda _p: mapview.excel_bytes(table, "Xa trong diem", yv.demo))],
+                            key="tq_dl_excel")
     m = live.app_view(yv, "key", lang=lang)
     with left:
         mapview.show(m, key="key", height=620)

@@ -784,3 +784,102 @@ export function choiceGroup(c) {
   s.root.setAttribute("data-tq-value", shown);
   return done;
 }
+
+// --- the downloads of a map page (livemap.downloads, ui/downloads.py) ------------------------------
+// Native buttons instead of Streamlit's download buttons (each a Streamlit element with a script of
+// its own to fetch on a page's first open). A click asks the app's server for the file (it is made
+// then: ui/downloads.DownloadEndpoint), shows "making…" on the button meanwhile, and saves it under
+// its name; a refusal (an ended session, a failed build) is shown under the buttons and nothing is
+// saved. The paper size is picked here, kept for the tab, and needs no run of the page.
+const DL_CSS = `
+.tq-dl {display:flex; flex-wrap:wrap; gap:.3rem; align-items:center; margin:0}
+.tq-dl button {flex:1 1 calc(50% - .3rem); min-width:calc(50% - .3rem); min-height:2.1rem; padding:.2rem .5rem;
+  font:inherit; font-size:.86rem; line-height:1.2; color:inherit; background:#fff; border:1px solid rgba(49,51,63,.2);
+  border-radius:.5rem; cursor:pointer; white-space:normal}
+.tq-dl button:hover {border-color:#1b5e20; color:#1b5e20}
+.tq-dl button:focus-visible {outline:2px solid #1f4e79; outline-offset:2px}
+.tq-dl button[disabled] {cursor:progress; color:#555; border-style:dashed}
+.tq-dl button.tq-dl-one {flex-basis:100%}
+.tq-dl fieldset {flex:1 1 calc(50% - .3rem); display:flex; gap:.2rem .9rem; align-items:center; border:0; margin:0; padding:0 .2rem;
+  min-width:0}
+.tq-dl legend {position:absolute; width:1px; height:1px; overflow:hidden; clip:rect(0 0 0 0); white-space:nowrap}
+.tq-dl fieldset label {display:inline-flex; align-items:center; gap:.35rem; cursor:pointer; font-size:.9rem}
+.tq-dl fieldset input {width:1.05rem; height:1.05rem; margin:0; accent-color:#1b5e20; cursor:pointer}
+.tq-dl .tq-dl-msg {flex:1 1 100%; margin:0; font-size:.84rem; line-height:1.3}
+.tq-dl .tq-dl-msg:empty {display:none}
+.tq-dl .tq-dl-msg.err {color:#8a1c1c; background:#fdecea; border:1px solid #e0b4b4; border-radius:4px; padding:.3rem .5rem}
+@media print {.tq-dl {display:none}}
+@media (min-width: 2500px) {.tq-dl {zoom:1.6}}
+`;
+
+function saveBlob(blob, name) {
+  const a = document.createElement("a"), href = URL.createObjectURL(blob);
+  a.href = href; a.download = name; a.style.display = "none";
+  document.body.appendChild(a); a.click(); a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 60000);
+}
+
+export function downloadRow(c) {
+  const d = decode(c.data), msg = d.msg || {};
+  const [s, done] = control(c, "tq-dl", DL_CSS, s => {
+    s.root = el("div", "tq-dl");
+    s.busy = {};
+  });
+  const paper = () => G.paper || (d.paper && d.paper.value) || "a4";
+  const shape = JSON.stringify([d.items.map(i => [i.id, i.label, i.url, i.name, !!i.paper]), d.paper, d.print, d.off]);
+  if (shape === s.shape) return done;
+  s.shape = shape;
+  s.root.textContent = "";
+  const note = el("p", "tq-dl-msg");
+  note.setAttribute("role", "status"); note.setAttribute("aria-live", "polite");
+  const say = (text, err) => { note.textContent = text || ""; note.className = "tq-dl-msg" + (err ? " err" : ""); };
+  d.items.forEach(it => {
+    const b = el("button", d.items.length === 1 && !d.paper && !d.print ? "tq-dl-one" : null, it.label);
+    b.type = "button";
+    b.setAttribute("data-tq-dl", it.id);
+    if (d.off) b.disabled = true;
+    b.addEventListener("click", () => {
+      if (s.busy[it.id]) return;
+      const p = it.paper ? paper() : null;
+      const name = it.name.replace("{paper}", p || "");
+      const href = new URL(it.url, window.location.href);
+      if (p) href.searchParams.set("paper", p);
+      s.busy[it.id] = true; b.disabled = true; b.setAttribute("aria-busy", "true");
+      b.textContent = msg.busy || "Đang tạo tệp…";
+      say("");
+      fetch(href.href, {credentials: "same-origin", cache: "no-store"}).then(r => {
+        if (r.ok) return r.blob().then(blob => { saveBlob(blob, name); });
+        const json = (r.headers.get("content-type") || "").indexOf("json") >= 0;
+        return (json ? r.json().catch(() => ({})) : Promise.resolve({})).then(j => {
+          say(j.error || (msg.http || "Máy chủ không trả tệp (mã {status}).").replace("{status}", r.status), true);
+        });
+      }, () => say(msg.net || "Mất kết nối tới máy chủ: chưa tải được tệp. Thử lại sau.", true)).finally(() => {
+        s.busy[it.id] = false; b.disabled = !!d.off; b.removeAttribute("aria-busy"); b.textContent = it.label;
+        G.dlDone = (G.dlDone || 0) + 1;  // tests wait for a finished request
+      });
+    });
+    s.root.appendChild(b);
+  });
+  if (d.paper) {
+    const fs = el("fieldset"), lg = el("legend", null, d.paper.label), name = "tq-dl-paper-" + Math.random().toString(36).slice(2, 8);
+    fs.appendChild(lg);
+    d.paper.options.forEach(([v, text]) => {
+      const lab = el("label"), inp = el("input");
+      inp.type = "radio"; inp.name = name; inp.value = v; inp.checked = v === paper();
+      inp.addEventListener("change", () => { if (inp.checked) { G.paper = v; s.root.setAttribute("data-tq-paper", v); } });
+      lab.append(inp, el("span", null, text));
+      fs.appendChild(lab);
+    });
+    s.root.setAttribute("data-tq-paper", paper());
+    s.root.appendChild(fs);
+  }
+  if (d.print) {
+    const pb = el("button", "tq-print tq-dl-one", d.print);
+    pb.type = "button";
+    pb.addEventListener("click", () => window.print());
+    s.root.appendChild(pb);
+  }
+  s.root.appendChild(note);
+  if (d.off) say(d.off, true);
+  return done;
+}

@@ -158,11 +158,11 @@ PAGE_BOXES_JS = """() => {
     }).filter(Boolean),
     strip: all('.tq-strip .tq-si').map(box),
     side: side ? box(side) : null,
-    downloads: all('.st-key-tq_side [data-testid="stDownloadButton"] button').map(box),
+    downloads: all('.st-key-tq_side .tq-dl button[data-tq-dl]').map(box),
     print: all('.st-key-tq_side .tq-print').map(box),
     legend: all('.tq-legend').map(box),
     overflowing: over('[data-testid="stMainBlockContainer"] h1').concat(over('.tq-strip .tq-si'), over('.tq-strip .tq-si .v'),
-                 over('.tq-demo-banner'), over('.tq-public'), over('[data-testid="stAlertContainer"]')),
+                 over('.tq-demo-banner'), over('.tq-public'), over('[data-testid="stAlertContainer"]'), over('.tq-dl button')),
     tables: all('.st-key-tq_side .tq-table-wrap')
               .filter(e => e.clientWidth > 0).map(e => [e.scrollWidth, e.clientWidth]),
     text: document.querySelector('[data-testid="stMain"]').innerText,

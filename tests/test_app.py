@@ -255,15 +255,38 @@ def test_side_table_escapes_formats_and_marks_numbers():
     assert ">10.51</td>" in layout.table_html(df, lang="en")  # English decimals
 
 
-def test_paper_choice_believes_only_its_own_values(app):
-    """The paper size beside the downloads (livemap.choice) comes from the browser: A3 is taken,
-    anything else leaves A4; the page runs either way."""
+def test_downloads_row_offers_its_files_to_this_session_only(app):
+    """The Overview's downloads are one element of ours (livemap.downloads): HTML, PDF, PNG with
+    their names, each at this session's download address, the paper size (A4 first) and the print
+    button; the files are kept, unmade, in ui.downloads.REGISTRY under the session's token, and
+    making one there gives the file (a PDF on A3 here) and an audit entry."""
+    from ui import downloads
+
     at = app.run()
     assert not at.exception
-    for sent, want in (({"v": "a3"}, "a3"), ({"v": "a0"}, "a4"), ({"v": ["a3"]}, "a4"), ({"v": None}, "a4")):
-        at.session_state["paper_overview"] = sent
-        at.run()
-        assert not at.exception, sent
-        got = [c for c in component_payloads(at, "tq_choice") if c["label"] == "Khổ giấy (ngang)"]
-        assert got and got[0]["value"] == want, (sent, got)
+    rows = component_payloads(at, "tq_downloads")
+    assert len(rows) == 1
+    row = rows[0]
+    assert [i["label"] for i in row["items"]] == ["Bản đồ HTML (dùng không cần mạng)", "Tờ trình PDF", "Tờ trình PNG"]
+    assert [i["name"] for i in row["items"]] == ["ban-do_overview_2025_minh-hoa.html",
+                                                 "to-trinh_overview_2025_{paper}_minh-hoa.pdf",
+                                                 "to-trinh_overview_2025_{paper}_minh-hoa.png"]
+    assert [i["paper"] for i in row["items"]] == [False, True, True]
+    token = at.session_state["_tq_dl_token"]
+    assert all(i["url"] == f"/_tq/dl/{token}/{i['id']}" for i in row["items"])
+    assert row["paper"]["options"] == [["a4", "A4"], ["a3", "A3"]] and row["paper"]["value"] == "a4"
+    assert row["print"] == "In trang này"
+    assert row["off"]  # AppTest has no ui/asgi.py: the buttons say why they are off
+    pdf = row["items"][1]["id"]
+    store = open_store()
+    before = len(store.audit_entries(limit=None))
+    offer, paper, data, _ = downloads.make_file(downloads.REGISTRY, token, pdf, "paper=a3")
+    assert (paper, offer.file_name(paper), data[:5]) == ("a3", "to-trinh_overview_2025_a3_minh-hoa.pdf", b"%PDF-")
+    entries = store.audit_entries(limit=None)
+    assert len(entries) == before + 1
+    with pytest.raises(downloads.DownloadError) as e:  # another session's token
+        downloads.make_file(downloads.REGISTRY, downloads.new_token(), pdf, "")
+    assert e.value.status == 404 and "hết hạn" in e.value.message
+    store.close()
+
 

@@ -384,3 +384,49 @@ def test_print_button_prints_the_page(streamlit_server, page):
     page.wait_for_function("() => window.__printed === 1", timeout=30000)
     assert page.locator(".tq-demo-banner").first.inner_text().startswith("DỮ LIỆU MINH HỌA")
     assert real_console_errors(page) == []
+
+
+def test_downloads_are_made_when_clicked_and_refused_clearly(streamlit_server, page, demo_db):
+    """The Overview's downloads are one element of ours (ui/downloads.py), not Streamlit download
+    buttons (whose script the page no longer fetches): the PDF on A3, picked beside the buttons
+    without a run, is made when clicked, saved under its name and audited. A request the server
+    refuses (here: its token replaced, as for a session that has ended) saves nothing, and the
+    server's Vietnamese message is shown under the buttons."""
+    from geo.store import open_store
+
+    page.add_init_script(WS_WATCH_JS)
+    page.goto(streamlit_server.url + "/")
+    _communes_drawn(page)
+    page.wait_for_function(COMPONENTS_RAN_JS, timeout=60000)
+    scripts = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert not [u for u in scripts if "DownloadButton" in u]
+    assert page.locator('[data-testid="stDownloadButton"]').count() == 0
+    store = open_store(demo_db)
+    try:
+        def exports():
+            return [e.what for e in store.audit_entries(action="export", limit=None)]
+
+        before = exports()
+        sent = page.evaluate("window.__tqWs.sent")
+        page.get_by_label("A3").check()
+        with page.expect_download(timeout=180000) as dl:
+            page.get_by_role("button", name="Tờ trình PDF").click()
+        assert dl.value.suggested_filename == "to-trinh_overview_2025_a3_minh-hoa.pdf"
+        with open(dl.value.path(), "rb") as f:
+            assert f.read(5) == b"%PDF-"
+        assert exports()[:len(exports()) - len(before)] == ["PDF overview a3 2025"]
+        assert page.evaluate("window.__tqWs.sent") == sent  # the paper size and the file: nothing asks for a run
+        # refused: the address of a session the server does not hold
+        page.route(re.compile(r".*/_tq/dl/.*"), lambda route: route.continue_(
+            url=re.sub(r"/_tq/dl/[^/]+/", "/_tq/dl/" + "x" * 24 + "/", route.request.url)))
+        saved = []
+        page.on("download", lambda d: saved.append(d))
+        page.get_by_role("button", name="Bản đồ HTML (dùng không cần mạng)").click()
+        msg = page.locator(".tq-dl .tq-dl-msg.err")
+        msg.wait_for(timeout=60000)
+        assert "Liên kết tải tệp đã hết hạn" in msg.inner_text()
+        page.get_by_role("button", name="Bản đồ HTML (dùng không cần mạng)").wait_for(timeout=30000)
+        assert saved == [] and exports()[:len(exports()) - len(before)] == ["PDF overview a3 2025"]
+    finally:
+        store.close()
+    assert real_console_errors(page) == []

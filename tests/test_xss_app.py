@@ -64,7 +64,8 @@ def hostile_server(demo_db, tmp_path_factory, tracker):
                  user="kiem-thu", reason="XSS", demo=True)
     s.close()
     log = tmp_path_factory.mktemp("xss-log") / "streamlit.log"
-    server = StreamlitServer({"TQMAP_DB": str(path), "TQMAP_PUBLIC_DEMO": "1"}, log)
+    # as `make run` serves it (ui/asgi.py: the download address of the map pages' buttons)
+    server = StreamlitServer({"TQMAP_DB": str(path), "TQMAP_PUBLIC_DEMO": "1"}, log, serve=True)
     yield server
     server.stop()
 

@@ -132,6 +132,7 @@ def _alive_in_store(store, s: dict, timeout_minutes: float) -> bool:
 
 def _end_session(store, what: str, notice: tuple[str, dict] | None = None) -> None:
     s = st.session_state.pop(SESSION_KEY, None)
+    _revoke_downloads()
     st.session_state.pop(TOUCH_KEY, None)
     if s:
         if s.get("sid"):
@@ -139,6 +140,17 @@ def _end_session(store, what: str, notice: tuple[str, dict] | None = None) -> No
         audit.record(store, s["name"], "logout", what, {"source": s.get("source")})
     if notice:
         st.session_state[NOTICE_KEY] = notice
+
+
+def _revoke_downloads() -> None:
+    """The files this browser session's pages offered (ui/downloads.py) can no longer be fetched."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from ui import downloads
+
+    ctx = get_script_run_ctx()
+    if ctx is not None:
+        downloads.REGISTRY.revoke(ctx.session_id)
 
 
 def _show_notice() -> None:

@@ -128,11 +128,8 @@ MAP_PAGE_CSS = """
 .st-key-tq_side [data-testid="stHorizontalBlock"] {flex-wrap:wrap !important; gap:.3rem !important}
 .st-key-tq_side [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {flex:1 1 calc(50% - .3rem) !important;
   width:auto !important; min-width:calc(50% - .3rem) !important}
-.st-key-tq_side [data-testid="stElementContainer"]:has([data-testid="stDownloadButton"]),
-.st-key-tq_side [data-testid="stDownloadButton"] {width:100% !important}
-.st-key-tq_side [data-testid="stDownloadButton"] button, .st-key-tq_side .tq-print {width:100% !important; min-height:2.1rem;
+.st-key-tq_side .st-key-tq_print .tq-print {width:100% !important; min-height:2.1rem;
   padding:.2rem .5rem !important; font-size:.86rem !important; line-height:1.2}
-.st-key-tq_side [data-testid="stDownloadButton"] button p {font-size:.86rem !important; white-space:normal}
 .st-key-tq_fitjs {display:none !important}
 .st-key-tq_side [data-testid="stMarkdownContainer"], .st-key-tq_side [data-testid="stCaptionContainer"] {margin-bottom:0 !important}
 .st-key-tq_side [data-testid="stMarkdownContainer"] p {margin-bottom:0}
@@ -142,7 +139,7 @@ details.tq-legend-fold > summary {cursor:pointer; padding:.25rem .6rem; font-wei
 details.tq-legend-fold > .tq-legend {border:0 !important; box-shadow:none; padding:2px 10px 8px !important; background:none;
   max-width:none !important; min-width:0 !important; max-height:none; overflow:visible; font-size:13px}
 details.tq-legend-fold > .tq-legend h4 {display:none}
-@media (min-width: 2500px) { html {font-size:25px} details.tq-legend-fold, .tq-print {zoom:1.6} }
+@media (min-width: 2500px) { html {font-size:25px} details.tq-legend-fold, .st-key-tq_print .tq-print {zoom:1.6} }
 """ + HEADING_CSS
 
 # The compact head of a map page: common.page_setup(MAP_PAGE_STYLE), in the page's head element.

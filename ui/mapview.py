@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import tempfile
 from pathlib import Path
 
 import streamlit as st
 
-from geo import service, yearview
+from geo import yearview
 from geo.escape import excel_cell
 from geo.export import html as html_export
 from geo.export import sheet
 from geo.maps.tooltip import category_label as _category_label
-from livemap import choice
-from ui import common, layout, nav
+from ui import common, nav
 
 MAP_HEIGHT = 720
 
@@ -48,10 +48,9 @@ def show(res, key: str, height: int = MAP_HEIGHT, fade: dict | None = None, prev
 
 
 # --- downloads ---------------------------------------------------------------------------------
-
-
-# The files are made only when a download button is clicked (Streamlit calls ``data`` then, on
-# another thread), from the year view of that moment; the click is audited (geo.service).
+# One element of ours (livemap.downloads; why: ui/downloads.py). The files are made only when a
+# button is clicked (on a worker thread of the app's server), from the year view of that moment, and
+# the click is audited (geo.service.record_export).
 
 
 def _html_bytes(yv, view: str, lang: str, day: str) -> bytes:
@@ -66,40 +65,61 @@ def _sheet_bytes(yv, fmt: str, view: str, paper: str, lang: str, day: str) -> by
         return out.read_bytes()
 
 
-def _deferred(fn, what: str, year: int, *args):
-    """``data`` for a download button: builds the file on click and records the export."""
-    user = common.user_name()
-    store = common.store()
+def _item(kind: str, *parts) -> str:
+    """A download's id in this session: its kind and a digest of what it shows (view, year,
+    language), so a button always asks for the file it was drawn for."""
+    return f"{kind}-{hashlib.sha1(repr(parts).encode('utf-8')).hexdigest()[:12]}"
 
-    def make() -> bytes:
-        data = fn(yearview.year_view(store, year), *args)
-        service.record_export(store, user, what)
-        return data
 
-    return make
+def offer_files(offers: list, *, key: str, paper: bool = False, print_button: bool = False) -> None:
+    """Offer ``offers`` (ui.downloads.Offer) to this browser session and show their buttons (and,
+    with ``paper``, the paper size; with ``print_button``, a print button) as one element."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    from livemap import downloads as show_downloads
+    from ui import downloads
+
+    lang = common.lang()
+    token = st.session_state.get(TOKEN_KEY)
+    if not isinstance(token, str):
+        token = st.session_state[TOKEN_KEY] = downloads.new_token()
+    ctx = get_script_run_ctx()
+    downloads.REGISTRY.offer(token, session_id=getattr(ctx, "session_id", "") or "", user=common.user_name(),
+                             store=common.store(), lang=lang, offers=offers)
+    items = [{"id": o.item, "label": o.label, "url": downloads.url(token, o.item), "name": o.name, "paper": o.paper}
+             for o in offers]
+    papers = {"label": common.t("dl.paper"), "options": [["a4", "A4"], ["a3", "A3"]], "value": "a4"} if paper else None
+    texts = {"busy": common.t("dl.busy"), "net": common.t("dl.err.net"), "http": common.t("dl.err.http")}
+    off = None if downloads.SERVED else common.t("dl.err.not_served")
+    show_downloads(items, key=key, paper=papers, print_label=common.t("ui.print") if print_button else None,
+                   texts=texts, off=off)
+
+
+TOKEN_KEY = "_tq_dl_token"  # this browser session's download token (ui/downloads.py)
 
 
 def download_row(view: str, year: int, lang: str) -> None:
-    """Standalone HTML map and printable sheet downloads for the current view."""
-    day = dt.date.today().isoformat()
+    """Standalone HTML map and printable sheet downloads for the current view, the paper size and
+    the print button (one element, in the side panel)."""
+    from ui.downloads import Offer
+
     slug = view.replace(":", "_")
     demo = common.demo_suffix(common.year_view(year).demo)
-    with st.container(key=f"tq_dl_{slug}"):  # look: visible, not in a collapsed expander; print button
-        c1, c2, c3, c4, c5 = st.columns([1.2, 1, 1, 1, 1], vertical_alignment="bottom")
-        c1.download_button(common.t("dl.html"), data=_deferred(_html_bytes, f"HTML {view} {year}", year, view, lang, day),
-                           file_name=f"ban-do_{slug}_{year}{demo}.html", mime="text/html", key=f"dl_html_{slug}",
-                           on_click="ignore")
-        with c4:  # our own radio buttons (livemap.choice): fewer scripts on a page's first open
-            paper = choice(common.t("dl.paper"), [("a4", "A4"), ("a3", "A3")], "a4", key=f"paper_{slug}",
-                           collapsed=True)
-        for col, fmt, mime in ((c2, "pdf", "application/pdf"), (c3, "png", "image/png")):
-            col.download_button(common.t(f"dl.{fmt}"),
-                                data=_deferred(_sheet_bytes, f"{fmt.upper()} {view} {paper} {year}", year, fmt, view,
-                                               paper, lang, day),
-                                file_name=f"to-trinh_{slug}_{year}_{paper}{demo}.{fmt}", mime=mime,
-                                key=f"dl_{fmt}_{slug}", on_click="ignore")
-        with c5:
-            layout.print_button(lang)
+    store, today = common.store(), lambda: dt.date.today().isoformat()
+
+    def html(_paper):
+        return _html_bytes(yearview.year_view(store, year), view, lang, today())
+
+    def sheet_of(fmt):
+        return lambda paper: _sheet_bytes(yearview.year_view(store, year), fmt, view, paper, lang, today())
+
+    offers = [Offer(_item("html", view, year, lang), common.t("dl.html"), f"ban-do_{slug}_{year}{demo}.html",
+                    "text/html; charset=utf-8", f"HTML {view} {year}", html)]
+    for fmt, mime in (("pdf", "application/pdf"), ("png", "image/png")):
+        offers.append(Offer(_item(fmt, view, year, lang), common.t(f"dl.{fmt}"),
+                            f"to-trinh_{slug}_{year}_{{paper}}{demo}.{fmt}", mime,
+                            f"{fmt.upper()} {view} {{paper}} {year}", sheet_of(fmt), paper=True))
+    offer_files(offers, key=f"tq_dl_{slug}", paper=True, print_button=True)
 
 
 def key_rows(frame):
