@@ -402,3 +402,40 @@ def test_gate_oidc_logged_out_visitor_gets_the_sign_in_button_only(app_env, tmp_
     assert not at.exception
     assert [b.label for b in at.button] == ["Đăng nhập bằng tài khoản cơ quan"]
     assert "SECRET DATA" not in _texts(at)
+
+
+SCRIPT_DL = """
+from geo.config import load_config
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from ui import downloads
+from ui.auth import require_login, logout_button
+import streamlit as st
+
+user = require_login(load_config())
+logout_button(user)
+downloads.REGISTRY.offer("tok-logout-aaaaaaaaaaaa", session_id=get_script_run_ctx().session_id, user=user.name,
+                         store=None, lang="vi",
+                         offers=[downloads.Offer("html-1", "HTML", "ban-do.html", "text/html", "HTML", lambda p: b"x")])
+st.write("OFFERED")
+"""
+
+
+@pytest.mark.parametrize("how", ["logout", "timeout"])
+def test_logout_and_timeout_end_the_sessions_downloads(tmp_path, monkeypatch, how):
+    """The files a session's pages offered (ui/downloads.py) can no longer be fetched once that
+    session logs out or times out, even from an address copied before."""
+    from ui import downloads
+
+    _, script = gate_app(tmp_path, monkeypatch, SCRIPT_DL, PW)
+    at = _login(_app(script).run(), "lan", PW)
+    assert "OFFERED" in _texts(at)
+    assert downloads.REGISTRY.find("tok-logout-aaaaaaaaaaaa", "html-1")[1].name == "ban-do.html"
+    if how == "logout":
+        at.sidebar.button[0].click()
+    else:
+        at.session_state["tq_auth"]["last_seen"] = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=31)
+    at.run()
+    assert "OFFERED" not in _texts(at)
+    with pytest.raises(downloads.DownloadError) as e:
+        downloads.REGISTRY.find("tok-logout-aaaaaaaaaaaa", "html-1")
+    assert e.value.status == 404
