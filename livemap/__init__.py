@@ -27,11 +27,10 @@ from geo.maps import live
 
 
 LIVE_JS = "/app/static/tq-live.js"
-FIT_JS = "/app/static/tq-fit.js"  # ui/layout.fit_map_page's module
 # What a page's map loads besides its geometry files, as the browser asks for each (static/tq-live.js
 # libs(): Leaflet and the decoder as classic scripts, Leaflet's stylesheet): the server's page hint
 # (ui/hints.py) has the browser fetch them early, so these must be the very same URLs.
-PRELOAD = {"module": (LIVE_JS, FIT_JS),
+PRELOAD = {"module": (LIVE_JS,),
            "script": ("/app/static/vendor/leaflet/leaflet.js", "/app/static/tq-topo.js"),
            "style": ("/app/static/vendor/leaflet/leaflet.css",)}
 
@@ -53,13 +52,14 @@ def _component(name: str = "tq_livemap", export: str = "default"):
 
 
 def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
-             fit_below: int | None = None, fade: dict | None = None, texts: dict | None = None,
+             page_fit: dict | None = None, fade: dict | None = None, texts: dict | None = None,
              previews: dict | None = None) -> str | None:
     """Show ``view``; return the code of a commune clicked since the last run (or None).
 
     ``badge``: the demo badge's text (default: the map's own, geo.maps.demo_mark; "" for none).
-    ``fit_below``: the map takes the window's height left above that many pixels (the page's
-    downloads row), at least 320 px; else ``height``. ``fade``: the faded styles of the communes
+    ``page_fit``: ``{"min", "fold"}`` (ui.layout.page_fit): the map and the page's side panel take
+    the window's height left (at least ``min`` px; the legend folded from the start with ``fold``)
+    and the view is fitted to it, by the map itself (static/tq-live.js ``pageFit``); else ``height``. ``fade``: the faded styles of the communes
     (geo.maps.live.app_fade) that the page's filter panel (:func:`filter_panel` with this ``key``
     as ``map_key``) gives the communes it does not keep. ``texts``: ``{"failed", "retry"}``, the
     notice shown over the map when a file it needs could not be loaded, in the page's language
@@ -81,8 +81,8 @@ def live_map(view, *, key: str, height: int = 720, badge: str | None = None,
     send_fixed = missing or lm.fixed_key not in sent
     # as UTF-8 bytes: Streamlit's own JSON would write every Vietnamese letter as \\uXXXX
     data = lm.data(height=height, badge=badge, send_tips=send, tips=tips, send_fixed=send_fixed)
-    if fit_below is not None:
-        data["fit"] = int(fit_below)
+    if page_fit is not None:
+        data["page"] = {"min": int(page_fit.get("min", 260)), "fold": bool(page_fit.get("fold", False))}
     data["name"] = key
     if fade is not None:
         data["fade"] = fade

@@ -64,7 +64,7 @@ def render() -> None:
 
     m = live.app_view(yv, f"commune:{code}", lang=lang)
     with left:
-        mapview.show(m, key="profile", height=520)
+        mapview.show(m, key="profile", height=520, fit=layout.page_fit(fold_legend=True))
 
     with right, st.container(key="tq_growscroll"):
         # the year's indicators first (with the warnings and the stored note): what a leader asks first
@@ -123,7 +123,6 @@ def render() -> None:
     with right:
         layout.side_legend(m, lang)
         mapview.download_row(f"commune:{code}", year, lang)
-        layout.fit_map_page(m, fold_legend=True)
 
 
 if __name__ == "__main__":  # run as a script: only Streamlit's legacy pages/ mode does that (ui/router.py)

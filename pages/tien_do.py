@@ -57,11 +57,10 @@ def render() -> None:
                                   for ch in changes.CHANGES])
     m = live.app_change_view(va, vb, lang=lang)
     with left:
-        mapview.show(m, key="change")
+        mapview.show(m, key="change", fit=layout.page_fit(fold_legend=True))
     with right:
         layout.side_legend(m, lang)
         layout.print_button(lang)
-        layout.fit_map_page(m, fold_legend=True)
 
 
 def _chart(lang: str) -> None:

@@ -72,11 +72,11 @@ def _map_panel(year: int, lang: str) -> None:
         _filters(yv, lang)
         layout.side_legend(m, lang, variants=other)
     with left:  # a filter fades the communes it does not keep (in the browser, with these styles)
+        # look: the map and the side panel take the window's height left (the map fits itself)
         mapview.show(m, key="overview", fade=live.app_fade(yv, "overview", lang=lang, focus_code=focus),
-                     previews=other)
+                     previews=other, fit=layout.page_fit())
     with right:
         mapview.download_row("overview", year, lang)
-        layout.fit_map_page(m)  # look: the map takes the window's height left, the side panel the same
 
 
 if __name__ == "__main__":  # run as a script: only Streamlit's legacy pages/ mode does that (ui/router.py)

@@ -51,7 +51,7 @@ def render() -> None:
     frame = yv.frame
     m = live.app_view(yv, f"route:{rid}", lang=lang)
     with left:
-        mapview.show(m, key="route")
+        mapview.show(m, key="route", fit=layout.page_fit(fold_legend=True))
 
     on = frame[[rid in (rs or []) for rs in frame["routes"]]]
     with right:
@@ -69,7 +69,6 @@ def render() -> None:
                          lang=lang, label=common.t("routes.all"))
         layout.side_legend(m, lang)
         mapview.download_row(f"route:{rid}", year, lang)
-        layout.fit_map_page(m, fold_legend=True)
 
 
 if __name__ == "__main__":  # run as a script: only Streamlit's legacy pages/ mode does that (ui/router.py)

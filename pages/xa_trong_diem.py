@@ -63,11 +63,10 @@ def render() -> None:
                             key="tq_dl_excel")
     m = live.app_view(yv, "key", lang=lang)
     with left:
-        mapview.show(m, key="key", height=620)
+        mapview.show(m, key="key", height=620, fit=layout.page_fit(fold_legend=True))
     with right:
         layout.side_legend(m, lang)
         mapview.download_row("key", year, lang)
-        layout.fit_map_page(m, fold_legend=True)  # look: the map takes the window's height left
 
 
 if __name__ == "__main__":  # run as a script: only Streamlit's legacy pages/ mode does that (ui/router.py)

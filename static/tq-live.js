@@ -168,25 +168,73 @@ function setMarks(state, data, byKey) {
   state.marksKey = mk;
 }
 
-// The map takes the window's height left above ``fit`` pixels (downloads row): pages that ask for
-// it (mapview.show(..., fit_below=...)). The legend beside the map is kept no taller than the map.
-function fit(state) {
-  const root = state.root, below = state.fit;
-  if (below === null || below === undefined || !state.map) return;
-  const doc = document, se = doc.scrollingElement;
-  const top = root.getBoundingClientRect().top + (se ? se.scrollTop : 0);
-  const h = Math.round(Math.max(320, window.innerHeight - top - below));
-  if (Math.abs(root.offsetHeight - h) >= 2) {
-    root.style.height = h + "px";
-    state.map.invalidateSize(false);
-    if (!state.user && state.boundsLL) state.map.fitBounds(state.boundsLL, {animate: false});
+// --- the page's window fit (mapview.show(..., fit=layout.page_fit(...))) ---------------------------
+// The page's map and its side panel take the window's height left, the page never scrolls, the
+// legend folds where it has no room (or from the start: ``fold``), and the view's bounds are fitted
+// with a small padding and a fine zoom step whenever the size changes (until the user pans or
+// zooms). Done by the map itself, from its own data: its first drawing is at the page's size and
+// view. (It was a separate element, static/tq-fit.js, whose next tick refitted the map the map had
+// just fitted by itself: every shape was drawn twice on opening and the view jumped a zoom step.)
+function setHeight(el, h) {
+  if (Math.abs(el.offsetHeight - h) < 2) return;
+  el.style.height = h + "px";
+}
+
+function sizePage(state) {
+  const o = state.page, el = state.root, doc = document, min = o.min || 260;
+  const main = doc.querySelector('[data-testid="stMain"]');
+  if (main && main.scrollTop) main.scrollTop = 0;
+  const side = doc.querySelector(".st-key-tq_side");
+  const sideTo = h => { if (side) { side.style.height = h + "px"; side.style.maxHeight = h + "px"; } };
+  let h = Math.round(Math.max(min, window.innerHeight - el.getBoundingClientRect().top - 10));
+  setHeight(el, h); sideTo(h);
+  if (main) {  // whatever still sticks out below (paddings, a container taller than the map): take it off
+    const over = main.scrollHeight - main.clientHeight;
+    if (over > 0 && h - over >= min) { h -= over; setHeight(el, h); sideTo(h); }
   }
-  root.setAttribute("data-tq-fit", String(h));  // sized (tests wait for it)
-  const fr = root.getBoundingClientRect();
-  doc.querySelectorAll(".tq-legend-side").forEach(lg => {
-    const lt = lg.getBoundingClientRect().top;
-    if (lt >= fr.top - 400 && lt < fr.bottom) { lg.style.maxHeight = Math.max(120, fr.bottom - lt) + "px"; lg.style.overflow = "auto"; }
-  });
+  const fold = side && side.querySelector("details.tq-legend-fold");
+  if (fold && !fold.dataset.tqAuto) {  // the first time: fold the legend where it has no room
+    fold.dataset.tqAuto = "1";
+    if (o.fold || side.scrollHeight > side.clientHeight + 1) fold.open = false;
+  }
+  el.setAttribute("data-tq-fit", String(h));
+  doc.documentElement.setAttribute("data-tq-fit", String(h));
+  return h;
+}
+
+// ``force``: the view's bounds are new (a first drawing, a searched commune): fit them whatever the user did
+function pageFit(state, force) {
+  if (!state.page || !state.root.isConnected) return;
+  sizePage(state);
+  const m = state.map;
+  if (!m || !state.boundsLL) return;
+  m.invalidateSize(false);
+  const s = m.getSize();
+  if (s.x < 50 || s.y < 50) return;  // hidden
+  const key = s.x + "x" + s.y + JSON.stringify(state.boundsLL);
+  const b = L.latLngBounds(state.boundsLL);
+  // the map's own demo badge (top centre) must not hide the north of the view: start below it
+  // (only a badge over the middle of the map: one in a corner, beside the zoom buttons, hides no commune)
+  const c = m.getContainer(), mark = c.querySelector("#tq-demo-mark, .tq-demo");
+  let padTop = 6;
+  if (mark && mark.offsetHeight) {
+    const mr = mark.getBoundingClientRect(), cr = c.getBoundingClientRect(), mid = (mr.left + mr.right) / 2 - cr.left;
+    if (mid > s.x * 0.25 && mid < s.x * 0.75) padTop = Math.max(6, mr.bottom - cr.top + 4);
+  }
+  if (padTop > s.y / 3) padTop = 6;
+  // fit again when the size or the view changed, or when the map the user has not touched no
+  // longer shows the whole view
+  const shown = m._loaded && m.getBounds().pad(0.002).contains(b) &&
+                m.getZoom() >= m.getBoundsZoom(b, false, L.point(12, padTop + 6)) - 0.01;
+  if (!force && state.fitKey === key && (state.user || shown)) { state.root.setAttribute("data-tq-fitted", key); return; }
+  const first = !m._loaded;
+  state.user = false;
+  m.fitBounds(b, {animate: false, paddingTopLeft: [6, padTop], paddingBottomRight: [6, 6]});
+  state.fitKey = key;
+  // the vector renderers redraw for the new size even when the view did not move (otherwise they
+  // keep the old size's bounds and the south of a taller map stays unpainted); a first fit draws anyway
+  if (!first) m.fire("moveend");
+  state.root.setAttribute("data-tq-fitted", key);
 }
 
 // The map's data for the page's other years (livemap.live_map ``previews``: what the server's run
@@ -277,13 +325,16 @@ function render(state, data, setTriggerValue) {
       }
     }
     setMarks(state, data, byKey);
-    const b = JSON.stringify(data.bounds);
-    if (data.bounds && b !== state.bounds) {
-      map.fitBounds(data.bounds, {animate: false}); state.bounds = b; state.boundsLL = data.bounds; state.user = false;
-    }
-    fit(state);
+    // the badge first: the page's fit keeps the view's north clear of it
     state.badge.textContent = data.badge || "";
     state.badge.style.display = data.badge ? "" : "none";
+    const b = JSON.stringify(data.bounds);
+    if (data.bounds && b !== state.bounds) {
+      state.bounds = b; state.boundsLL = data.bounds; state.user = false;
+      // a page that fits the window fits the view itself (its padding and zoom step): one drawing
+      if (state.page) pageFit(state, true);
+      else map.fitBounds(data.bounds, {animate: false});
+    } else pageFit(state, false);
     state.root.setAttribute("data-tq-ready", String(data.__v));
     state.root.setAttribute("data-tq-tips", data.tips.key);  // "__none": a year's preview, its run to come
     window.tqLiveLayers = Object.fromEntries(Object.entries(state.layers).map(([k, e]) => [k, e.group]));
@@ -416,19 +467,26 @@ export default function (component) {
     // once the user pans or zooms, the view is theirs (a resize no longer refits it)
     ["mousedown", "wheel", "touchstart", "keydown", "dblclick"].forEach(ev =>
       root.addEventListener(ev, () => { state.user = true; }, {passive: true}));
-    state.onResize = () => fit(state);
+    state.onResize = () => pageFit(state, false);
     window.addEventListener("resize", state.onResize);
     G.yearHooks.set(root, y => previewYear(state, y, setTriggerValue));
   }
-  state.fit = (data.fit === undefined) ? null : data.fit;
-  // a page that sizes the map itself (ui/layout.fit_map_page marks it data-tq-fit) keeps its height on reruns
-  if (state.fit === null && !state.root.hasAttribute("data-tq-fit")) state.root.style.height = (data.height || 720) + "px";
+  state.page = data.page || null;
+  if (state.page && !state.watch) {  // late changes of the page's layout (an element mounting above the map)
+    state.watch = window.setInterval(() => {
+      try { pageFit(state, false); } catch (e) { console.error(e); }
+      G.fitTicks = (G.fitTicks || 0) + 1;  // tests wait for a few ticks: the page has settled
+    }, 300);
+  }
+  // the page's size from the start (the map is made at it); a page that does not fit keeps ``height``
+  if (state.page) sizePage(state);
+  else state.root.style.height = (data.height || 720) + "px";
   state.version += 1;
   data.__v = state.version;
   const draw = () => libs().then(() => {
     if (state.dead) return;  // unmounted while the libraries loaded
     if (!state.map) {
-      state.map = L.map(state.root, {zoomSnap: 0.25, keyboard: false, attributionControl: false, preferCanvas: false});
+      state.map = L.map(state.root, {zoomSnap: state.page ? 0.1 : 0.25, keyboard: false, attributionControl: false, preferCanvas: false});
       L.control.scale({imperial: false}).addTo(state.map);
       state.control = L.control.layers({}, {}, {position: "topright", collapsed: true}).addTo(state.map);
       const badge = L.control({position: "topleft"});
@@ -445,6 +503,7 @@ export default function (component) {
     state.dead = true;  // renders still waiting for files stop at their next step
     if (state.map) { state.map.remove(); state.map = null; }
     if (state.onResize) window.removeEventListener("resize", state.onResize);
+    if (state.watch) window.clearInterval(state.watch);
     if (state.name && G.named[state.name] === state) delete G.named[state.name];
     G.yearHooks.delete(state.root);
     G.maps.delete(parentElement);

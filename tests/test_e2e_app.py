@@ -430,3 +430,38 @@ def test_downloads_are_made_when_clicked_and_refused_clearly(streamlit_server, p
     finally:
         store.close()
     assert real_console_errors(page) == []
+
+
+VIEW_EVENTS_JS = """(() => {
+  window.__tqView = [];
+  const id = setInterval(() => {
+    const m = window.tqLiveMap;
+    if (!m || m.__tqWatched) return;
+    m.__tqWatched = true;
+    const el = m.getContainer();
+    m.on('zoomend moveend viewreset load', e => window.__tqView.push(
+      [e.type, m.getZoom(), el.offsetWidth + 'x' + el.offsetHeight]));
+  }, 1);
+})();"""
+
+
+@pytest.mark.parametrize("path", ["", "tuyen", "xa_trong_diem", "ho_so_xa?xa=00694", "tien_do"])
+def test_a_map_page_draws_its_map_once_at_its_final_view(streamlit_server, page, path):
+    """The map sizes itself to the page and fits its view there (static/tq-live.js pageFit) before
+    its first drawing: once the page has settled, the map has not been fitted, moved or redrawn
+    again while its size stayed the same. Before, the page's separate window fit refitted it at its
+    next tick: every shape was drawn a second time (a ``moveend``) and the view jumped a zoom step
+    (9.25 -> 9.3 on /tuyen) just after it appeared."""
+    page.add_init_script(VIEW_EVENTS_JS)
+    page.goto(streamlit_server.url + "/" + path)
+    map_frame_paths(page, minimum=1, timeout_s=60)
+    page.wait_for_selector(".tq-live[data-tq-fitted]", timeout=60000)
+    ticks = page.evaluate("window.tqLive.fitTicks || 0")
+    page.wait_for_function(f"() => (window.tqLive.fitTicks || 0) >= {ticks + 3}", timeout=60000)  # settled
+    events = page.evaluate("window.__tqView")
+    loads = [i for i, e in enumerate(events) if e[0] == "load"]
+    assert len(loads) == 1, events
+    size = events[loads[0]][2]
+    later = [e for e in events[loads[0] + 1:] if e[2] == size]
+    assert later == [], f"/{path}: fitted or redrawn again at the same size: {events}"
+    assert real_console_errors(page) == []

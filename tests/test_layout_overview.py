@@ -16,7 +16,9 @@ CENTRES_OFF_JS = """() => { const m = window.tqLiveMap || window.map; const s = 
 
 
 # how much of the map's height or width the view's extent (the province) takes
-FILL_JS = """() => { const m = window.tqLiveMap || window.map, b = m._tqBounds, s = m.getSize();
+# the bounds the page's fit keeps in view: the map's ``data-tq-fitted`` ("WxH" then the bounds' JSON)
+FILL_JS = """() => { const m = window.tqLiveMap, f = m.getContainer().getAttribute('data-tq-fitted'), s = m.getSize();
+  const b = L.latLngBounds(JSON.parse(f.slice(f.indexOf('['))));
   const a = m.latLngToContainerPoint(b.getNorthWest()), c = m.latLngToContainerPoint(b.getSouthEast());
   return Math.max((c.y - a.y) / s.y, (c.x - a.x) / s.x); }"""
 

@@ -3,10 +3,10 @@
 - :func:`kpi_items` / :func:`strip_html` / :func:`compact_kpi_strip`: the year's headline figures
   as one compact strip (instead of five tall cards), every text escaped.
 - :func:`map_height_for_viewport`: the map height that fills what is left of a viewport.
-- :func:`fit_map_page`: a small script that sizes the page's map (the persistent map, ``.tq-live``)
-  and its side panel to the space left in the browser window (and again on every resize), so the
-  map is the hero at 1024×768 as at 1920×1080 and 4K. The server does not know the window height;
-  the browser does.
+- :func:`page_fit`: the options with which the page's map (the persistent map, ``.tq-live``) sizes
+  itself and the side panel to the space left in the browser window (and again on every resize),
+  so the map is the hero at 1024×768 as at 1920×1080 and 4K. The server does not know the window
+  height; the browser does.
 - :func:`print_button`: a visible "print this page" button (the browser's print dialog).
 - :func:`hide_chrome` and :func:`wall_html`: the wall view (pages/tuong.py): one screen, no
   Streamlit chrome, a KPI strip, the map, the legend beside it, the date and the demo mark.
@@ -86,7 +86,7 @@ def map_height_for_viewport(viewport_h: int, above_px: int, below_px: int = 0, *
 
 # A map page: a compact head (title, notices, KPI strip), then ONE row — the map on the left, a
 # side panel on the right (the page's controls, its table, the legend, the downloads and the print
-# button) — sized by FIT_JS to what the window leaves, so the page itself never scrolls. The side
+# button) — sized by the map itself (page_fit, static/tq-live.js pageFit) to what the window leaves, so the page itself never scrolls. The side
 # panel scrolls inside itself when its content is longer than the map is tall; the legend gives way
 # first (it folds when there is no room) and the downloads stay at its foot.
 MAP_PAGE_CSS = """
@@ -130,7 +130,6 @@ MAP_PAGE_CSS = """
   width:auto !important; min-width:calc(50% - .3rem) !important}
 .st-key-tq_side .st-key-tq_print .tq-print {width:100% !important; min-height:2.1rem;
   padding:.2rem .5rem !important; font-size:.86rem !important; line-height:1.2}
-.st-key-tq_fitjs {display:none !important}
 .st-key-tq_side [data-testid="stMarkdownContainer"], .st-key-tq_side [data-testid="stCaptionContainer"] {margin-bottom:0 !important}
 .st-key-tq_side [data-testid="stMarkdownContainer"] p {margin-bottom:0}
 .st-key-tq_side .tq-plain {max-height:4.2em; overflow:auto}
@@ -144,24 +143,6 @@ details.tq-legend-fold > .tq-legend h4 {display:none}
 
 # The compact head of a map page: common.page_setup(MAP_PAGE_STYLE), in the page's head element.
 MAP_PAGE_STYLE = f"<style>{STRIP_CSS}{MAP_PAGE_CSS}</style>"
-
-
-# The fit's code is static/tq-fit.js, fetched once per browser tab; Streamlit sends a component's
-# inline JS with every run, so that is a one-line loader and each run sends only the options.
-def _fit_loader() -> str:
-    from livemap import FIT_JS
-
-    return ("export default function (c) {\n"
-            f'  import(new URL("{FIT_JS}", window.location.href).href)'
-            '.then(m => (c.parentElement.dataset.tqMounted = 1, m.default(c)));\n}')
-
-
-@functools.lru_cache(maxsize=1)
-def _fit_component():
-    import streamlit as st
-
-    return st.components.v2.component("tq_fit", js=_fit_loader(), isolate_styles=False)
-
 
 
 def view_bounds(m):
@@ -214,18 +195,12 @@ def side_legend(res, lang: str = "vi", variants: dict | None = None) -> None:
     cached_html(parts, key="tq_legend", variants=other or None)
 
 
-def fit_map_page(res=None, *, fold_legend: bool = False, minimum: int = 260) -> None:
-    """Size the page's map and side panel to the window (call once, inside the side panel, last).
-    ``res``: the view's map (its bounds are refitted with a small padding whenever the size changes);
-    ``fold_legend``: start with the legend folded (pages where a table needs the room)."""
-    import json
-
-    import streamlit as st
-
-    b = view_bounds(res) if res is not None else None
-    with st.container(key="tq_fitjs"):
-        _fit_component()(data=json.dumps({"bounds": b, "min": int(minimum), "fold": bool(fold_legend)}),
-                         key="tq_fit")
+def page_fit(*, fold_legend: bool = False, minimum: int = 260) -> dict:
+    """A map page's window fit, for mapview.show(..., fit=…): the map and the side panel take the
+    window's height left (at least ``minimum`` px) and the view's bounds are fitted with a small
+    padding whenever the size changes (static/tq-live.js ``pageFit``); ``fold_legend``: start with the
+    legend folded (pages where a table needs the room)."""
+    return {"min": int(minimum), "fold": bool(fold_legend)}
 
 
 # --- tables beside the map ----------------------------------------------------------------------

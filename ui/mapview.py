@@ -30,18 +30,20 @@ def hit_label(code: str, hits, lang: str) -> str:
     return f"{h.name} · {h.code}{via}"
 
 
-def show(res, key: str, height: int = MAP_HEIGHT, fade: dict | None = None, previews: dict | None = None) -> None:
+def show(res, key: str, height: int = MAP_HEIGHT, fade: dict | None = None, previews: dict | None = None,
+         fit: dict | None = None) -> None:
     """Render the MapResult's map as the persistent map (livemap, geo.maps.live): the geometry
     reaches the browser once per session, a year, filter or language change sends only the
     per-commune styles, tooltips and marks. ``key`` names the map on the page: it must NOT hold
     the year or the language (a new key mounts a new map). A click on a commune opens its profile;
     pan and zoom do not rerun the page. The demo badge is the map's own (geo.maps.demo_mark).
-    The page sizes the map to the window (ui/layout.fit_map_page); ``height`` is its first height.
+    ``fit``: the page's window fit (ui.layout.page_fit: the map and the side panel take the window's
+    height left; the map does it itself, so its first drawing is at that size); else ``height``.
     ``fade``: the communes' faded styles for the page's filter panel (geo.maps.live.app_fade).
     ``previews``: ``{year: map}``, the same view for the other years (a year pick restyles at once)."""
     from livemap import live_map
 
-    clicked = live_map(res, key=key, height=height, fade=fade, previews=previews,
+    clicked = live_map(res, key=key, height=height, fade=fade, previews=previews, page_fit=fit,
                        texts={"failed": common.t("map.load_failed"), "retry": common.t("map.retry")})
     if clicked:
         st.switch_page(nav.page("ho_so_xa"), query_params={"xa": clicked})

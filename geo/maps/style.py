@@ -233,7 +233,7 @@ class Layout(MacroElement):
 
     def render(self, **kwargs):
         # the bounds the view was fitted to, kept on the map (map._tqBounds) so a page that resizes
-        # the map (ui/layout.fit_map_page, the wall view) can fit the same extent again
+        # the map (the page fit, static/tq-live.js pageFit; the wall view) can fit the same extent again
         from folium.map import FitBounds
 
         fb = next((c for c in self._parent._children.values() if isinstance(c, FitBounds)), None)
