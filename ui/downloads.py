@@ -152,7 +152,8 @@ class Registry:
             s = None
         if s is None:
             raise DownloadError(404, t("dl.err.expired"))
-        offer = s.items.get(item)
+        with self._lock:
+            offer = s.items.get(item)
         if offer is None:
             raise DownloadError(404, t("dl.err.unknown", s.lang, item=item[:64]))
         return s, offer
