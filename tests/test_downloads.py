@@ -131,13 +131,15 @@ def test_the_file_name_header_holds_vietnamese_names():
 
 
 # --- the endpoint, as the ASGI server calls it ------------------------------------------------------
-def _call(app, path, method="GET", query=b""):
+def _call(app, path, method="GET", query=b"", on_start=None):
     sent = []
 
     async def receive():
         return {"type": "http.request", "body": b"", "more_body": False}
 
     async def send(msg):
+        if msg["type"] == "http.response.start" and on_start is not None:
+            on_start()
         sent.append(msg)
 
     scope = {"type": "http", "method": method, "path": path, "query_string": query, "headers": []}
@@ -157,8 +159,12 @@ def test_the_endpoint_answers_its_address_and_passes_everything_else(store):
         await send({"type": "http.response.body", "body": b""})
 
     app = DownloadEndpoint(inner, registry=reg)
-    status, headers, body = _call(app, "/_tq/dl/tok-aaaaaaaaaaaaaaaa/pdf-1", query=b"paper=a3")
+    audited = len(store.audit_entries(limit=None))
+    at_start = []  # the audit as the answer starts: the export is recorded before any byte is sent
+    status, headers, body = _call(app, "/_tq/dl/tok-aaaaaaaaaaaaaaaa/pdf-1", query=b"paper=a3",
+                                  on_start=lambda: at_start.append([e.what for e in store.audit_entries(limit=None)]))
     assert (status, body) == (200, b"%PDF-a3")
+    assert at_start[0][:len(at_start[0]) - audited] == ["PDF overview a3 2025"]
     assert headers["content-type"] == "application/pdf" and headers["cache-control"] == "no-store"
     assert "to-trinh_a3_minh-hoa.pdf" in headers["content-disposition"]
     # behind a path prefix (a proxy) too

@@ -406,6 +406,16 @@ def test_downloads_are_made_when_clicked_and_refused_clearly(streamlit_server, p
         def exports():
             return [e.what for e in store.audit_entries(action="export", limit=None)]
 
+        def new_exports(timeout_s=30.0):
+            """The exports audited since the test began (read by this process from the server's
+            store: waited for, a condition, as another process's commit can take a moment to show)."""
+            deadline = time.monotonic() + timeout_s
+            while True:
+                got = exports()
+                if len(got) > len(before) or time.monotonic() > deadline:
+                    return got[:len(got) - len(before)]
+                time.sleep(0.05)
+
         before = exports()
         sent = page.evaluate("window.__tqWs.sent")
         page.get_by_label("A3").check()
@@ -414,7 +424,7 @@ def test_downloads_are_made_when_clicked_and_refused_clearly(streamlit_server, p
         assert dl.value.suggested_filename == "to-trinh_overview_2025_a3_minh-hoa.pdf"
         with open(dl.value.path(), "rb") as f:
             assert f.read(5) == b"%PDF-"
-        assert exports()[:len(exports()) - len(before)] == ["PDF overview a3 2025"]
+        assert new_exports() == ["PDF overview a3 2025"]
         assert page.evaluate("window.__tqWs.sent") == sent  # the paper size and the file: nothing asks for a run
         # refused: the address of a session the server does not hold
         page.route(re.compile(r".*/_tq/dl/.*"), lambda route: route.continue_(
@@ -426,7 +436,7 @@ def test_downloads_are_made_when_clicked_and_refused_clearly(streamlit_server, p
         msg.wait_for(timeout=60000)
         assert "Liên kết tải tệp đã hết hạn" in msg.inner_text()
         page.get_by_role("button", name="Bản đồ HTML (dùng không cần mạng)").wait_for(timeout=30000)
-        assert saved == [] and exports()[:len(exports()) - len(before)] == ["PDF overview a3 2025"]
+        assert saved == [] and new_exports(timeout_s=0) == ["PDF overview a3 2025"]
     finally:
         store.close()
     assert real_console_errors(page) == []
