@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 import time
 
 import pytest
 
-from tests.conftest import (ANSWERED_JS, COMPONENTS_RAN_JS, WS_WATCH_JS, YEAR_RUN_DONE, map_frame_paths,
+from tests.conftest import (ANSWERED_JS, COMPONENTS_RAN_JS, REPO_ROOT, WS_WATCH_JS, YEAR_RUN_DONE, map_frame_paths,
                             on_next_request_js, real_console_errors)
 
 COMMUNES = "path.tq-commune"
@@ -386,14 +389,25 @@ def test_print_button_prints_the_page(streamlit_server, page):
     assert real_console_errors(page) == []
 
 
+def _exports_audited(db) -> list[str]:
+    """The exports audited in the store ``db``, newest first, read by a fresh process (as an admin's
+    ``python -m geo audit`` would). Not by a connection of the test process: other tests keep
+    connections to the same file open here, and once another process's last close had checkpointed
+    and removed its WAL, a new connection of this process shared their stale view of it and never
+    saw the server's new entry (seen in a fresh clone's run, not on a quiet one)."""
+    code = ("import json, sys; from geo.store import open_store; s = open_store(sys.argv[1]); "
+            "print(json.dumps([e.what for e in s.audit_entries(action='export', limit=None)]))")
+    r = subprocess.run([sys.executable, "-c", code, str(db)], cwd=REPO_ROOT, capture_output=True, text=True,
+                       timeout=120, check=True)
+    return json.loads(r.stdout)
+
+
 def test_downloads_are_made_when_clicked_and_refused_clearly(streamlit_server, page, demo_db):
     """The Overview's downloads are one element of ours (ui/downloads.py), not Streamlit download
     buttons (whose script the page no longer fetches): the PDF on A3, picked beside the buttons
     without a run, is made when clicked, saved under its name and audited. A request the server
     refuses (here: its token replaced, as for a session that has ended) saves nothing, and the
     server's Vietnamese message is shown under the buttons."""
-    from geo.store import open_store
-
     page.add_init_script(WS_WATCH_JS)
     page.goto(streamlit_server.url + "/")
     _communes_drawn(page)
@@ -401,44 +415,37 @@ def test_downloads_are_made_when_clicked_and_refused_clearly(streamlit_server, p
     scripts = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
     assert not [u for u in scripts if "DownloadButton" in u]
     assert page.locator('[data-testid="stDownloadButton"]').count() == 0
-    store = open_store(demo_db)
-    try:
-        def exports():
-            return [e.what for e in store.audit_entries(action="export", limit=None)]
+    before = _exports_audited(demo_db)
 
-        def new_exports(timeout_s=30.0):
-            """The exports audited since the test began (read by this process from the server's
-            store: waited for, a condition, as another process's commit can take a moment to show)."""
-            deadline = time.monotonic() + timeout_s
-            while True:
-                got = exports()
-                if len(got) > len(before) or time.monotonic() > deadline:
-                    return got[:len(got) - len(before)]
-                time.sleep(0.05)
+    def new_exports(timeout_s=30.0):
+        """The exports audited since the test began (waited for: a condition)."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            got = _exports_audited(demo_db)
+            if len(got) > len(before) or time.monotonic() > deadline:
+                return got[:len(got) - len(before)]
+            time.sleep(0.2)
 
-        before = exports()
-        sent = page.evaluate("window.__tqWs.sent")
-        page.get_by_label("A3").check()
-        with page.expect_download(timeout=180000) as dl:
-            page.get_by_role("button", name="Tờ trình PDF").click()
-        assert dl.value.suggested_filename == "to-trinh_overview_2025_a3_minh-hoa.pdf"
-        with open(dl.value.path(), "rb") as f:
-            assert f.read(5) == b"%PDF-"
-        assert new_exports() == ["PDF overview a3 2025"]
-        assert page.evaluate("window.__tqWs.sent") == sent  # the paper size and the file: nothing asks for a run
-        # refused: the address of a session the server does not hold
-        page.route(re.compile(r".*/_tq/dl/.*"), lambda route: route.continue_(
-            url=re.sub(r"/_tq/dl/[^/]+/", "/_tq/dl/" + "x" * 24 + "/", route.request.url)))
-        saved = []
-        page.on("download", lambda d: saved.append(d))
-        page.get_by_role("button", name="Bản đồ HTML (dùng không cần mạng)").click()
-        msg = page.locator(".tq-dl .tq-dl-msg.err")
-        msg.wait_for(timeout=60000)
-        assert "Liên kết tải tệp đã hết hạn" in msg.inner_text()
-        page.get_by_role("button", name="Bản đồ HTML (dùng không cần mạng)").wait_for(timeout=30000)
-        assert saved == [] and new_exports(timeout_s=0) == ["PDF overview a3 2025"]
-    finally:
-        store.close()
+    sent = page.evaluate("window.__tqWs.sent")
+    page.get_by_label("A3").check()
+    with page.expect_download(timeout=180000) as dl:
+        page.get_by_role("button", name="Tờ trình PDF").click()
+    assert dl.value.suggested_filename == "to-trinh_overview_2025_a3_minh-hoa.pdf"
+    with open(dl.value.path(), "rb") as f:
+        assert f.read(5) == b"%PDF-"
+    assert new_exports() == ["PDF overview a3 2025"]
+    assert page.evaluate("window.__tqWs.sent") == sent  # the paper size and the file: nothing asks for a run
+    # refused: the address of a session the server does not hold
+    page.route(re.compile(r".*/_tq/dl/.*"), lambda route: route.continue_(
+        url=re.sub(r"/_tq/dl/[^/]+/", "/_tq/dl/" + "x" * 24 + "/", route.request.url)))
+    saved = []
+    page.on("download", lambda d: saved.append(d))
+    page.get_by_role("button", name="Bản đồ HTML (dùng không cần mạng)").click()
+    msg = page.locator(".tq-dl .tq-dl-msg.err")
+    msg.wait_for(timeout=60000)
+    assert "Liên kết tải tệp đã hết hạn" in msg.inner_text()
+    page.get_by_role("button", name="Bản đồ HTML (dùng không cần mạng)").wait_for(timeout=30000)
+    assert saved == [] and new_exports(timeout_s=0) == ["PDF overview a3 2025"]
     assert real_console_errors(page) == []
 
 
