@@ -56,7 +56,7 @@ def render() -> None:
                          formats={short: lambda v: fmt_num(v, 2, lang), pop: lambda v: fmt_pop(v, lang)},
                          titles={short: per})
         # the full table as Excel, made when clicked (one element of ours: ui/downloads.py)
-        mapview.offer_files([Offer(mapview._item("excel", "key", year, lang, tuple(classes)), common.t("dl.excel"),
+        mapview.offer_files([Offer(mapview.item_id("excel", "key", year, lang, tuple(classes)), common.t("dl.excel"),
                                    f"xa-trong-diem_{year}{common.demo_suffix(yv.demo)}.xlsx",
                                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                                    f"Excel key {year}", lambda _p: mapview.excel_bytes(table, "Xa trong diem", yv.demo))],

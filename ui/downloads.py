@@ -9,7 +9,7 @@ the print button in it, no rerun when the paper changes.
 
 How a download works:
 
-1. A run offers its files (:func:`offer`): for each, a function that makes the bytes (called only
+1. A run offers its files (:meth:`Registry.offer`, through ui.mapview.offer_files): for each, a function that makes the bytes (called only
    when asked), the file's name, its type and the audit text. They are kept in :data:`REGISTRY`
    under this browser session's token (random, 144 bits, made once per session), with the
    session's id and the user's name.
@@ -119,8 +119,8 @@ class Registry:
         now = self.clock()
         with self._lock:
             s = self._by_token.get(token)
-            if s is None or s.session_id != session_id:
-                s = self._by_token[token] = _Session(session_id, user, store, lang, now + self.ttl_s)
+            if s is None or s.session_id != session_id:  # a token is one session's: never another's offers
+                s = self._by_token[token] = _Session(session_id, user, store, lang, 0.0)
             s.user, s.store, s.lang, s.until = user, store, lang, now + self.ttl_s
             for o in offers:
                 s.items[o.item] = o

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 
 from geo.escape import html_attr, html_text, json_script
 from geo.i18n import fmt_datetime, fmt_int, fmt_pct, fmt_points, t
@@ -86,9 +85,10 @@ def map_height_for_viewport(viewport_h: int, above_px: int, below_px: int = 0, *
 
 # A map page: a compact head (title, notices, KPI strip), then ONE row — the map on the left, a
 # side panel on the right (the page's controls, its table, the legend, the downloads and the print
-# button) — sized by the map itself (page_fit, static/tq-live.js pageFit) to what the window leaves, so the page itself never scrolls. The side
-# panel scrolls inside itself when its content is longer than the map is tall; the legend gives way
-# first (it folds when there is no room) and the downloads stay at its foot.
+# button) — sized by the map itself (page_fit, static/tq-live.js pageFit) to what the window
+# leaves, so the page itself never scrolls. The side panel scrolls inside itself when its content
+# is longer than the map is tall; the legend gives way first (it folds when there is no room) and
+# the downloads stay at its foot.
 MAP_PAGE_CSS = """
 [data-testid="stMainBlockContainer"] {padding:2.4rem 1rem .4rem 1rem !important; max-width:none !important}
 [data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] {gap:.4rem !important}
@@ -143,17 +143,6 @@ details.tq-legend-fold > .tq-legend h4 {display:none}
 
 # The compact head of a map page: common.page_setup(MAP_PAGE_STYLE), in the page's head element.
 MAP_PAGE_STYLE = f"<style>{STRIP_CSS}{MAP_PAGE_CSS}</style>"
-
-
-def view_bounds(m):
-    """The bounds the view fits ([[s, w], [n, e]]), read from the folium map's FitBounds child
-    (``m``: a folium map or a MapResult), else None."""
-    m = getattr(m, "map", m)
-    for child in getattr(m, "_children", {}).values():
-        b = getattr(child, "bounds", None)
-        if type(child).__name__ == "FitBounds" and b:
-            return [[float(b[0][0]), float(b[0][1])], [float(b[1][0]), float(b[1][1])]]
-    return None
 
 
 def map_row(wide: bool = False):

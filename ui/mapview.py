@@ -67,7 +67,7 @@ def _sheet_bytes(yv, fmt: str, view: str, paper: str, lang: str, day: str) -> by
         return out.read_bytes()
 
 
-def _item(kind: str, *parts) -> str:
+def item_id(kind: str, *parts) -> str:
     """A download's id in this session: its kind and a digest of what it shows (view, year,
     language), so a button always asks for the file it was drawn for."""
     return f"{kind}-{hashlib.sha1(repr(parts).encode('utf-8')).hexdigest()[:12]}"
@@ -115,10 +115,10 @@ def download_row(view: str, year: int, lang: str) -> None:
     def sheet_of(fmt):
         return lambda paper: _sheet_bytes(yearview.year_view(store, year), fmt, view, paper, lang, today())
 
-    offers = [Offer(_item("html", view, year, lang), common.t("dl.html"), f"ban-do_{slug}_{year}{demo}.html",
+    offers = [Offer(item_id("html", view, year, lang), common.t("dl.html"), f"ban-do_{slug}_{year}{demo}.html",
                     "text/html; charset=utf-8", f"HTML {view} {year}", html)]
     for fmt, mime in (("pdf", "application/pdf"), ("png", "image/png")):
-        offers.append(Offer(_item(fmt, view, year, lang), common.t(f"dl.{fmt}"),
+        offers.append(Offer(item_id(fmt, view, year, lang), common.t(f"dl.{fmt}"),
                             f"to-trinh_{slug}_{year}_{{paper}}{demo}.{fmt}", mime,
                             f"{fmt.upper()} {view} {{paper}} {year}", sheet_of(fmt), paper=True))
     offer_files(offers, key=f"tq_dl_{slug}", paper=True, print_button=True)
